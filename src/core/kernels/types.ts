@@ -1,0 +1,133 @@
+/**
+ * The kernel backend contract. Two implementations exist: `js` (plain TypeScript reference, always
+ * available) and `native` (C++ N-API addon with runtime CPU dispatch). Both must pass the same conformance
+ * suite (test/core/kernels-conformance.test.ts). All arrays are float32, row-major, contiguous unless a
+ * leading dimension says otherwise. Kernels never allocate their outputs: the caller passes them.
+ *
+ * Layout conventions (Kirchhoff is channels-last throughout):
+ *   activations  NHWC   x[((n*H + h)*W + w)*C + c]
+ *   conv weights OHWI   w[((o*KH + kh)*KW + kw)*Cg + ci]   with Cg = C_in / groups
+ *   group g owns input channels [g*Cg, (g+1)*Cg) and output channels [g*Og, (g+1)*Og), Og = C_out / groups
+ */
+
+/** Geometry of a 2-D convolution. Output size is computed by the caller (see conv2dOutputSize). */
+export interface Conv2dParams {
+  n: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outH: number;
+  outW: number;
+  outC: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  /** Zero padding before the first row / column; padding after is implied by outH/outW. */
+  padTop: number;
+  padLeft: number;
+  dilationH: number;
+  dilationW: number;
+  groups: number;
+}
+
+/** Activation applied in a fused epilogue. */
+export type Activation = "none" | "relu" | "relu6";
+
+/** Fused epilogue: y = act(acc * scale[c] + shift[c] + bias[c] + residual[i]); every part optional. */
+export interface Epilogue {
+  bias?: Float32Array | null;
+  scale?: Float32Array | null;
+  shift?: Float32Array | null;
+  residual?: Float32Array | null;
+  act?: Activation;
+}
+
+/** Where a counter-based random fill starts (see philox.ts for the exact stream layout). */
+export interface RandomStream {
+  key0: number;
+  key1: number;
+  stream0: number;
+  stream1: number;
+  /** First Philox block index; a fill of n values consumes ceil(n/4) blocks. */
+  block: number;
+}
+
+export interface KernelBackend {
+  readonly name: "js" | "native";
+  /** Human-readable description of the code path, e.g. "avx512" or "typescript". */
+  readonly isa: string;
+  /** Number of worker threads the backend uses for large kernels. */
+  getThreads(): number;
+  setThreads(threads: number): void;
+
+  /**
+   * C[m×n] = alpha * op(A) * op(B) + beta * C. op(A) is m×k (A stored k×m when transA), op(B) is k×n
+   * (B stored n×k when transB). lda/ldb/ldc are row strides in elements. aOffset/bOffset/cOffset
+   * index into the arrays (default 0). beta = 0 means C is overwritten (NaNs in C are ignored).
+   */
+  sgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    lda: number,
+    b: Float32Array,
+    ldb: number,
+    beta: number,
+    c: Float32Array,
+    ldc: number,
+    aOffset?: number,
+    bOffset?: number,
+    cOffset?: number,
+  ): void;
+
+  /** y[N,outH,outW,outC] = epilogue(conv(x[N,inH,inW,inC], w[outC,kH,kW,inC/groups])). */
+  conv2dForward(p: Conv2dParams, x: Float32Array, w: Float32Array, y: Float32Array, epilogue?: Epilogue): void;
+  /** dx[N,inH,inW,inC] = gradient of the convolution w.r.t. its input (overwrites dx). */
+  conv2dBackwardInput(p: Conv2dParams, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
+  /**
+   * dw[outC,kH,kW,inC/groups] = gradient w.r.t. the weights (overwrites dw); when dbias is given it is
+   * overwritten with the per-channel sum of dy.
+   */
+  conv2dBackwardWeight(
+    p: Conv2dParams,
+    x: Float32Array,
+    dy: Float32Array,
+    dw: Float32Array,
+    dbias?: Float32Array | null,
+  ): void;
+
+  /** Per-channel sum and sum of squares of x viewed as [rows, channels] (float64 accumulation inside). */
+  channelStats(x: Float32Array, rows: number, channels: number, sum: Float64Array, sumSq: Float64Array): void;
+  /** y[r,c] = epilogue(x[r,c]) with the epilogue's per-channel scale/shift/bias, residual and activation. */
+  channelAffine(x: Float32Array, rows: number, channels: number, y: Float32Array, epilogue: Epilogue): void;
+  /**
+   * Batch-norm backward over [rows, channels] in training mode, with an optional fused activation mask.
+   * Inputs: x (the BN input), dy (gradient of the BN-then-activation output), mean and invStd per channel,
+   * gamma, and `actOut` (the post-activation output, required when act != "none": the gradient is zeroed
+   * where the activation was inactive). Outputs: dx (overwritten), dGamma and dBeta (overwritten).
+   */
+  batchNormBackward(
+    x: Float32Array,
+    dy: Float32Array,
+    rows: number,
+    channels: number,
+    mean: Float32Array,
+    invStd: Float32Array,
+    gamma: Float32Array,
+    dx: Float32Array,
+    dGamma: Float32Array,
+    dBeta: Float32Array,
+    act?: Activation,
+    actOut?: Float32Array | null,
+  ): void;
+
+  /** out[i] = lo + (hi-lo) * U_i, bit-identical uint32 stream across backends (philox.ts). */
+  fillUniform(out: Float32Array, s: RandomStream, lo?: number, hi?: number): void;
+  /** out[i] = mean + std * Z_i (Box-Muller, philox.ts); equal across backends to ~1e-6 relative. */
+  fillNormal(out: Float32Array, s: RandomStream, mean?: number, std?: number): void;
+}
