@@ -15,7 +15,8 @@ if (process.env.KIRCHHOFF_SKIP_NATIVE === "1") {
 }
 
 function findNodeGyp() {
-  if (process.env.npm_config_node_gyp && existsSync(process.env.npm_config_node_gyp)) return process.env.npm_config_node_gyp;
+  if (process.env.npm_config_node_gyp && existsSync(process.env.npm_config_node_gyp))
+    return process.env.npm_config_node_gyp;
   const candidates = [];
   try {
     candidates.push(createRequire(import.meta.url).resolve("node-gyp/bin/node-gyp.js"));
@@ -27,11 +28,19 @@ function findNodeGyp() {
 
 const gyp = findNodeGyp();
 if (!gyp) {
-  console.error("kirchhoff: warning: node-gyp not found; native kernels not built (TypeScript kernels will be used)");
+  console.error(
+    "kirchhoff: warning: node-gyp not found; native kernels not built (TypeScript kernels will be used)",
+  );
   process.exit(0);
 }
 const jobs = ["-j", "max"];
-const res = spawnSync(process.execPath, [gyp, "rebuild", ...jobs], { cwd: root, stdio: "inherit" });
+// Use the headers installed next to this node binary (offline machines) unless npm already chose a nodedir.
+const extra = [];
+const prefix = join(dirname(process.execPath), "..");
+if (!process.env.npm_config_nodedir && existsSync(join(prefix, "include", "node", "node_api.h"))) {
+  extra.push(`--nodedir=${prefix}`);
+}
+const res = spawnSync(process.execPath, [gyp, "rebuild", ...jobs, ...extra], { cwd: root, stdio: "inherit" });
 if (res.status !== 0) {
   console.error("kirchhoff: warning: native addon build failed; TypeScript kernels will be used");
 }

@@ -2,6 +2,10 @@
 import { Command, CommanderError } from "commander";
 import { KirchhoffError, VERSION } from "../core/index.js";
 import { registerInfo } from "./commands/info.js";
+import { registerTrain } from "./commands/train.js";
+import { registerEvaluate } from "./commands/evaluate.js";
+import { registerSearch } from "./commands/search.js";
+import { registerSurrogate } from "./commands/surrogate.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -11,6 +15,10 @@ export function buildProgram(): Command {
     .version(VERSION, "-V, --version")
     .showHelpAfterError();
   registerInfo(program);
+  registerTrain(program);
+  registerEvaluate(program);
+  registerSearch(program);
+  registerSurrogate(program);
   return program;
 }
 

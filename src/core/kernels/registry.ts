@@ -30,7 +30,10 @@ function parseName(raw: string | undefined): BackendName {
   const v = (raw ?? "auto").trim().toLowerCase();
   if (v === "" || v === "auto") return "auto";
   if (v === "js" || v === "native") return v;
-  throw new KirchhoffError("backend", `KIRCHHOFF_BACKEND: expected "native", "js" or "auto", got ${JSON.stringify(raw)}`);
+  throw new KirchhoffError(
+    "backend",
+    `KIRCHHOFF_BACKEND: expected "native", "js" or "auto", got ${JSON.stringify(raw)}`,
+  );
 }
 
 /** Selects a backend by name; throws a clear error when `native` is requested but unavailable. */

@@ -57,6 +57,15 @@ export interface KernelBackend {
   readonly name: "js" | "native";
   /** Human-readable description of the code path, e.g. "avx512" or "typescript". */
   readonly isa: string;
+  /** Code paths this backend can switch between on this CPU, best first (native: "avx512", "avx2", "generic"). */
+  readonly isas?: readonly string[];
+  /** Forces one of `isas` (used by the conformance suite to test every path); `isa` reports the choice. */
+  setIsa?(isa: string): void;
+  /**
+   * Native only (benchmarks): runs `iters` rounds of 12 independent vector FMA chains on every pool thread
+   * at once and returns the FLOPs executed; time it to get the machine's FMA peak.
+   */
+  fmaProbe?(iters: number): number;
   /** Number of worker threads the backend uses for large kernels. */
   getThreads(): number;
   setThreads(threads: number): void;
@@ -86,7 +95,13 @@ export interface KernelBackend {
   ): void;
 
   /** y[N,outH,outW,outC] = epilogue(conv(x[N,inH,inW,inC], w[outC,kH,kW,inC/groups])). */
-  conv2dForward(p: Conv2dParams, x: Float32Array, w: Float32Array, y: Float32Array, epilogue?: Epilogue): void;
+  conv2dForward(
+    p: Conv2dParams,
+    x: Float32Array,
+    w: Float32Array,
+    y: Float32Array,
+    epilogue?: Epilogue,
+  ): void;
   /** dx[N,inH,inW,inC] = gradient of the convolution w.r.t. its input (overwrites dx). */
   conv2dBackwardInput(p: Conv2dParams, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
   /**

@@ -1,22 +1,35 @@
-// PLACEHOLDER — the kernels helper replaces this file with the real TypeScript reference backend.
+/**
+ * The `js` kernel backend: plain TypeScript reference implementations of the whole contract in
+ * ../types.ts. Always available; single-threaded; the oracle the native backend is tested against.
+ */
 import { philoxFillNormalJs, philoxFillUniformJs } from "../../philox.js";
 import type { KernelBackend } from "../types.js";
+import { conv2dBackwardInputJs, conv2dBackwardWeightJs, conv2dForwardJs } from "./conv.js";
+import { sgemmJs } from "./gemm.js";
+import { batchNormBackwardJs, channelAffineJs, channelStatsJs } from "./norm.js";
+import { checkDim, checkStream } from "./validate.js";
 
-const todo = (): never => {
-  throw new Error("js kernel not implemented yet");
-};
+export { activate, applyEpilogue } from "./epilogue.js";
+export * from "./validate.js";
+
 export const jsBackend: KernelBackend = {
   name: "js",
   isa: "typescript",
   getThreads: () => 1,
-  setThreads: () => {},
-  sgemm: todo,
-  conv2dForward: todo,
-  conv2dBackwardInput: todo,
-  conv2dBackwardWeight: todo,
-  channelStats: todo,
-  channelAffine: todo,
-  batchNormBackward: todo,
-  fillUniform: (out, s, lo, hi) => philoxFillUniformJs(out, s, lo, hi),
-  fillNormal: (out, s, mean, std) => philoxFillNormalJs(out, s, mean, std),
+  setThreads: (threads: number) => checkDim("setThreads", "threads", threads, 1),
+  sgemm: sgemmJs,
+  conv2dForward: conv2dForwardJs,
+  conv2dBackwardInput: conv2dBackwardInputJs,
+  conv2dBackwardWeight: conv2dBackwardWeightJs,
+  channelStats: channelStatsJs,
+  channelAffine: channelAffineJs,
+  batchNormBackward: batchNormBackwardJs,
+  fillUniform: (out, s, lo, hi) => {
+    checkStream("fillUniform", out, s);
+    philoxFillUniformJs(out, s, lo, hi);
+  },
+  fillNormal: (out, s, mean, std) => {
+    checkStream("fillNormal", out, s);
+    philoxFillNormalJs(out, s, mean, std);
+  },
 };

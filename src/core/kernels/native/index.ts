@@ -1,6 +1,179 @@
-// PLACEHOLDER — the kernels helper replaces this file with the N-API addon loader.
-import type { KernelBackend } from "../types.js";
+/**
+ * The `native` kernel backend: a thin validating wrapper around the C++ addon (native/*.cpp). Every call
+ * checks array types and lengths against the dimensions first (KirchhoffError on mismatch — the addon
+ * trusts its inputs), then forwards raw typed arrays. Runtime ISA dispatch happens in the addon; `isa`
+ * reports the path in use and `setIsa` forces another supported one (tests).
+ */
+import {
+  checkAct,
+  checkConvParams,
+  checkDim,
+  checkEpilogue,
+  checkExact,
+  checkSgemm,
+  checkStream,
+  convSizes,
+} from "../js/validate.js";
+import type { Activation, Conv2dParams, Epilogue, KernelBackend } from "../types.js";
+import { loadAddon, type NativeAddon } from "./addon.js";
 
+export { addonPath } from "./addon.js";
+
+const ACT: Record<Activation, number> = { none: 0, relu: 1, relu6: 2 };
+const params = new Float64Array(16);
+
+function packParams(p: Conv2dParams): Float64Array {
+  params[0] = p.n;
+  params[1] = p.inH;
+  params[2] = p.inW;
+  params[3] = p.inC;
+  params[4] = p.outH;
+  params[5] = p.outW;
+  params[6] = p.outC;
+  params[7] = p.kH;
+  params[8] = p.kW;
+  params[9] = p.strideH;
+  params[10] = p.strideW;
+  params[11] = p.padTop;
+  params[12] = p.padLeft;
+  params[13] = p.dilationH;
+  params[14] = p.dilationW;
+  params[15] = p.groups;
+  return params;
+}
+
+function makeBackend(a: NativeAddon): KernelBackend {
+  return {
+    name: "native",
+    get isa() {
+      return a.getIsa();
+    },
+    isas: a.getIsas(),
+    setIsa: (isa: string) => a.setIsa(isa),
+    fmaProbe: (iters: number) => a.peak(iters),
+    getThreads: () => a.getThreads(),
+    setThreads: (t: number) => {
+      checkDim("setThreads", "threads", t, 1);
+      a.setThreads(Math.min(t, 256));
+    },
+    sgemm(tA, tB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, aOff = 0, bOff = 0, cOff = 0) {
+      checkSgemm(tA, tB, m, n, k, A, lda, B, ldb, C, ldc, aOff, bOff, cOff);
+      if (m === 0 || n === 0) return;
+      a.sgemm(!!tA, !!tB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, aOff, bOff, cOff);
+    },
+    conv2dForward(p, x, w, y, e?: Epilogue) {
+      const op = "conv2dForward";
+      checkConvParams(op, p);
+      const sz = convSizes(p);
+      checkExact(op, "x", x, sz.x);
+      checkExact(op, "w", w, sz.w);
+      checkExact(op, "y", y, sz.y);
+      checkEpilogue(op, e, p.outC, sz.y);
+      a.convForward(
+        packParams(p),
+        x,
+        w,
+        y,
+        e?.bias ?? null,
+        e?.scale ?? null,
+        e?.shift ?? null,
+        e?.residual ?? null,
+        ACT[e?.act ?? "none"],
+      );
+    },
+    conv2dBackwardInput(p, dy, w, dx) {
+      const op = "conv2dBackwardInput";
+      checkConvParams(op, p);
+      const sz = convSizes(p);
+      checkExact(op, "dy", dy, sz.y);
+      checkExact(op, "w", w, sz.w);
+      checkExact(op, "dx", dx, sz.x);
+      a.convBackwardInput(packParams(p), dy, w, dx);
+    },
+    conv2dBackwardWeight(p, x, dy, dw, dbias) {
+      const op = "conv2dBackwardWeight";
+      checkConvParams(op, p);
+      const sz = convSizes(p);
+      checkExact(op, "x", x, sz.x);
+      checkExact(op, "dy", dy, sz.y);
+      checkExact(op, "dw", dw, sz.w);
+      if (dbias) checkExact(op, "dbias", dbias, p.outC);
+      if (sz.w === 0) return;
+      a.convBackwardWeight(packParams(p), x, dy, dw, dbias ?? null);
+    },
+    channelStats(x, rows, ch, sum, sumSq) {
+      const op = "channelStats";
+      checkDim(op, "rows", rows);
+      checkDim(op, "channels", ch);
+      checkExact(op, "x", x, rows * ch);
+      checkExact(op, "sum", sum, ch, Float64Array);
+      checkExact(op, "sumSq", sumSq, ch, Float64Array);
+      a.channelStats(x, rows, ch, sum, sumSq);
+    },
+    channelAffine(x, rows, ch, y, e) {
+      const op = "channelAffine";
+      checkDim(op, "rows", rows);
+      checkDim(op, "channels", ch);
+      checkExact(op, "x", x, rows * ch);
+      checkExact(op, "y", y, rows * ch);
+      checkEpilogue(op, e, ch, rows * ch);
+      a.channelAffine(
+        x,
+        rows,
+        ch,
+        y,
+        e?.bias ?? null,
+        e?.scale ?? null,
+        e?.shift ?? null,
+        e?.residual ?? null,
+        ACT[e?.act ?? "none"],
+      );
+    },
+    batchNormBackward(x, dy, rows, ch, mean, invStd, gamma, dx, dGamma, dBeta, act = "none", actOut = null) {
+      const op = "batchNormBackward";
+      checkDim(op, "rows", rows);
+      checkDim(op, "channels", ch);
+      const total = rows * ch;
+      checkExact(op, "x", x, total);
+      checkExact(op, "dy", dy, total);
+      checkExact(op, "dx", dx, total);
+      checkExact(op, "mean", mean, ch);
+      checkExact(op, "invStd", invStd, ch);
+      checkExact(op, "gamma", gamma, ch);
+      checkExact(op, "dGamma", dGamma, ch);
+      checkExact(op, "dBeta", dBeta, ch);
+      checkAct(op, act);
+      if (act !== "none") checkExact(op, "actOut", actOut, total);
+      a.bnBackward(
+        x,
+        dy,
+        rows,
+        ch,
+        mean,
+        invStd,
+        gamma,
+        dx,
+        dGamma,
+        dBeta,
+        ACT[act],
+        act === "none" ? null : actOut,
+      );
+    },
+    fillUniform(out, s, lo = 0, hi = 1) {
+      checkStream("fillUniform", out, s);
+      a.fillUniform(out, s.key0, s.key1, s.stream0, s.stream1, s.block, lo, hi);
+    },
+    fillNormal(out, s, mean = 0, std = 1) {
+      checkStream("fillNormal", out, s);
+      a.fillNormal(out, s.key0, s.key1, s.stream0, s.stream1, s.block, mean, std);
+    },
+  };
+}
+
+let backend: KernelBackend | null = null;
+
+/** Loads the addon and returns the native backend; throws KirchhoffError("backend") when unavailable. */
 export function loadNativeBackend(): KernelBackend {
-  throw new Error("native addon not built yet");
+  backend ??= makeBackend(loadAddon());
+  return backend;
 }

@@ -1,0 +1,34 @@
+/** Shared helpers for benchmark scripts: provenance (commit, machine) and atomic JSON result files. */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { dirname } from "node:path";
+
+/** Current git commit (short hash, "+dirty" when the tree has changes), or "unknown". */
+export function gitCommit(): string {
+  try {
+    const hash = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain"], { encoding: "utf8" }).trim() !== "";
+    return dirty ? `${hash}+dirty` : hash;
+  } catch {
+    return "unknown";
+  }
+}
+
+/** CPU model, logical CPU count, memory and Node version of this machine. */
+export function machineInfo(): { cpu: string; logicalCpus: number; memGiB: number; node: string } {
+  return {
+    cpu: cpus()[0]?.model ?? "unknown",
+    logicalCpus: cpus().length,
+    memGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+  };
+}
+
+/** Writes JSON to a temporary file beside `path` and renames it into place. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(tmp, path);
+}

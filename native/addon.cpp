@@ -1,0 +1,334 @@
+// N-API glue of the Kirchhoff native kernels (baseline ISA translation unit). Picks the best kernel table
+// for this CPU at load (__builtin_cpu_supports; KIRCHHOFF_ISA=avx512|avx2|generic forces a lower one),
+// unwraps typed arrays and forwards to the table. Argument lengths are validated by the TypeScript wrapper
+// (src/core/kernels/native/index.ts); here we only check array types, so a misuse raises a JS error
+// instead of crashing. One kernel runs at a time (a mutex guards the shared thread pool and scratch).
+#include <node_api.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "common.h"
+
+namespace kh {
+namespace {
+
+std::mutex gCall;
+const Kernels* gActive = nullptr;
+const Kernels* gSupported[3] = {nullptr, nullptr, nullptr};  // best first
+int gNumSupported = 0;
+
+void detect() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma"))
+    gSupported[gNumSupported++] = kernelsAvx512();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) gSupported[gNumSupported++] = kernelsAvx2();
+  gSupported[gNumSupported++] = kernelsGeneric();
+  gActive = gSupported[0];
+  if (const char* want = std::getenv("KIRCHHOFF_ISA")) {
+    for (int i = 0; i < gNumSupported; i++)
+      if (std::strcmp(gSupported[i]->name, want) == 0) gActive = gSupported[i];
+  }
+}
+
+struct Args {
+  napi_env env;
+  napi_value v[20];
+  size_t n = 20;
+  bool failed = false;
+
+  Args(napi_env e, napi_callback_info info) : env(e) { napi_get_cb_info(e, info, &n, v, nullptr, nullptr); }
+
+  void fail(const char* msg) {
+    if (!failed) napi_throw_type_error(env, "ERR_KIRCHHOFF_NATIVE", msg);
+    failed = true;
+  }
+  double num(size_t i) {
+    double d = 0;
+    if (i >= n || napi_get_value_double(env, v[i], &d) != napi_ok) fail("expected a number argument");
+    return d;
+  }
+  int64_t i64(size_t i) { return static_cast<int64_t>(num(i)); }
+  bool flag(size_t i) {
+    bool b = false;
+    if (i >= n || napi_get_value_bool(env, v[i], &b) != napi_ok) fail("expected a boolean argument");
+    return b;
+  }
+  /** Typed array data pointer; null for null/undefined when optional. */
+  template <class T>
+  T* arr(size_t i, napi_typedarray_type want, bool optional = false) {
+    if (i >= n) {
+      if (!optional) fail("missing typed array argument");
+      return nullptr;
+    }
+    napi_valuetype vt;
+    napi_typeof(env, v[i], &vt);
+    if (vt == napi_null || vt == napi_undefined) {
+      if (!optional) fail("expected a typed array, got null");
+      return nullptr;
+    }
+    bool is = false;
+    napi_is_typedarray(env, v[i], &is);
+    if (!is) {
+      fail("expected a typed array");
+      return nullptr;
+    }
+    napi_typedarray_type t;
+    size_t len;
+    void* data;
+    napi_value ab;
+    size_t off;
+    napi_get_typedarray_info(env, v[i], &t, &len, &data, &ab, &off);
+    if (t != want) {
+      fail("typed array of the wrong element type");
+      return nullptr;
+    }
+    return static_cast<T*>(data);
+  }
+  float* f32(size_t i, bool optional = false) { return arr<float>(i, napi_float32_array, optional); }
+  ConvP conv(size_t i) {
+    ConvP p{};
+    const double* d = arr<double>(i, napi_float64_array);
+    if (!d) return p;
+    int64_t* f = &p.n;
+    for (int k = 0; k < 16; k++) f[k] = static_cast<int64_t>(d[k]);
+    return p;
+  }
+  Epi epi(size_t i) {  // bias, scale, shift, residual, act
+    Epi e;
+    e.bias = f32(i, true);
+    e.scale = f32(i + 1, true);
+    e.shift = f32(i + 2, true);
+    e.residual = f32(i + 3, true);
+    e.act = static_cast<int>(num(i + 4));
+    return e;
+  }
+};
+
+napi_value undef(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+napi_value Sgemm(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const bool tA = a.flag(0), tB = a.flag(1);
+  const int64_t m = a.i64(2), n = a.i64(3), k = a.i64(4);
+  const float alpha = static_cast<float>(a.num(5));
+  const float* A = a.f32(6);
+  const int64_t lda = a.i64(7);
+  const float* B = a.f32(8);
+  const int64_t ldb = a.i64(9);
+  const float beta = static_cast<float>(a.num(10));
+  float* C = a.f32(11);
+  const int64_t ldc = a.i64(12), ao = a.i64(13), bo = a.i64(14), co = a.i64(15);
+  if (a.failed) return nullptr;
+  std::lock_guard<std::mutex> lk(gCall);
+  gActive->sgemm(tA, tB, m, n, k, alpha, A + ao, lda, B + bo, ldb, beta, C + co, ldc);
+  return undef(env);
+}
+
+napi_value ConvForward(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const ConvP p = a.conv(0);
+  const float* x = a.f32(1);
+  const float* w = a.f32(2);
+  float* y = a.f32(3);
+  const Epi e = a.epi(4);
+  if (a.failed) return nullptr;
+  std::lock_guard<std::mutex> lk(gCall);
+  gActive->convForward(p, x, w, y, e);
+  return undef(env);
+}
+
+napi_value ConvBackwardInput(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const ConvP p = a.conv(0);
+  const float* dy = a.f32(1);
+  const float* w = a.f32(2);
+  float* dx = a.f32(3);
+  if (a.failed) return nullptr;
+  std::lock_guard<std::mutex> lk(gCall);
+  gActive->convBackwardInput(p, dy, w, dx);
+  return undef(env);
+}
+
+napi_value ConvBackwardWeight(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const ConvP p = a.conv(0);
+  const float* x = a.f32(1);
+  const float* dy = a.f32(2);
+  float* dw = a.f32(3);
+  float* db = a.f32(4, true);
+  if (a.failed) return nullptr;
+  std::lock_guard<std::mutex> lk(gCall);
+  gActive->convBackwardWeight(p, x, dy, dw, db);
+  return undef(env);
+}
+
+napi_value ChannelStats(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const float* x = a.f32(0);
+  const int64_t rows = a.i64(1), ch = a.i64(2);
+  double* s = a.arr<double>(3, napi_float64_array);
+  double* q = a.arr<double>(4, napi_float64_array);
+  if (a.failed) return nullptr;
+  std::lock_guard<std::mutex> lk(gCall);
+  gActive->channelStats(x, rows, ch, s, q);
+  return undef(env);
+}
+
+napi_value ChannelAffine(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const float* x = a.f32(0);
+  const int64_t rows = a.i64(1), ch = a.i64(2);
+  float* y = a.f32(3);
+  const Epi e = a.epi(4);
+  if (a.failed) return nullptr;
+  std::lock_guard<std::mutex> lk(gCall);
+  gActive->channelAffine(x, rows, ch, y, e);
+  return undef(env);
+}
+
+napi_value BnBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const float* x = a.f32(0);
+  const float* dy = a.f32(1);
+  const int64_t rows = a.i64(2), ch = a.i64(3);
+  const float *mean = a.f32(4), *inv = a.f32(5), *gamma = a.f32(6);
+  float *dx = a.f32(7), *dg = a.f32(8), *db = a.f32(9);
+  const int act = static_cast<int>(a.num(10));
+  const float* out = a.f32(11, true);
+  if (!a.failed && act != ACT_NONE && !out) a.fail("actOut is required with an activation");
+  if (a.failed) return nullptr;
+  std::lock_guard<std::mutex> lk(gCall);
+  gActive->bnBackward(x, dy, rows, ch, mean, inv, gamma, dx, dg, db, act, out);
+  return undef(env);
+}
+
+napi_value Fill(napi_env env, napi_callback_info info, bool normal) {
+  Args a(env, info);
+  float* out = a.f32(0);
+  size_t len = 0;
+  if (!a.failed) napi_get_typedarray_info(env, a.v[0], nullptr, &len, nullptr, nullptr, nullptr);
+  Stream s{static_cast<uint32_t>(a.num(1)), static_cast<uint32_t>(a.num(2)), static_cast<uint32_t>(a.num(3)),
+           static_cast<uint32_t>(a.num(4)), static_cast<uint64_t>(a.num(5))};
+  const double p = a.num(6), q = a.num(7);
+  if (a.failed) return nullptr;
+  std::lock_guard<std::mutex> lk(gCall);
+  if (normal) gActive->fillNormal(out, static_cast<int64_t>(len), s, p, q);
+  else gActive->fillUniform(out, static_cast<int64_t>(len), s, p, q);
+  return undef(env);
+}
+napi_value FillUniform(napi_env env, napi_callback_info info) { return Fill(env, info, false); }
+napi_value FillNormal(napi_env env, napi_callback_info info) { return Fill(env, info, true); }
+
+napi_value str(napi_env env, const char* s) {
+  napi_value v;
+  napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
+napi_value GetIsa(napi_env env, napi_callback_info) { return str(env, gActive->name); }
+
+napi_value GetIsas(napi_env env, napi_callback_info) {
+  napi_value arr;
+  napi_create_array_with_length(env, gNumSupported, &arr);
+  for (int i = 0; i < gNumSupported; i++) napi_set_element(env, arr, i, str(env, gSupported[i]->name));
+  return arr;
+}
+
+napi_value SetIsa(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  char buf[32] = {0};
+  size_t len = 0;
+  if (a.n < 1 || napi_get_value_string_utf8(env, a.v[0], buf, sizeof buf, &len) != napi_ok) {
+    a.fail("setIsa: expected a string");
+    return nullptr;
+  }
+  for (int i = 0; i < gNumSupported; i++) {
+    if (std::strcmp(gSupported[i]->name, buf) == 0) {
+      std::lock_guard<std::mutex> lk(gCall);
+      gActive = gSupported[i];
+      return undef(env);
+    }
+  }
+  napi_throw_range_error(env, "ERR_KIRCHHOFF_ISA", (std::string("ISA not supported on this CPU: ") + buf).c_str());
+  return nullptr;
+}
+
+napi_value GetThreads(napi_env env, napi_callback_info) {
+  napi_value v;
+  napi_create_int32(env, threadCount(), &v);
+  return v;
+}
+
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const int64_t t = a.i64(0);
+  if (a.failed) return nullptr;
+  std::lock_guard<std::mutex> lk(gCall);
+  setThreadCount(static_cast<int>(t));
+  return undef(env);
+}
+
+/** peak(iters): runs the FMA probe on every pool thread at once; returns total FLOPs executed. */
+napi_value Peak(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const int64_t iters = a.i64(0);
+  if (a.failed) return nullptr;
+  std::lock_guard<std::mutex> lk(gCall);
+  struct Ctx {
+    int64_t iters;
+    double flops[256];
+  } ctx{iters, {}};
+  const int nt = threadCount();
+  parallelFor(
+      nt, [](void* c, int64_t t, int) {
+        auto* x = static_cast<Ctx*>(c);
+        x->flops[t] = gActive->peakProbe(x->iters);
+      },
+      &ctx);
+  double total = 0;
+  for (int t = 0; t < nt; t++) total += ctx.flops[t];
+  napi_value v;
+  napi_create_double(env, total, &v);
+  return v;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  detect();
+  struct Fn {
+    const char* name;
+    napi_callback cb;
+  } fns[] = {{"sgemm", Sgemm},
+             {"convForward", ConvForward},
+             {"convBackwardInput", ConvBackwardInput},
+             {"convBackwardWeight", ConvBackwardWeight},
+             {"channelStats", ChannelStats},
+             {"channelAffine", ChannelAffine},
+             {"bnBackward", BnBackward},
+             {"fillUniform", FillUniform},
+             {"fillNormal", FillNormal},
+             {"getIsa", GetIsa},
+             {"getIsas", GetIsas},
+             {"setIsa", SetIsa},
+             {"getThreads", GetThreads},
+             {"setThreads", SetThreads},
+             {"peak", Peak}};
+  for (const Fn& f : fns) {
+    napi_value fn;
+    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn);
+    napi_set_named_property(env, exports, f.name, fn);
+  }
+  return exports;
+}
+
+}  // namespace
+}  // namespace kh
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, kh::Init)

@@ -1,0 +1,232 @@
+// Convolutions on NHWC activations / OHWI weights as implicit GEMMs: no full im2col matrix is built; each
+// task gathers the patches of one block of output pixels into a small per-thread buffer (or reads the
+// activation in place for 1×1 stride-1 convolutions) and multiplies it with the packed weights, applying
+// the fused epilogue while the output block is still in cache.
+//   forward          Y[pix × Og]   = patches[pix × K] · W_gᵀ            (K = kH·kW·Cg)
+//   backward input   stride 1: a forward convolution of dy with flipped, transposed weights;
+//                    otherwise dcol[pix × K] = dY[pix × Og] · W_g, scattered back (col2im) per image
+//   backward weight  dW_gᵀ[K × Og] = patchesᵀ[K × pix] · dY[pix × Og], per-thread partials reduced at the end
+#pragma once
+#include "gemm.h"
+
+namespace kh {
+namespace KH_NS {
+
+static inline bool isPointwise(const ConvP& p) {
+  return p.kH == 1 && p.kW == 1 && p.strideH == 1 && p.strideW == 1 && p.padTop == 0 && p.padLeft == 0 &&
+         p.outH == p.inH && p.outW == p.inW;
+}
+
+/** Gathers patches of output pixels [r0, r0+rows) for group g into a[rows × K] (row-major). */
+static void im2colRows(const ConvP& p, const float* x, int64_t g, int64_t r0, int64_t rows, float* a) {
+  const int64_t cg = p.inC / p.groups, K = p.kH * p.kW * cg, hw = p.outH * p.outW;
+  for (int64_t r = 0; r < rows; r++) {
+    const int64_t pix = r0 + r, n = pix / hw, oh = (pix % hw) / p.outW, ow = pix % p.outW;
+    float* dst = a + r * K;
+    for (int64_t kh = 0; kh < p.kH; kh++) {
+      const int64_t ih = oh * p.strideH - p.padTop + kh * p.dilH;
+      for (int64_t kw = 0; kw < p.kW; kw++, dst += cg) {
+        const int64_t iw = ow * p.strideW - p.padLeft + kw * p.dilW;
+        if (ih < 0 || ih >= p.inH || iw < 0 || iw >= p.inW) memset(dst, 0, sizeof(float) * cg);
+        else memcpy(dst, x + ((n * p.inH + ih) * p.inW + iw) * p.inC + g * cg, sizeof(float) * cg);
+      }
+    }
+  }
+}
+
+/** Rows per task so that a task's patch block stays around 64 KiB. */
+static int64_t rowsPerBlock(int64_t K, int64_t mr) {
+  int64_t r = 16384 / (K > 0 ? K : 1);
+  r = imax(mr, imin(r, 512));
+  return ceilDiv(r, mr) * mr;
+}
+
+template <int MR, int NV>
+static void convForwardT(const ConvP& p, const float* x, const float* w, float* y, const Epi& e) {
+  constexpr int NR = NV * W;
+  const int64_t cg = p.inC / p.groups, og = p.outC / p.groups, K = p.kH * p.kW * cg;
+  const int64_t M = p.n * p.outH * p.outW;
+  const bool direct = isPointwise(p);
+  // Weights of every group packed once (shared read-only by all tasks).
+  const int64_t panel = K * ceilDiv(og, NR) * NR;
+  float* wp = scratch(0, 4, static_cast<size_t>(panel) * p.groups);
+  for (int64_t g = 0; g < p.groups; g++) packB<NR>(true, w + g * og * K, K, K, og, wp + g * panel);
+  const int64_t rb = rowsPerBlock(K, MR);
+  auto f = [&](int64_t t, int tid) {
+    const int64_t r0 = t * rb, rows = imin(rb, M - r0);
+    float* a = direct ? nullptr : scratch(tid, 2, static_cast<size_t>(rows) * K);
+    for (int64_t g = 0; g < p.groups; g++) {
+      const float* ap = x + r0 * p.inC + g * cg;
+      int64_t lda = p.inC;
+      if (!direct) {
+        im2colRows(p, x, g, r0, rows, a);
+        ap = a;
+        lda = K;
+      }
+      float* yp = y + r0 * p.outC + g * og;
+      macroKernel<MR, NV>(rows, og, K, ap, lda, wp + g * panel, yp, p.outC, Store{1.f, 0.f, true}, tid);
+      if (!e.empty()) {
+        const float* res = e.residual ? e.residual + r0 * p.outC + g * og : nullptr;
+        epilogueBlock(yp, p.outC, yp, p.outC, rows, og, g * og, e, res, p.outC);
+      }
+    }
+  };
+  prun(ceilDiv(M, rb), 2.0 * M * K * p.outC, f);
+}
+
+static void depthwiseForward(const ConvP& p, const float* x, const float* w, float* y, const Epi& e);
+static void depthwiseBackwardInput(const ConvP& p, const float* dy, const float* w, float* dx);
+static void depthwiseBackwardWeight(const ConvP& p, const float* x, const float* dy, float* dw, float* dbias);
+
+static inline bool isDepthwise(const ConvP& p) {
+  return p.groups > 1 && p.groups == p.inC && p.groups == p.outC && p.kH * p.kW <= 1024;
+}
+
+static void convForward(const ConvP& p, const float* x, const float* w, float* y, const Epi& e) {
+  if (p.n * p.outH * p.outW * p.outC == 0) return;
+  if (isDepthwise(p)) return depthwiseForward(p, x, w, y, e);
+  if (p.outC / p.groups <= W) convForwardT<kMrNarrow, 1>(p, x, w, y, e);
+  else convForwardT<kMrWide, 2>(p, x, w, y, e);
+}
+
+/** Backward input through col2im, for strided convolutions; parallel over images (no write conflicts). */
+template <int MR, int NV>
+static void convBackwardInputCol2im(const ConvP& p, const float* dy, const float* w, float* dx) {
+  constexpr int NR = NV * W;
+  const int64_t cg = p.inC / p.groups, og = p.outC / p.groups, K = p.kH * p.kW * cg, hw = p.outH * p.outW;
+  const int64_t panel = og * ceilDiv(K, NR) * NR;
+  float* wp = scratch(0, 4, static_cast<size_t>(panel) * p.groups);
+  for (int64_t g = 0; g < p.groups; g++) packB<NR>(false, w + g * og * K, K, og, K, wp + g * panel);
+  const int64_t rb = rowsPerBlock(K, MR);
+  auto f = [&](int64_t n, int tid) {
+    float* dxn = dx + n * p.inH * p.inW * p.inC;
+    memset(dxn, 0, sizeof(float) * p.inH * p.inW * p.inC);
+    float* col = scratch(tid, 2, static_cast<size_t>(rb) * K);
+    for (int64_t r0 = 0; r0 < hw; r0 += rb) {
+      const int64_t rows = imin(rb, hw - r0);
+      for (int64_t g = 0; g < p.groups; g++) {
+        const float* ap = dy + (n * hw + r0) * p.outC + g * og;
+        macroKernel<MR, NV>(rows, K, og, ap, p.outC, wp + g * panel, col, K, Store{1.f, 0.f, true}, tid);
+        for (int64_t r = 0; r < rows; r++) {
+          const int64_t oh = (r0 + r) / p.outW, ow = (r0 + r) % p.outW;
+          const float* src = col + r * K;
+          for (int64_t kh = 0; kh < p.kH; kh++) {
+            const int64_t ih = oh * p.strideH - p.padTop + kh * p.dilH;
+            for (int64_t kw = 0; kw < p.kW; kw++, src += cg) {
+              const int64_t iw = ow * p.strideW - p.padLeft + kw * p.dilW;
+              if (ih < 0 || ih >= p.inH || iw < 0 || iw >= p.inW) continue;
+              float* d = dxn + (ih * p.inW + iw) * p.inC + g * cg;
+              for (int64_t c = 0; c < cg; c++) d[c] += src[c];
+            }
+          }
+        }
+      }
+    }
+  };
+  prun(p.n, 2.0 * p.n * hw * K * p.outC, f);
+}
+
+static void convBackwardInput(const ConvP& p, const float* dy, const float* w, float* dx) {
+  const int64_t xs = p.n * p.inH * p.inW * p.inC;
+  if (xs == 0) return;
+  if (p.n * p.outH * p.outW * p.outC == 0) return (void)memset(dx, 0, sizeof(float) * xs);
+  if (isDepthwise(p)) return depthwiseBackwardInput(p, dy, w, dx);
+  const int64_t cg = p.inC / p.groups, og = p.outC / p.groups, taps = p.kH * p.kW;
+  if (p.strideH == 1 && p.strideW == 1) {
+    // dx = conv(dy, w') with w'[g*cg+ci][kH-1-kh][kW-1-kw][o] = w[g*og+o][kh][kw][ci] and padding
+    // dil·(k-1) − pad (may be negative: the patch gather bounds-checks every tap).
+    float* wt = scratch(0, 5, static_cast<size_t>(p.outC) * taps * cg);
+    for (int64_t g = 0; g < p.groups; g++)
+      for (int64_t o = 0; o < og; o++)
+        for (int64_t t = 0; t < taps; t++)
+          for (int64_t ci = 0; ci < cg; ci++)
+            wt[((g * cg + ci) * taps + (taps - 1 - t)) * og + o] = w[((g * og + o) * taps + t) * cg + ci];
+    const ConvP q{p.n, p.outH, p.outW, p.outC, p.inH, p.inW, p.inC, p.kH, p.kW, 1, 1,
+                  p.dilH * (p.kH - 1) - p.padTop, p.dilW * (p.kW - 1) - p.padLeft, p.dilH, p.dilW, p.groups};
+    const Epi none;
+    if (cg <= W) convForwardT<kMrNarrow, 1>(q, dy, wt, dx, none);
+    else convForwardT<kMrWide, 2>(q, dy, wt, dx, none);
+    return;
+  }
+  const int64_t K = taps * cg;
+  if (K <= W) convBackwardInputCol2im<kMrNarrow, 1>(p, dy, w, dx);
+  else convBackwardInputCol2im<kMrWide, 2>(p, dy, w, dx);
+}
+
+/** Transposed patch gather: at[k*ld + r] = patch(pixel r0 + r, k) for group g. */
+static void im2colCols(const ConvP& p, const float* x, int64_t g, int64_t r0, int64_t rows, float* at, int64_t ld) {
+  const int64_t cg = p.inC / p.groups, hw = p.outH * p.outW;
+  for (int64_t r = 0; r < rows; r++) {
+    const int64_t pix = r0 + r, n = pix / hw, oh = (pix % hw) / p.outW, ow = pix % p.outW;
+    float* dst = at + r;
+    for (int64_t kh = 0; kh < p.kH; kh++) {
+      const int64_t ih = oh * p.strideH - p.padTop + kh * p.dilH;
+      for (int64_t kw = 0; kw < p.kW; kw++, dst += cg * ld) {
+        const int64_t iw = ow * p.strideW - p.padLeft + kw * p.dilW;
+        if (ih < 0 || ih >= p.inH || iw < 0 || iw >= p.inW) {
+          for (int64_t c = 0; c < cg; c++) dst[c * ld] = 0.f;
+        } else {
+          const float* s = x + ((n * p.inH + ih) * p.inW + iw) * p.inC + g * cg;
+          for (int64_t c = 0; c < cg; c++) dst[c * ld] = s[c];
+        }
+      }
+    }
+  }
+}
+
+template <int MR, int NV>
+static void convBackwardWeightT(const ConvP& p, const float* x, const float* dy, float* dw, float* dbias) {
+  constexpr int NR = NV * W;
+  const int64_t cg = p.inC / p.groups, og = p.outC / p.groups, K = p.kH * p.kW * cg;
+  const int64_t M = p.n * p.outH * p.outW, wsize = p.outC * K;
+  const int nt = 2.0 * M * K * p.outC < 2e6 ? 1 : threadCount();
+  const int64_t chunk = ceilDiv(M, nt);
+  constexpr int64_t kPix = 256;  // pixels per packed block (the contraction dimension)
+  float* parts[256];
+  auto f = [&](int64_t t, int tid) {
+    // Partial dWᵀ per group [K × og] followed by partial dbias [outC], owned by task t.
+    float* part = scratch(static_cast<int>(t), 3, static_cast<size_t>(wsize + p.outC));
+    parts[t] = part;
+    memset(part, 0, sizeof(float) * (wsize + p.outC));
+    float* at = scratch(tid, 2, static_cast<size_t>(K) * kPix);
+    float* bp = scratch(tid, 1, static_cast<size_t>(kPix) * ceilDiv(og, NR) * NR);
+    const int64_t m0 = t * chunk, m1 = imin(M, m0 + chunk);
+    for (int64_t r0 = m0; r0 < m1; r0 += kPix) {
+      const int64_t rows = imin(kPix, m1 - r0);
+      for (int64_t g = 0; g < p.groups; g++) {
+        im2colCols(p, x, g, r0, rows, at, rows);
+        packB<NR>(false, dy + r0 * p.outC + g * og, p.outC, rows, og, bp);
+        macroKernel<MR, NV>(K, og, rows, at, rows, bp, part + g * K * og, og, Store{1.f, 0.f, false}, tid);
+      }
+      float* pb = part + wsize;
+      for (int64_t r = r0; r < r0 + rows; r++) {
+        const float* d = dy + r * p.outC;
+        for (int64_t c = 0; c < p.outC; c++) pb[c] += d[c];
+      }
+    }
+  };
+  if (nt <= 1) f(0, 0);
+  else pfor(nt, f);
+  for (int64_t g = 0; g < p.groups; g++)
+    for (int64_t k = 0; k < K; k++)
+      for (int64_t o = 0; o < og; o++) {
+        float s = 0.f;
+        for (int t = 0; t < nt; t++) s += parts[t][g * K * og + k * og + o];
+        dw[(g * og + o) * K + k] = s;
+      }
+  if (dbias)
+    for (int64_t c = 0; c < p.outC; c++) {
+      float s = 0.f;
+      for (int t = 0; t < nt; t++) s += parts[t][wsize + c];
+      dbias[c] = s;
+    }
+}
+
+static void convBackwardWeight(const ConvP& p, const float* x, const float* dy, float* dw, float* dbias) {
+  if (isDepthwise(p)) return depthwiseBackwardWeight(p, x, dy, dw, dbias);
+  if (p.outC / p.groups <= W) convBackwardWeightT<kMrNarrow, 1>(p, x, dy, dw, dbias);
+  else convBackwardWeightT<kMrWide, 2>(p, x, dy, dw, dbias);
+}
+
+}  // namespace KH_NS
+}  // namespace kh

@@ -1,0 +1,151 @@
+// Depthwise convolution (groups == inC == outC, one filter per channel), vectorised over channels:
+// NHWC keeps the channels of a pixel contiguous, so every tap is a vector FMA over C. Weights are
+// transposed once from OHWI [C][kH][kW][1] to [kH][kW][C]. Forward and backward-input are gathers
+// (each output element owned by one task: parallel without conflicts); backward-weight keeps per-task
+// partial [taps × C] sums that are reduced at the end.
+#pragma once
+#include "conv.h"
+
+namespace kh {
+namespace KH_NS {
+
+/** wt[t*C + c] = w[c*taps + t]. */
+static void transposeDepthwise(const float* w, int64_t C, int64_t taps, float* wt) {
+  for (int64_t c = 0; c < C; c++)
+    for (int64_t t = 0; t < taps; t++) wt[t * C + c] = w[c * taps + t];
+}
+
+/** acc[0..C) = Σ over valid taps of src(tap)[c] * wt[tap][c], vector by vector. */
+static inline void dwAccumulate(const float* const* src, const float* const* wts, int nTaps, int64_t C, float* out) {
+  int64_t c = 0;
+  for (; c + 2 * W <= C; c += 2 * W) {
+    vf a0{}, a1{};
+    for (int t = 0; t < nTaps; t++) {
+      a0 += vload(src[t] + c) * vload(wts[t] + c);
+      a1 += vload(src[t] + c + W) * vload(wts[t] + c + W);
+    }
+    vstore(out + c, a0);
+    vstore(out + c + W, a1);
+  }
+  for (; c + W <= C; c += W) {
+    vf a0{};
+    for (int t = 0; t < nTaps; t++) a0 += vload(src[t] + c) * vload(wts[t] + c);
+    vstore(out + c, a0);
+  }
+  for (; c < C; c++) {
+    float s = 0.f;
+    for (int t = 0; t < nTaps; t++) s += src[t][c] * wts[t][c];
+    out[c] = s;
+  }
+}
+
+constexpr int kMaxTaps = 1024;
+
+static void depthwiseForward(const ConvP& p, const float* x, const float* w, float* y, const Epi& e) {
+  const int64_t C = p.outC, taps = p.kH * p.kW;
+  float* wt = scratch(0, 4, static_cast<size_t>(taps) * C);
+  transposeDepthwise(w, C, taps, wt);
+  auto f = [&](int64_t row, int) {  // row = n*outH + oh
+    const int64_t n = row / p.outH, oh = row % p.outH;
+    const float* src[kMaxTaps];
+    const float* wts[kMaxTaps];
+    float* yr = y + row * p.outW * C;
+    for (int64_t ow = 0; ow < p.outW; ow++) {
+      int nt = 0;
+      for (int64_t kh = 0; kh < p.kH; kh++) {
+        const int64_t ih = oh * p.strideH - p.padTop + kh * p.dilH;
+        if (ih < 0 || ih >= p.inH) continue;
+        for (int64_t kw = 0; kw < p.kW; kw++) {
+          const int64_t iw = ow * p.strideW - p.padLeft + kw * p.dilW;
+          if (iw < 0 || iw >= p.inW) continue;
+          src[nt] = x + ((n * p.inH + ih) * p.inW + iw) * C;
+          wts[nt++] = wt + (kh * p.kW + kw) * C;
+        }
+      }
+      dwAccumulate(src, wts, nt, C, yr + ow * C);
+    }
+    if (!e.empty()) {
+      const float* res = e.residual ? e.residual + row * p.outW * C : nullptr;
+      epilogueBlock(yr, C, yr, C, p.outW, C, 0, e, res, C);
+    }
+  };
+  prun(p.n * p.outH, 2.0 * p.n * p.outH * p.outW * C * taps, f);
+}
+
+static void depthwiseBackwardInput(const ConvP& p, const float* dy, const float* w, float* dx) {
+  const int64_t C = p.inC, taps = p.kH * p.kW;
+  float* wt = scratch(0, 4, static_cast<size_t>(taps) * C);
+  transposeDepthwise(w, C, taps, wt);
+  auto f = [&](int64_t row, int) {  // row = n*inH + ih
+    const int64_t n = row / p.inH, ih = row % p.inH;
+    const float* src[kMaxTaps];
+    const float* wts[kMaxTaps];
+    for (int64_t iw = 0; iw < p.inW; iw++) {
+      int nt = 0;
+      for (int64_t kh = 0; kh < p.kH; kh++) {
+        const int64_t th = ih + p.padTop - kh * p.dilH;  // = oh * strideH
+        if (th < 0 || th % p.strideH != 0 || th / p.strideH >= p.outH) continue;
+        const int64_t oh = th / p.strideH;
+        for (int64_t kw = 0; kw < p.kW; kw++) {
+          const int64_t tw = iw + p.padLeft - kw * p.dilW;
+          if (tw < 0 || tw % p.strideW != 0 || tw / p.strideW >= p.outW) continue;
+          src[nt] = dy + ((n * p.outH + oh) * p.outW + tw / p.strideW) * C;
+          wts[nt++] = wt + (kh * p.kW + kw) * C;
+        }
+      }
+      dwAccumulate(src, wts, nt, C, dx + (row * p.inW + iw) * C);
+    }
+  };
+  prun(p.n * p.inH, 2.0 * p.n * p.outH * p.outW * C * taps, f);
+}
+
+static void depthwiseBackwardWeight(const ConvP& p, const float* x, const float* dy, float* dw, float* dbias) {
+  const int64_t C = p.outC, taps = p.kH * p.kW, rowsOut = p.n * p.outH;
+  const double flops = 2.0 * rowsOut * p.outW * C * taps;
+  const int nt = flops < 2e6 ? 1 : threadCount();
+  const int64_t chunk = ceilDiv(rowsOut, nt);
+  float* parts[256];
+  auto f = [&](int64_t t, int) {
+    float* part = scratch(static_cast<int>(t), 3, static_cast<size_t>((taps + 1) * C));  // [taps+1][C], owned by t
+    parts[t] = part;
+    memset(part, 0, sizeof(float) * (taps + 1) * C);
+    float* pb = part + taps * C;
+    for (int64_t row = t * chunk; row < imin(rowsOut, (t + 1) * chunk); row++) {
+      const int64_t n = row / p.outH, oh = row % p.outH;
+      for (int64_t ow = 0; ow < p.outW; ow++) {
+        const float* d = dy + (row * p.outW + ow) * C;
+        for (int64_t c = 0; c < C; c++) pb[c] += d[c];
+        for (int64_t kh = 0; kh < p.kH; kh++) {
+          const int64_t ih = oh * p.strideH - p.padTop + kh * p.dilH;
+          if (ih < 0 || ih >= p.inH) continue;
+          for (int64_t kw = 0; kw < p.kW; kw++) {
+            const int64_t iw = ow * p.strideW - p.padLeft + kw * p.dilW;
+            if (iw < 0 || iw >= p.inW) continue;
+            const float* xs = x + ((n * p.inH + ih) * p.inW + iw) * C;
+            float* acc = part + (kh * p.kW + kw) * C;
+            int64_t c = 0;
+            for (; c + W <= C; c += W) vstore(acc + c, vload(acc + c) + vload(xs + c) * vload(d + c));
+            for (; c < C; c++) acc[c] += xs[c] * d[c];
+          }
+        }
+      }
+    }
+  };
+  if (nt <= 1) f(0, 0);
+  else pfor(nt, f);
+  for (int64_t c = 0; c < C; c++) {
+    for (int64_t tp = 0; tp < taps; tp++) {
+      float s = 0.f;
+      for (int t = 0; t < nt; t++) s += parts[t][tp * C + c];
+      dw[c * taps + tp] = s;
+    }
+    if (dbias) {
+      float s = 0.f;
+      for (int t = 0; t < nt; t++) s += parts[t][taps * C + c];
+      dbias[c] = s;
+    }
+  }
+}
+
+}  // namespace KH_NS
+}  // namespace kh

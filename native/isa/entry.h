@@ -1,0 +1,14 @@
+// Builds one ISA's kernel table. Included last by each isa_*.cpp translation unit.
+#pragma once
+#include "conv.h"
+#include "depthwise.h"
+#include "norm.h"
+#include "philox.h"
+
+namespace kh {
+namespace KH_NS {
+static const Kernels kTable = {KH_ISA_NAME,  sgemm,        convForward, convBackwardInput, convBackwardWeight,
+                               channelStats, channelAffine, bnBackward, fillUniform,       fillNormal,
+                               peakProbe};
+}  // namespace KH_NS
+}  // namespace kh

@@ -1,0 +1,121 @@
+// Philox4x32-10 bulk fills, bit-compatible with src/core/philox.ts: element i of a fill comes from block
+// (s.block + i/4), word i%4, so results do not depend on the thread split. Uniforms are computed in double
+// exactly like the TypeScript reference (bit-identical floats); normals use Box-Muller in double (libm
+// cos/sin/log may differ from V8 by an ulp, far below float32 resolution). Blocks are processed in groups
+// of 16 lanes so the compiler can vectorise the 32×32→64-bit multiplies (vpmuludq on AVX2/AVX-512).
+#pragma once
+#include "prelude.h"
+
+namespace kh {
+namespace KH_NS {
+
+constexpr int kLanes = 16;
+
+/** Computes kLanes consecutive Philox blocks starting at block index b0: out[w*kLanes + lane]. */
+static inline void philoxLanes(const Stream& s, uint64_t b0, uint32_t* out) {
+  uint32_t x0[kLanes], x1[kLanes], x2[kLanes], x3[kLanes];
+  for (int l = 0; l < kLanes; l++) {
+    const uint64_t b = b0 + l;
+    x0[l] = static_cast<uint32_t>(b);
+    x1[l] = static_cast<uint32_t>(b >> 32);
+    x2[l] = s.stream0;
+    x3[l] = s.stream1;
+  }
+  uint32_t k0 = s.key0, k1 = s.key1;
+  for (int round = 0; round < 10; round++) {
+    for (int l = 0; l < kLanes; l++) {
+      const uint64_t p0 = static_cast<uint64_t>(0xd2511f53u) * x0[l];
+      const uint64_t p1 = static_cast<uint64_t>(0xcd9e8d57u) * x2[l];
+      const uint32_t n0 = static_cast<uint32_t>(p1 >> 32) ^ x1[l] ^ k0;
+      const uint32_t n2 = static_cast<uint32_t>(p0 >> 32) ^ x3[l] ^ k1;
+      x1[l] = static_cast<uint32_t>(p1);
+      x3[l] = static_cast<uint32_t>(p0);
+      x0[l] = n0;
+      x2[l] = n2;
+    }
+    k0 += 0x9e3779b9u;
+    k1 += 0xbb67ae85u;
+  }
+  for (int l = 0; l < kLanes; l++) {
+    out[l] = x0[l];
+    out[kLanes + l] = x1[l];
+    out[2 * kLanes + l] = x2[l];
+    out[3 * kLanes + l] = x3[l];
+  }
+}
+
+template <class Emit>
+static void philoxFill(float* out, int64_t n, const Stream& s, double costPerElem, Emit emit) {
+  const int64_t blocks = ceilDiv(n, 4);
+  const int64_t groups = ceilDiv(blocks, kLanes);
+  const int64_t perTask = 256;  // groups per task (16 Ki values)
+  auto f = [&](int64_t t, int) {
+    alignas(64) uint32_t wv[4 * kLanes];
+    for (int64_t gi = t * perTask; gi < imin(groups, (t + 1) * perTask); gi++) {
+      philoxLanes(s, s.block + static_cast<uint64_t>(gi) * kLanes, wv);
+      for (int l = 0; l < kLanes; l++) {
+        const int64_t base = (gi * kLanes + l) * 4;
+        if (base >= n) break;
+        emit(out, base, n, wv[l], wv[kLanes + l], wv[2 * kLanes + l], wv[3 * kLanes + l]);
+      }
+    }
+  };
+  prun(ceilDiv(groups, perTask), costPerElem * n, f);
+}
+
+static void fillUniform(float* out, int64_t n, const Stream& s, double lo, double hi) {
+  const double span = hi - lo, scale = 1.0 / 16777216.0;
+  philoxFill(out, n, s, 20.0, [=](float* o, int64_t base, int64_t len, uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
+    const uint32_t w[4] = {a, b, c, d};
+    for (int r = 0; r < 4 && base + r < len; r++) o[base + r] = static_cast<float>(lo + span * ((w[r] >> 8) * scale));
+  });
+}
+
+static void fillNormal(float* out, int64_t n, const Stream& s, double mean, double stdev) {
+  const double scale = 1.0 / 16777216.0, twoPi = 2.0 * 3.14159265358979323846;
+  philoxFill(out, n, s, 200.0, [=](float* o, int64_t base, int64_t len, uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
+    const uint32_t w[4] = {a, b, c, d};
+    for (int q = 0; q < 2; q++) {
+      const double u1 = ((w[2 * q] >> 8) + 1) * scale;
+      const double u2 = (w[2 * q + 1] >> 8) * scale;
+      const double r = std::sqrt(-2.0 * std::log(u1));
+      const double t = twoPi * u2;
+      const int64_t i0 = base + 2 * q;
+      if (i0 < len) o[i0] = static_cast<float>(mean + stdev * r * std::cos(t));
+      if (i0 + 1 < len) o[i0 + 1] = static_cast<float>(mean + stdev * r * std::sin(t));
+    }
+  });
+}
+
+/** 12 independent FMA chains of one vector each: the machine's peak FMA throughput. Returns FLOPs. */
+static double peakProbe(int64_t iters) {
+  vf a0 = vbcast(0.1f), a1 = vbcast(0.2f), a2 = vbcast(0.3f), a3 = vbcast(0.4f), a4 = vbcast(0.5f),
+     a5 = vbcast(0.6f), a6 = vbcast(0.7f), a7 = vbcast(0.8f), a8 = vbcast(0.9f), a9 = vbcast(1.1f),
+     a10 = vbcast(1.2f), a11 = vbcast(1.3f);
+  const vf m = vbcast(0.9999999f), c = vbcast(1e-7f);
+  for (int64_t i = 0; i < iters; i++) {
+    a0 = a0 * m + c;
+    a1 = a1 * m + c;
+    a2 = a2 * m + c;
+    a3 = a3 * m + c;
+    a4 = a4 * m + c;
+    a5 = a5 * m + c;
+    a6 = a6 * m + c;
+    a7 = a7 * m + c;
+    a8 = a8 * m + c;
+    a9 = a9 * m + c;
+    a10 = a10 * m + c;
+    a11 = a11 * m + c;
+    // Keeps the 12 chains distinct (otherwise GCC merges some of them).
+    __asm__("" : "+v"(a0), "+v"(a1), "+v"(a2), "+v"(a3), "+v"(a4), "+v"(a5), "+v"(a6), "+v"(a7), "+v"(a8), "+v"(a9),
+            "+v"(a10), "+v"(a11));
+  }
+  const vf sum = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + ((a8 + a9) + (a10 + a11));
+  float sink = 0.f;
+  for (int l = 0; l < W; l++) sink += sum[l];
+  __asm__ volatile("" : : "r"(&sink) : "memory");
+  return 2.0 * 12 * W * static_cast<double>(iters);
+}
+
+}  // namespace KH_NS
+}  // namespace kh

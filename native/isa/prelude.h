@@ -1,0 +1,92 @@
+// Included first by each ISA translation unit (isa_avx512.cpp, isa_avx2.cpp, isa_generic.cpp) after it
+// defines KH_NS (namespace name), KH_VBYTES (vector bytes: 64, 32, 16) and KH_ISA_NAME. All kernel code
+// lives in namespace kh::KH_NS so that functions compiled with different -m flags never merge at link time;
+// it avoids std:: templates for the same reason (an inline template instantiated with AVX-512 code could
+// be picked by the linker for the baseline path).
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "../common.h"
+
+namespace kh {
+namespace KH_NS {
+
+constexpr int W = KH_VBYTES / 4;  // floats per vector
+typedef float vf __attribute__((vector_size(KH_VBYTES)));
+typedef float vfu __attribute__((vector_size(KH_VBYTES), aligned(4), may_alias));
+
+static inline vf vload(const float* p) { return *reinterpret_cast<const vfu*>(p); }
+static inline void vstore(float* p, vf v) { *reinterpret_cast<vfu*>(p) = v; }
+static inline vf vbcast(float s) { return vf{} + s; }
+static inline vf vmax(vf a, vf b) { return a > b ? a : b; }
+static inline vf vmin(vf a, vf b) { return a < b ? a : b; }
+static inline int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
+static inline int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
+static inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/** Runs f(task, thread) for task in [0, n) on the shared pool (single-threaded when n == 1). */
+template <class F>
+static void pfor(int64_t n, F& f) {
+  parallelFor(n, [](void* c, int64_t t, int tid) { (*static_cast<F*>(c))(t, tid); }, &f);
+}
+
+/** Applies the activation to a scalar; NaN passes through (comparisons with NaN are false). */
+static inline float actScalar(float v, int act) {
+  if (act == ACT_RELU) return v < 0.f ? 0.f : v;
+  if (act == ACT_RELU6) return v < 0.f ? 0.f : (v > 6.f ? 6.f : v);
+  return v;
+}
+
+/**
+ * Epilogue on a block of `rows` × `cols`: y[r*ldy + j] = epi(src[r*lds + j]) where column j is channel
+ * c0 + j and `res` (residual, may be null) has row stride ldr. src may equal y. Vectorised over channels.
+ */
+static void epilogueBlock(const float* src, int64_t lds, float* y, int64_t ldy, int64_t rows, int64_t cols,
+                          int64_t c0, const Epi& e, const float* res, int64_t ldr) {
+  const float* sc = e.scale ? e.scale + c0 : nullptr;
+  const float* sh = e.shift ? e.shift + c0 : nullptr;
+  const float* bi = e.bias ? e.bias + c0 : nullptr;
+  const vf zero{}, six = vbcast(6.f);
+  for (int64_t r = 0; r < rows; r++) {
+    const float* sr = src + r * lds;
+    float* yr = y + r * ldy;
+    const float* rr = res ? res + r * ldr : nullptr;
+    int64_t j = 0;
+    for (; j + W <= cols; j += W) {
+      vf v = vload(sr + j);
+      if (sc) v *= vload(sc + j);
+      if (sh) v += vload(sh + j);
+      if (bi) v += vload(bi + j);
+      if (rr) v += vload(rr + j);
+      if (e.act != ACT_NONE) v = v < zero ? zero : v;
+      if (e.act == ACT_RELU6) v = v > six ? six : v;
+      vstore(yr + j, v);
+    }
+    for (; j < cols; j++) {
+      float v = sr[j];
+      if (sc) v *= sc[j];
+      if (sh) v += sh[j];
+      if (bi) v += bi[j];
+      if (rr) v += rr[j];
+      yr[j] = actScalar(v, e.act);
+    }
+  }
+}
+
+/**
+ * Runs f(task, thread) for task in [0, nTasks); inline on the caller when the work is small
+ * (< ~2e6 FLOP in total) or only one thread is configured.
+ */
+template <class F>
+static void prun(int64_t nTasks, double flops, F& f) {
+  if (nTasks <= 1 || flops < 2e6 || threadCount() <= 1) {
+    for (int64_t t = 0; t < nTasks; t++) f(t, 0);
+  } else {
+    pfor(nTasks, f);
+  }
+}
+
+}  // namespace KH_NS
+}  // namespace kh

@@ -1,0 +1,200 @@
+/**
+ * Analog 2-D convolution (aihwkit AnalogConv2d, SPEC 10.3) on Kirchhoff's channels-last tensors.
+ *
+ * Layout mapping: Kirchhoff activations are NHWC and weights OHWI `[C_out, kH, kW, C_in/groups]`; aihwkit's
+ * tile matrix is `[C_out, C_in·kH·kW]` with columns in PyTorch order (c, ki, kj). The weights are permuted
+ * into that order when mapped to tiles (tile[o, c·kH·kW + ki·kW + kj] = w[o, ki, kj, c]) and every output
+ * pixel's patch is gathered in the same order, so tiling splits, per-tile scales and IR-drop positions match
+ * aihwkit. Each patch is one input vector with its own noise and bound management.
+ *
+ * Grouped convolutions (aihwkit supports only groups = 1) map every group to its own tile array
+ * `[C_out/groups, C_in/groups·kH·kW]`; a depthwise convolution is therefore one small array per channel.
+ */
+import { type Conv2dParams, type Rng, shapeError } from "../../core/index.js";
+import { type Conv2d, torchDefaultInit } from "../../nn/index.js";
+import { conv2d, conv2dGeometry, type Tensor, tensor, zeros } from "../../tensor/index.js";
+import type { AnalogConfig } from "../config/analog-config.js";
+import { AnalogTileArray } from "../tile/tile-array.js";
+import { AnalogLayer, type MappedWeight } from "./analog-layer.js";
+
+export interface AnalogConv2dOptions {
+  rng: Rng;
+  stride?: readonly [number, number];
+  padding?: number | readonly [number, number] | "same" | "valid";
+  dilation?: readonly [number, number];
+  groups?: number;
+  bias?: boolean;
+  /** Remembered so that toDigital can rebuild a DepthwiseConv2d. */
+  depthMultiplier?: number;
+}
+
+export class AnalogConv2d extends AnalogLayer {
+  readonly kernelSize: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: number | readonly [number, number] | "same" | "valid";
+  readonly dilation: readonly [number, number];
+  readonly groups: number;
+  readonly hasBias: boolean;
+  readonly depthMultiplier: number | null;
+  /** One tile array per group, each `[C_out/groups, C_in/groups·kH·kW]`. */
+  readonly arrays: AnalogTileArray[];
+  private readonly mapped: MappedWeight[];
+
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: readonly [number, number],
+    config: AnalogConfig,
+    opts: AnalogConv2dOptions,
+  ) {
+    super(config, opts.rng);
+    this.kernelSize = [kernelSize[0], kernelSize[1]];
+    this.stride = opts.stride ?? [1, 1];
+    this.padding = opts.padding ?? 0;
+    this.dilation = opts.dilation ?? [1, 1];
+    this.groups = opts.groups ?? 1;
+    this.hasBias = opts.bias ?? true;
+    this.depthMultiplier = opts.depthMultiplier ?? null;
+    const [kH, kW] = this.kernelSize;
+    const cg = inChannels / this.groups;
+    const og = outChannels / this.groups;
+    if (!(Number.isInteger(cg) && Number.isInteger(og))) {
+      throw shapeError("AnalogConv2d", "channels divisible by groups (in, out)", this.groups, [
+        inChannels,
+        outChannels,
+      ]);
+    }
+    const w = this.registerParameter("weight", zeros([outChannels, kH, kW, cg]));
+    const b = this.hasBias ? this.registerParameter("bias", zeros([outChannels])) : null;
+    torchDefaultInit(w, b, opts.rng.fork("init"));
+    this.arrays = Array.from({ length: this.groups }, () => new AnalogTileArray(og, cg * kH * kW, config));
+    this.mapped = this.arrays.map((array, g) => ({ array, read: () => this.tileMatrix(g) }));
+    this.syncTiles();
+  }
+
+  /** Converts a trained digital Conv2d or DepthwiseConv2d (weights copied). */
+  static fromDigital(layer: Conv2d, config: AnalogConfig, rng: Rng): AnalogConv2d {
+    const mult = (layer as Conv2d & { depthMultiplier?: number }).depthMultiplier;
+    const a = new AnalogConv2d(layer.inChannels, layer.outChannels, layer.kernelSize, config, {
+      rng,
+      stride: layer.stride,
+      padding: layer.padding,
+      dilation: layer.dilation,
+      groups: layer.groups,
+      bias: layer.hasBias,
+      depthMultiplier: mult,
+    });
+    a.weight.data.set(layer.weight.data);
+    if (layer.bias) a.bias!.data.set(layer.bias.data);
+    a.syncTiles();
+    a.training = layer.training;
+    return a;
+  }
+
+  get weight(): Tensor {
+    return this.getParameter("weight");
+  }
+
+  get bias(): Tensor | null {
+    return this.hasBias ? this.getParameter("bias") : null;
+  }
+
+  mappedWeights(): MappedWeight[] {
+    return this.mapped;
+  }
+
+  /** Group g's tile matrix in aihwkit order [og, (c, ki, kj)] and its bias slice. */
+  private tileMatrix(g: number): { w: Float32Array; bias: Float32Array | null } {
+    const [kH, kW] = this.kernelSize;
+    const cg = this.inChannels / this.groups;
+    const og = this.outChannels / this.groups;
+    const kk = kH * kW;
+    const src = this.weight.data;
+    const w = new Float32Array(og * cg * kk);
+    for (let o = 0; o < og; o++) {
+      const oo = g * og + o;
+      for (let ki = 0; ki < kH; ki++) {
+        for (let kj = 0; kj < kW; kj++) {
+          const s = ((oo * kH + ki) * kW + kj) * cg;
+          const d = o * cg * kk + ki * kW + kj;
+          for (let c = 0; c < cg; c++) w[d + c * kk] = src[s + c]!;
+        }
+      }
+    }
+    const bias = this.bias ? this.bias.data.slice(g * og, (g + 1) * og) : null;
+    return { w, bias };
+  }
+
+  private geometry(x: Tensor): Conv2dParams {
+    return conv2dGeometry(x.shape, this.weight.shape, this.convOptions());
+  }
+
+  private convOptions() {
+    const p = this.padding;
+    return {
+      stride: [this.stride[0], this.stride[1]] as [number, number],
+      padding: typeof p === "object" ? ([p[0], p[1]] as [number, number]) : p,
+      dilation: [this.dilation[0], this.dilation[1]] as [number, number],
+      groups: this.groups,
+    };
+  }
+
+  /** Patches of group g: [N·outH·outW, cg·kH·kW] in (c, ki, kj) order, zero outside the image. */
+  private im2col(x: Float32Array, p: Conv2dParams, g: number, out: Float32Array): void {
+    const cg = p.inC / p.groups;
+    const kk = p.kH * p.kW;
+    const K = cg * kk;
+    const c0 = g * cg;
+    let row = 0;
+    for (let n = 0; n < p.n; n++) {
+      for (let oh = 0; oh < p.outH; oh++) {
+        for (let ow = 0; ow < p.outW; ow++, row++) {
+          const base = row * K;
+          for (let ki = 0; ki < p.kH; ki++) {
+            const ih = oh * p.strideH - p.padTop + ki * p.dilationH;
+            for (let kj = 0; kj < p.kW; kj++) {
+              const iw = ow * p.strideW - p.padLeft + kj * p.dilationW;
+              const d = base + ki * p.kW + kj;
+              if (ih < 0 || ih >= p.inH || iw < 0 || iw >= p.inW) {
+                for (let c = 0; c < cg; c++) out[d + c * kk] = 0;
+              } else {
+                const s = ((n * p.inH + ih) * p.inW + iw) * p.inC + c0;
+                for (let c = 0; c < cg; c++) out[d + c * kk] = x[s + c]!;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** x: `[N, H, W, inChannels]` → `[N, outH, outW, outChannels]`. */
+  forward(x: Tensor): Tensor {
+    if (!this.useTiles()) return conv2d(x, this.weight, this.bias ?? undefined, this.convOptions());
+    const p = this.geometry(x);
+    const rows = p.n * p.outH * p.outW;
+    const og = p.outC / p.groups;
+    const y = new Float32Array(rows * p.outC);
+    const patches = new Float32Array(rows * this.arrays[0]!.inSize);
+    for (let g = 0; g < this.groups; g++) {
+      this.im2col(x.data, p, g, patches);
+      const yg = this.runTiles(this.mapped[g]!, patches, rows);
+      if (this.groups === 1) y.set(yg);
+      else {
+        for (let r = 0; r < rows; r++) {
+          const src = r * og;
+          const dst = r * p.outC + g * og;
+          for (let o = 0; o < og; o++) y[dst + o] = yg[src + o]!;
+        }
+      }
+    }
+    const shape = [p.n, p.outH, p.outW, p.outC];
+    if (!this.training) return tensor(y, shape);
+    return this.straightThrough(conv2d(x, this.weight, this.bias ?? undefined, this.convOptions()), y);
+  }
+
+  override describe(): string {
+    const [kH, kW] = this.kernelSize;
+    return `AnalogConv2d(${this.inChannels}, ${this.outChannels}, k=${kH}x${kW}, stride=${this.stride.join(",")}, groups=${this.groups}, bias=${this.hasBias}, preset=${this.config.name})`;
+  }
+}

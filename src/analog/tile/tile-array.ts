@@ -1,0 +1,142 @@
+/**
+ * A layer-sized weight matrix [outSize, inSize] mapped onto a grid of independent tiles (aihwkit
+ * `TileModuleArray`, SPEC 10.2): near-equal pieces along inputs and outputs (at most maxInputSize ×
+ * maxOutputSize each), every tile with its own scaling, noise, alpha and periphery; partial sums over input
+ * blocks are added in floating point; one digital bias is added at the end.
+ */
+import { configError, type Rng, shapeError } from "../../core/index.js";
+import type { AnalogConfig } from "../config/analog-config.js";
+import { NoiseModel } from "../device/noise-model.js";
+import { AnalogMvm } from "../periphery/analog-mvm.js";
+import { AnalogTile } from "./tile.js";
+import { splitSizes } from "./weight-scaling.js";
+
+export class AnalogTileArray {
+  readonly inSizes: number[];
+  readonly outSizes: number[];
+  /** tiles[o][i]: output block o, input block i. */
+  readonly tiles: AnalogTile[][];
+  /** Digital bias (length outSize) or null. */
+  bias: Float32Array | null = null;
+  private readonly xBuf: Float32Array[];
+
+  constructor(
+    readonly outSize: number,
+    readonly inSize: number,
+    readonly config: AnalogConfig,
+  ) {
+    if (!(Number.isInteger(outSize) && outSize > 0 && Number.isInteger(inSize) && inSize > 0)) {
+      throw configError("analog layer size [out, in]", "positive integers", [outSize, inSize]);
+    }
+    this.inSizes = splitSizes(inSize, config.mapping.maxInputSize);
+    this.outSizes = splitSizes(outSize, config.mapping.maxOutputSize);
+    const noise = new NoiseModel(config.noiseModel, config.converter);
+    this.tiles = this.outSizes.map((mo) =>
+      this.inSizes.map((ki) => new AnalogTile(mo, ki, config, noise, new AnalogMvm(config.forward))),
+    );
+    this.xBuf = this.inSizes.map(() => new Float32Array(0));
+  }
+
+  /** All tiles, output-block major. */
+  allTiles(): AnalogTile[] {
+    return this.tiles.flat();
+  }
+
+  /** Loads W [outSize, inSize] (row-major) and an optional bias [outSize]. */
+  setWeights(w: Float32Array, bias: Float32Array | null = null): void {
+    if (w.length !== this.outSize * this.inSize) {
+      throw shapeError("AnalogTileArray.setWeights", "weight elements", this.outSize * this.inSize, w.length);
+    }
+    if (bias && bias.length !== this.outSize) {
+      throw shapeError("AnalogTileArray.setWeights", "bias elements", this.outSize, bias.length);
+    }
+    this.bias = bias ? Float32Array.from(bias) : null;
+    let o0 = 0;
+    for (let o = 0; o < this.outSizes.length; o++) {
+      const mo = this.outSizes[o]!;
+      let i0 = 0;
+      for (let i = 0; i < this.inSizes.length; i++) {
+        const ki = this.inSizes[i]!;
+        const block = new Float32Array(mo * ki);
+        for (let r = 0; r < mo; r++)
+          block.set(w.subarray((o0 + r) * this.inSize + i0, (o0 + r) * this.inSize + i0 + ki), r * ki);
+        this.tiles[o]![i]!.setWeights(block);
+        i0 += ki;
+      }
+      o0 += mo;
+    }
+  }
+
+  /** Effective layer weights (tile weights × mapping scales), e.g. to convert back to a digital layer. */
+  getWeights(current = false): Float32Array {
+    const w = new Float32Array(this.outSize * this.inSize);
+    let o0 = 0;
+    for (let o = 0; o < this.outSizes.length; o++) {
+      let i0 = 0;
+      for (let i = 0; i < this.inSizes.length; i++) {
+        const t = this.tiles[o]![i]!;
+        const src = current ? t.weights : t.reference;
+        for (let r = 0; r < t.outSize; r++) {
+          for (let j = 0; j < t.inSize; j++)
+            w[(o0 + r) * this.inSize + i0 + j] = src[r * t.inSize + j]! * t.mappingScales[r]!;
+        }
+        i0 += t.inSize;
+      }
+      o0 += this.outSizes[o]!;
+    }
+    return w;
+  }
+
+  /** Programs every tile (each from its own split of `rng`). */
+  program(rng: Rng): void {
+    for (const t of this.allTiles()) t.program(rng.split());
+  }
+
+  /** Drifts every tile to tInferenceSec after programming (each restarts from its programmed state). */
+  drift(tInferenceSec: number, rng: Rng): void {
+    for (const t of this.allTiles()) t.drift(tInferenceSec, rng.split());
+  }
+
+  /** y[batch, outSize] = Σ_input-blocks tile(x block) + bias. */
+  forward(x: Float32Array, batch: number, y: Float32Array, rng: Rng, applyAlpha = true): Float32Array {
+    if (x.length < batch * this.inSize)
+      throw shapeError("AnalogTileArray.forward", "input elements", batch * this.inSize, x.length);
+    const single = this.tiles.length === 1 && this.inSizes.length === 1;
+    if (single) return this.tiles[0]![0]!.forward(x, batch, y, rng, applyAlpha, this.bias);
+    const xs = this.inputBlocks(x, batch);
+    y.fill(0, 0, batch * this.outSize);
+    let o0 = 0;
+    for (let o = 0; o < this.outSizes.length; o++) {
+      const mo = this.outSizes[o]!;
+      const part = new Float32Array(batch * mo);
+      for (let i = 0; i < this.inSizes.length; i++) {
+        this.tiles[o]![i]!.forward(xs[i]!, batch, part, rng, applyAlpha);
+        for (let b = 0; b < batch; b++) {
+          const dst = b * this.outSize + o0;
+          for (let r = 0; r < mo; r++) y[dst + r]! += part[b * mo + r]!;
+        }
+      }
+      o0 += mo;
+    }
+    if (this.bias) {
+      const bias = this.bias;
+      for (let b = 0; b < batch; b++)
+        for (let r = 0; r < this.outSize; r++) y[b * this.outSize + r]! += bias[r]!;
+    }
+    return y;
+  }
+
+  /** Splits x[batch, inSize] into contiguous [batch, k_i] blocks (x itself when there is one block). */
+  private inputBlocks(x: Float32Array, batch: number): Float32Array[] {
+    if (this.inSizes.length === 1) return [x];
+    let i0 = 0;
+    return this.inSizes.map((ki, i) => {
+      if (this.xBuf[i]!.length < batch * ki) this.xBuf[i] = new Float32Array(batch * ki);
+      const buf = this.xBuf[i]!;
+      for (let b = 0; b < batch; b++)
+        buf.set(x.subarray(b * this.inSize + i0, b * this.inSize + i0 + ki), b * ki);
+      i0 += ki;
+      return buf;
+    });
+  }
+}

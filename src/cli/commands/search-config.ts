@@ -1,0 +1,176 @@
+/**
+ * `kirchhoff search` configuration: a JSON file and/or flags (flags win), validated with zod into one
+ * SearchConfig. Everything a study needs to be rebuilt identically on resume is in here.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { KirchhoffError } from "../../core/index.js";
+
+const positive = z.number().positive();
+export const searchConfigSchema = z
+  .object({
+    space: z.object({ name: z.string(), options: z.record(z.string(), z.unknown()).default({}) }).strict(),
+    evaluator: z
+      .object({
+        name: z.string(),
+        table: z.string().optional(),
+        model: z.string().optional(),
+        options: z.record(z.string(), z.unknown()).default({}),
+      })
+      .strict(),
+    objectives: z
+      .array(
+        z.object({ metric: z.string(), direction: z.enum(["maximize", "minimize"]).optional() }).strict(),
+      )
+      .min(1),
+    constraints: z
+      .object({
+        maxParams: positive.optional(),
+        maxMacs: positive.optional(),
+        maxTiles: positive.optional(),
+        tileSize: z.number().int().positive().optional(),
+        chipCores: z.number().int().positive().optional(),
+        metrics: z
+          .record(z.string(), z.object({ min: z.number().optional(), max: z.number().optional() }).strict())
+          .optional(),
+      })
+      .strict()
+      .default({}),
+    strategy: z.object({ name: z.string(), options: z.record(z.string(), z.unknown()).default({}) }).strict(),
+    budget: z.number().int().positive(),
+    seed: z.number().int().nonnegative(),
+    journal: z.string().optional(),
+    output: z.string().default("search-results.json"),
+    worker: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/)
+      .default("0"),
+  })
+  .strict();
+export type SearchConfig = z.infer<typeof searchConfigSchema>;
+
+/** Flags of `kirchhoff search` as commander parses them. */
+export interface SearchFlags {
+  config?: string;
+  space?: string;
+  evaluator?: string;
+  table?: string;
+  model?: string;
+  objective?: string[];
+  minimize?: boolean;
+  strategy?: string;
+  strategyOptions?: string;
+  budget?: string;
+  seed?: string;
+  journal?: string;
+  output?: string;
+  worker?: string;
+  maxParams?: string;
+  maxMacs?: string;
+  maxTiles?: string;
+  chipCores?: string;
+  tileSize?: string;
+}
+
+function readJson(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new KirchhoffError(
+      "io",
+      `${what} ${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new KirchhoffError("config", `${what} ${path}: not valid JSON (${(err as Error).message})`);
+  }
+}
+
+function num(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!Number.isFinite(x))
+    throw new KirchhoffError("config", `--${flag}: expected a number, got ${JSON.stringify(v)}`);
+  return x;
+}
+
+/** Merges defaults, the config file and flags, and validates the result. */
+export function resolveSearchConfig(flags: SearchFlags): SearchConfig {
+  const file = (flags.config ? readJson(flags.config, "config") : {}) as Record<string, unknown>;
+  if (typeof file !== "object" || file === null || Array.isArray(file)) {
+    throw new KirchhoffError("config", `config ${flags.config}: expected a JSON object`);
+  }
+  const c: Record<string, unknown> = {
+    space: { name: "nb201" },
+    evaluator: { name: "tabular" },
+    objectives: [{ metric: "finetuned_drift_86400" }],
+    strategy: { name: "bananas" },
+    budget: 100,
+    seed: 0,
+    ...file,
+  };
+  if (flags.space) c.space = { ...(c.space as object), name: flags.space };
+  if (flags.evaluator) c.evaluator = { name: flags.evaluator };
+  if (flags.table) c.evaluator = { ...(c.evaluator as object), table: flags.table };
+  if (flags.model) c.evaluator = { ...(c.evaluator as object), model: flags.model };
+  if (flags.objective?.length) {
+    c.objectives = flags.objective.map((m) => ({
+      metric: m,
+      ...(flags.minimize ? { direction: "minimize" } : {}),
+    }));
+  }
+  if (flags.strategy) c.strategy = { name: flags.strategy };
+  if (flags.strategyOptions) {
+    let o: unknown;
+    try {
+      o = JSON.parse(flags.strategyOptions);
+    } catch {
+      throw new KirchhoffError("config", `--strategy-options: not valid JSON: ${flags.strategyOptions}`);
+    }
+    c.strategy = { ...(c.strategy as object), options: o };
+  }
+  const cons = { ...((c.constraints as object | undefined) ?? {}) } as Record<string, unknown>;
+  const pairs: [keyof SearchFlags, string][] = [
+    ["maxParams", "max-params"],
+    ["maxMacs", "max-macs"],
+    ["maxTiles", "max-tiles"],
+    ["chipCores", "chip-cores"],
+    ["tileSize", "tile-size"],
+  ];
+  for (const [k, flag] of pairs) {
+    const v = num(flag, flags[k] as string | undefined);
+    if (v !== undefined) cons[k] = v;
+  }
+  c.constraints = cons;
+  for (const [k, v] of [
+    ["budget", num("budget", flags.budget)],
+    ["seed", num("seed", flags.seed)],
+  ] as const) {
+    if (v !== undefined) c[k] = v;
+  }
+  if (flags.journal) c.journal = flags.journal;
+  if (flags.output) c.output = flags.output;
+  if (flags.worker) c.worker = flags.worker;
+  const parsed = searchConfigSchema.safeParse(c);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = flags.config ? `config ${flags.config}: ` : "";
+    throw new KirchhoffError("config", `${where}${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** The part of a config that must match when resuming a journal (budget, output and worker may change). */
+export function studyFingerprint(c: SearchConfig): unknown {
+  return {
+    space: c.space,
+    evaluator: c.evaluator,
+    objectives: c.objectives,
+    constraints: c.constraints,
+    strategy: c.strategy,
+    seed: c.seed,
+  };
+}

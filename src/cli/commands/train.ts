@@ -1,0 +1,191 @@
+/**
+ * `kirchhoff train`: trains a zoo model on a dataset folder or the embedded Fashion-MNIST subset, digitally or
+ * hardware-aware (`--hwa <preset>`), with a checkpoint after every epoch (`--resume` continues), progress on
+ * stderr (a bar on a TTY, one line per epoch otherwise), and results as JSON + CSV + a table on stdout.
+ * Optionally evaluates accuracy over drift on the analog preset at the end (`--drift`).
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import cliProgress from "cli-progress";
+import type { Command } from "commander";
+import { configError, KirchhoffError, Rng } from "../../core/index.js";
+import { saveModel } from "../../nn/index.js";
+import { createModel, listModels, modelInfo } from "../../nn/zoo/index.js";
+import {
+  driftTable,
+  evaluateClassifier,
+  evaluateOverDrift,
+  fromHwa,
+  hwaConfigFromPreset,
+  loadTaskData,
+  parseTimes,
+  type TrainEvent,
+  trainModel,
+  writeDriftResults,
+  writeTextAtomic,
+} from "../../train/index.js";
+
+/** Parses a positive integer / number option or throws a KirchhoffError naming the flag. */
+export function intOpt(v: string | undefined, flag: string, min = 1): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(Number.isInteger(n) && n >= min)) throw configError(flag, `an integer >= ${min}`, v);
+  return n;
+}
+
+export function numOpt(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(Number.isFinite(n) && n > 0)) throw configError(flag, "a positive number", v);
+  return n;
+}
+
+/** Progress on stderr: a cli-progress bar per epoch on a TTY, else one line per epoch. */
+export class TrainProgressView {
+  private bar: cliProgress.SingleBar | null = null;
+
+  constructor(private readonly tty = Boolean(process.stderr.isTTY)) {}
+
+  handle(e: TrainEvent): void {
+    if (e.type === "start" && e.startEpoch > 0) process.stderr.write(`resuming after epoch ${e.startEpoch}\n`);
+    if (e.type === "batch") {
+      if (!this.tty) return;
+      if (e.batch === 0) {
+        this.bar = new cliProgress.SingleBar(
+          { format: `epoch ${e.epoch + 1} [{bar}] {value}/{total} | loss {loss} | acc {acc} %`, stream: process.stderr, hideCursor: true },
+          cliProgress.Presets.shades_classic,
+        );
+        this.bar.start(e.batches, 0, { loss: "-", acc: "-" });
+      }
+      this.bar?.update(e.batch + 1, { loss: e.loss.toFixed(4), acc: e.accuracy.toFixed(1) });
+    }
+    if (e.type === "epoch") {
+      this.bar?.stop();
+      this.bar = null;
+      const r = e.record;
+      const val = r.valAccuracy === null ? "" : `  val loss ${r.valLoss!.toFixed(4)} acc ${r.valAccuracy.toFixed(2)} %`;
+      process.stderr.write(
+        `epoch ${r.epoch}: loss ${r.trainLoss.toFixed(4)} acc ${r.trainAccuracy.toFixed(2)} %${val}  (${r.seconds.toFixed(1)} s)\n`,
+      );
+    }
+    if (e.type === "stop" && e.reason === "early-stopping") process.stderr.write(`early stopping after epoch ${e.epoch}\n`);
+  }
+}
+
+interface TrainFlags {
+  model: string;
+  data?: string;
+  hwa?: string;
+  epochs: string;
+  batch: string;
+  lr: string;
+  optimizer: string;
+  seed: string;
+  out: string;
+  resume?: boolean;
+  patience?: string;
+  maxTrain?: string;
+  maxTest?: string;
+  drift?: boolean;
+  preset?: string;
+  times?: string;
+  reps: string;
+  json?: boolean;
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command("train")
+    .description("train a zoo model (digitally or hardware-aware) on a dataset folder or the embedded default")
+    .option("-m, --model <name>", `zoo model: ${listModels().map((m) => m.name).join(", ")}`, "fashion-mlp")
+    .option("-d, --data <folder>", "dataset folder (CIFAR-10 binary, IDX, Speech Commands); default: embedded Fashion-MNIST subset")
+    .option("--hwa <preset>", "hardware-aware training with this analog preset (e.g. hermes)")
+    .option("-e, --epochs <n>", "epochs", "3")
+    .option("-b, --batch <n>", "batch size", "64")
+    .option("--lr <x>", "peak learning rate (cosine schedule)", "0.05")
+    .option("--optimizer <name>", "sgd | adam | adamw", "sgd")
+    .option("-s, --seed <n>", "random seed", "0")
+    .option("-o, --out <folder>", "output folder (checkpoint, model, results)", "kirchhoff-runs/train")
+    .option("--resume", "continue from the checkpoint in the output folder")
+    .option("--patience <n>", "early stopping: epochs without a better validation accuracy")
+    .option("--max-train <n>", "use at most n training samples")
+    .option("--max-test <n>", "use at most n test samples")
+    .option("--drift", "evaluate accuracy over drift on the analog preset after training")
+    .option("--preset <name>", "analog preset for --drift (default: the --hwa preset or hermes)")
+    .option("--times <list>", "drift times, e.g. 1,1h,1d,1mo,1y", "1,1h,1d,1mo,1y")
+    .option("--reps <n>", "independent programmings for --drift", "10")
+    .option("--json", "print the results JSON on stdout instead of the table")
+    .action((f: TrainFlags) => runTrain(f));
+}
+
+function runTrain(f: TrainFlags): void {
+  const info = modelInfo(f.model);
+  const seed = intOpt(f.seed, "--seed", 0)!;
+  const epochs = intOpt(f.epochs, "--epochs")!;
+  const batchSize = intOpt(f.batch, "--batch")!;
+  const lr = numOpt(f.lr, "--lr")!;
+  if (!["sgd", "adam", "adamw"].includes(f.optimizer)) throw configError("--optimizer", "sgd | adam | adamw", f.optimizer);
+  const data = loadTaskData({
+    path: f.data,
+    batchSize,
+    seed,
+    maxTrain: intOpt(f.maxTrain, "--max-train"),
+    maxTest: intOpt(f.maxTest, "--max-test"),
+  });
+  const want = info.inputShape.join("x");
+  if (data.sampleShape.join("x") !== want && data.sampleShape.reduce((a, b) => a * b, 1) !== info.inputShape.reduce((a, b) => a * b, 1)) {
+    throw new KirchhoffError("config", `model ${f.model} expects samples of ${want}, dataset ${data.name} has ${data.sampleShape.join("x")}`);
+  }
+  const rng = new Rng(seed);
+  const model = createModel(f.model, { classes: data.classes.length }, rng.fork("init"));
+  const hwa = f.hwa ? hwaConfigFromPreset(f.hwa) : null;
+  try {
+    mkdirSync(f.out, { recursive: true });
+  } catch (e) {
+    throw new KirchhoffError("io", `cannot create output folder ${f.out}: ${(e as Error).message}`);
+  }
+  const view = new TrainProgressView();
+  const result = trainModel(model, data.train, data.val, {
+    epochs,
+    lr,
+    optimizer: f.optimizer as "sgd",
+    weightDecay: 5e-4,
+    earlyStopPatience: intOpt(f.patience, "--patience"),
+    checkpointDir: f.out,
+    resume: Boolean(f.resume),
+    hwa,
+    rng: rng.fork("train"),
+    run: { model: f.model, dataset: data.name, hwa: f.hwa ?? null, seed, batch: batchSize },
+    onEvent: (e) => view.handle(e),
+  });
+  fromHwa(model);
+  const test = evaluateClassifier(model, data.test);
+  saveModel(model, join(f.out, "model.safetensors"), { model: f.model, dataset: data.name, hwa: f.hwa ?? "none" });
+  const record: Record<string, unknown> = {
+    model: f.model,
+    dataset: data.name,
+    hwa: f.hwa ?? null,
+    seed,
+    epochs: result.epochsRun,
+    batchSize,
+    lr,
+    trainSeconds: result.seconds,
+    bestValAccuracy: result.bestValAccuracy,
+    testAccuracy: test.accuracy,
+    testLoss: test.loss,
+    history: result.history,
+  };
+  const lines = [`${f.model} on ${data.name}${f.hwa ? ` (HWA ${f.hwa})` : ""}: test accuracy ${test.accuracy.toFixed(2)} % after ${result.epochsRun} epochs (${result.seconds.toFixed(1)} s)`];
+  if (f.drift) {
+    const preset = f.preset ?? f.hwa ?? "hermes";
+    const s = evaluateOverDrift(model, data.test, { preset, times: parseTimes(f.times ?? "1,1h,1d,1mo,1y"), reps: intOpt(f.reps, "--reps")!, rng: rng.fork("drift") });
+    writeDriftResults(f.out, "drift", s, { model: f.model, dataset: data.name });
+    record.drift = s;
+    lines.push(driftTable(s, `accuracy over drift on ${preset}`));
+  }
+  const csv = ["epoch,train_loss,train_accuracy_pct,val_loss,val_accuracy_pct,lr,seconds"];
+  for (const h of result.history) csv.push([h.epoch, h.trainLoss, h.trainAccuracy, h.valLoss ?? "", h.valAccuracy ?? "", h.lr, h.seconds].join(","));
+  writeTextAtomic(join(f.out, "history.csv"), `${csv.join("\n")}\n`);
+  writeTextAtomic(join(f.out, "results.json"), `${JSON.stringify(record, null, 2)}\n`);
+  process.stdout.write(f.json ? `${JSON.stringify(record, null, 2)}\n` : `${lines.join("\n")}\nresults in ${f.out}\n`);
+}

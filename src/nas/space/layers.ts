@@ -1,0 +1,84 @@
+/**
+ * Counting parameters, MACs and crossbar tiles from a layer list.
+ *
+ * Tiles: an analog layer is the matrix [out, (in/groups)·kh·kw] (weights of one output channel in one column
+ * group); split into ceil(rows/T)·ceil(out/T) tiles of T×T devices. Depthwise/grouped convolutions use
+ * in/groups rows (each output channel only sees its group). Biases are digital (periphery) and need no rows.
+ */
+import type { LayerSpec, NetworkCounts } from "./types.js";
+
+/** Conv output size for "same"-style padding p: floor((n + 2p − k)/s) + 1. */
+export function convOut(n: number, kernel: number, stride: number, pad: number): number {
+  return Math.floor((n + 2 * pad - kernel) / stride) + 1;
+}
+
+export function countLayers(layers: readonly LayerSpec[]): NetworkCounts {
+  let params = 0;
+  let bnStats = 0;
+  let macs = 0;
+  let analogLayers = 0;
+  for (const l of layers) {
+    if (l.kind === "conv") {
+      const w = l.outChannels * (l.inChannels / l.groups) * l.kernelH * l.kernelW;
+      params += w + (l.bias ? l.outChannels : 0);
+      macs += w * l.outH * l.outW;
+      analogLayers++;
+    } else if (l.kind === "linear") {
+      params += l.inFeatures * l.outFeatures + (l.bias ? l.outFeatures : 0);
+      macs += l.inFeatures * l.outFeatures;
+      analogLayers++;
+    } else {
+      params += 2 * l.channels;
+      bnStats += 2 * l.channels;
+    }
+  }
+  return { params, paramsWithBnStats: params + bnStats, macs, analogLayers };
+}
+
+/** Tiles of tileSize×tileSize that every analog layer needs (no sharing of tiles between layers). */
+export function countTiles(layers: readonly LayerSpec[], tileSize = 256): number {
+  let tiles = 0;
+  for (const l of layers) {
+    if (l.kind === "conv") {
+      const rows = (l.inChannels / l.groups) * l.kernelH * l.kernelW;
+      tiles += Math.ceil(rows / tileSize) * Math.ceil(l.outChannels / tileSize);
+    } else if (l.kind === "linear") {
+      tiles += Math.ceil(l.inFeatures / tileSize) * Math.ceil(l.outFeatures / tileSize);
+    }
+  }
+  return tiles;
+}
+
+/**
+ * Conv LayerSpec on an inH×inW map, padding floor(k/2) per side unless `pad` is given (PyTorch), or
+ * TensorFlow "same" (`tfSame`: output = ceil(in/stride)).
+ */
+export function conv(
+  name: string,
+  inChannels: number,
+  outChannels: number,
+  kernel: number | [number, number],
+  stride: number,
+  inH: number,
+  inW: number,
+  opts: { groups?: number; bias?: boolean; pad?: [number, number]; tfSame?: boolean } = {},
+): LayerSpec & { kind: "conv" } {
+  const [kh, kw] = typeof kernel === "number" ? [kernel, kernel] : kernel;
+  const [ph, pw] = opts.pad ?? [Math.floor(kh / 2), Math.floor(kw / 2)];
+  // TensorFlow "same" padding: output = ceil(input / stride) whatever the kernel.
+  const outH = opts.tfSame ? Math.ceil(inH / stride) : convOut(inH, kh, stride, ph);
+  const outW = opts.tfSame ? Math.ceil(inW / stride) : convOut(inW, kw, stride, pw);
+  return {
+    kind: "conv",
+    name,
+    inChannels,
+    outChannels,
+    kernelH: kh,
+    kernelW: kw,
+    stride,
+    groups: opts.groups ?? 1,
+    bias: opts.bias ?? false,
+    outH,
+    outW,
+  };
+}

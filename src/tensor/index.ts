@@ -1,0 +1,23 @@
+/** Public door of src/tensor: Float32 tensors with reverse-mode autograd (contract: API.md). */
+export { dropout, leakyRelu, relu, relu6, sigmoid, tanh } from "./activations.js";
+export type { BatchNormOptions } from "./batchnorm.js";
+export { batchNorm } from "./batchnorm.js";
+export { add, div, maximum, minimum, mul, sub } from "./binary.js";
+export type { Conv2dOptions, Conv2dPadding } from "./conv.js";
+export { conv2d, conv2dGeometry } from "./conv.js";
+export type { TensorOptions } from "./create.js";
+export { full, ones, rand, randn, tensor, zeros } from "./create.js";
+export { customOp } from "./custom.js";
+export { isGradEnabled, noGrad } from "./grad-mode.js";
+export { clearGradPool, setGradPooling } from "./grad-pool.js";
+export type { CrossEntropyOptions } from "./loss.js";
+export { accuracy, assertFinite, crossEntropy, mseLoss } from "./loss.js";
+export { linear, matmul } from "./matmul.js";
+export { avgPool2d, globalAvgPool2d, maxPool2d } from "./pool.js";
+export { gruCell, lstmCell } from "./recurrent.js";
+export { maxAlong, mean, sum } from "./reduce.js";
+export { concat, flatten, pad, reshape, slice, transpose } from "./shape-ops.js";
+export { logSoftmax, softmax } from "./softmax.js";
+export type { BackwardFn, TapeNode } from "./tensor.js";
+export { Tensor } from "./tensor.js";
+export { abs, addScalar, clamp, exp, log, neg, pow, scale, sqrt, square } from "./unary.js";

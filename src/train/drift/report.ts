@@ -1,0 +1,76 @@
+/** Drift-evaluation results as JSON, CSV and a short text table, written atomically. */
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { KirchhoffError } from "../../core/index.js";
+import type { DriftSummary } from "./stats.js";
+
+/** CSV header of `driftCsv`. */
+export const DRIFT_CSV_COLUMNS = [
+  "t_inference_sec",
+  "label",
+  "accuracy_mean_pct",
+  "accuracy_std_pct",
+  "reps",
+  "digital_accuracy_pct",
+  "drop_from_first_pct",
+] as const;
+
+/** One row per inference time. */
+export function driftCsv(s: DriftSummary): string {
+  const first = s.points[0]?.accuracyMean ?? Number.NaN;
+  const rows = s.points.map((p) =>
+    [
+      p.tInferenceSec,
+      p.label,
+      p.accuracyMean.toFixed(3),
+      p.accuracyStd.toFixed(3),
+      s.reps,
+      s.digitalAccuracy.toFixed(3),
+      (first - p.accuracyMean).toFixed(3),
+    ].join(","),
+  );
+  return `${DRIFT_CSV_COLUMNS.join(",")}\n${rows.join("\n")}\n`;
+}
+
+/** Fixed-width table for the terminal. */
+export function driftTable(s: DriftSummary, title = "accuracy over drift"): string {
+  const lines = [
+    `${title} (${s.reps} programmings; digital ${s.digitalAccuracy.toFixed(2)} %)`,
+    "  time      accuracy (%)        ",
+  ];
+  for (const p of s.points) {
+    lines.push(`  ${p.label.padEnd(8)}  ${p.accuracyMean.toFixed(2).padStart(6)} ± ${p.accuracyStd.toFixed(2)}`);
+  }
+  if (s.dropTo1Month !== null) lines.push(`  drop 1 s → 1 month: ${s.dropTo1Month.toFixed(2)} points`);
+  return lines.join("\n");
+}
+
+/** Writes text to `path` atomically (temporary file + rename). */
+export function writeTextAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    throw new KirchhoffError("io", `cannot write ${path}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Writes `<prefix>.json` and `<prefix>.csv` into `dir` (created if needed); returns both paths. */
+export function writeDriftResults(
+  dir: string,
+  prefix: string,
+  s: DriftSummary,
+  extra: Record<string, unknown> = {},
+): { json: string; csv: string } {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new KirchhoffError("io", `cannot create output folder ${dir}: ${(e as Error).message}`);
+  }
+  const json = join(dir, `${prefix}.json`);
+  const csv = join(dir, `${prefix}.csv`);
+  writeTextAtomic(json, `${JSON.stringify({ ...extra, ...s }, null, 2)}\n`);
+  writeTextAtomic(csv, driftCsv(s));
+  return { json, csv };
+}

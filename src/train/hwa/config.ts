@@ -1,0 +1,127 @@
+/**
+ * Hardware-aware (HWA) training configuration: which chip non-idealities the forward pass injects and how
+ * weights are constrained after each optimiser step (aihwkit InferenceRPUConfig forward IO + WeightModifier,
+ * WeightClipper and WeightRemapper; SPEC §5.4, §6.1, §9). `hwaConfigFromPreset` reads the periphery (DAC/ADC
+ * resolution and range, output noise, tile size) and the device noise model from an analog preset.
+ */
+import { configError } from "../../core/index.js";
+import type { AnalogConfig, NoiseModelConfig } from "../../analog/index.js";
+import { getPreset } from "../../analog/index.js";
+
+/**
+ * Weight noise injected in every training forward pass (fresh draw each batch), relative to amax = max|W| of
+ * the tile (aihwkit `rel_to_actual_wmax = True`):
+ * - `addNormal`: w + stdDev·amax·N (aihwkit ADD_NORMAL);
+ * - `pcmProg`: the device's programming noise, σ(g) from the preset's noise model at g = |w|/amax·g_max,
+ *   scaled by stdDev, sign kept (aihwkit PROG_NOISE: w' = sign(w)·|w + amax·stdDev·σ(g)/g_max·N|).
+ */
+export interface WeightNoiseConfig {
+  type: "none" | "addNormal" | "pcmProg";
+  stdDev: number;
+}
+
+/** Weight clipping after each optimiser step (aihwkit WeightClipParameter). */
+export interface ClipConfig {
+  type: "none" | "fixed" | "layerGaussian";
+  /** `fixed`: clip to ±fixedValue; `layerGaussian`: upper cap when > 0. */
+  fixedValue: number;
+  /** `layerGaussian`: clip to ±sigma·std(W) (unbiased std of the whole layer). */
+  sigma: number;
+}
+
+export interface HwaConfig {
+  /** Preset the configuration came from (informational). */
+  preset: string;
+  weightNoise: WeightNoiseConfig;
+  /** Device noise model used by `pcmProg` weight noise. */
+  noiseModel: NoiseModelConfig | null;
+  /** Additive Gaussian output noise std per output in normalised tile units (aihwkit `out_noise`). */
+  outNoise: number;
+  /** DAC steps across [−1, 1] after per-sample abs-max noise management (0 = no input quantisation). */
+  inpSteps: number;
+  /** ADC steps across [−outBound, outBound] (0 = no output quantisation). */
+  outSteps: number;
+  /** ADC range in normalised units; ≤ 0 = unbounded. */
+  outBound: number;
+  /** Clip outputs at ±outBound in training (false when the preset uses iterative bound management). */
+  clipOutput: boolean;
+  clip: ClipConfig;
+  /** After each step rescale weights per tile so max|W_tile| = 1 (true: per tile; aihwkit remap ω = 1). */
+  remap: "none" | "tile";
+  /** Largest tile along inputs / outputs (null = one tile), used for per-tile amax and remapping. */
+  maxInputSize: number | null;
+  maxOutputSize: number | null;
+  /** Knowledge distillation from the digital model: loss = (1−α)·CE + α·T²·KL(teacher_T ‖ student_T). */
+  distill: { temperature: number; alpha: number } | null;
+}
+
+/** Steps of a resolution in the aihwkit convention (> 1: steps, < 1: step fraction, ≤ 0: off). */
+function stepsOf(res: number): number {
+  if (res <= 0) return 0;
+  return res > 1 ? res : 1 / res;
+}
+
+/**
+ * HWA configuration for an analog preset. The forward IO of the preset (DAC/ADC, output noise) is used as is;
+ * the weight noise defaults to the preset device's programming noise scaled by `progNoiseScale` (default 2, so
+ * that it also covers drift-exponent and read-noise spread after global drift compensation — Rasch et al.,
+ * Nat. Commun. 2023 find HWA noise somewhat larger than the programming noise works best), the clip to
+ * ±2.5σ per layer capped at 1 after remapping, and per-tile remapping is on.
+ */
+export function hwaConfigFromPreset(preset: AnalogConfig | string, overrides: Partial<HwaConfig> = {}): HwaConfig {
+  const p = typeof preset === "string" ? getPreset(preset) : preset;
+  const io = p.forward;
+  const perfect = io.isPerfect;
+  const cfg: HwaConfig = {
+    preset: p.name,
+    weightNoise: p.noiseModel.type === "ideal" ? { type: "none", stdDev: 0 } : { type: "pcmProg", stdDev: 2 },
+    noiseModel: p.noiseModel.type === "ideal" ? null : p.noiseModel,
+    outNoise: perfect ? 0 : io.outNoise,
+    inpSteps: perfect ? 0 : stepsOf(io.inpRes),
+    outSteps: perfect ? 0 : stepsOf(io.outRes),
+    outBound: perfect ? 0 : io.outBound,
+    clipOutput: !perfect && io.boundManagement === "none" && io.outBound > 0,
+    clip: { type: "layerGaussian", fixedValue: 0, sigma: 2.5 },
+    remap: "none",
+    maxInputSize: p.mapping.maxInputSize,
+    maxOutputSize: p.mapping.maxOutputSize,
+    distill: null,
+    ...overrides,
+  };
+  return validateHwaConfig(cfg);
+}
+
+/** Throws a KirchhoffError("config") naming the first bad field. */
+export function validateHwaConfig(cfg: HwaConfig): HwaConfig {
+  const nonNeg = (v: number, f: string) => {
+    if (!(Number.isFinite(v) && v >= 0)) throw configError(`hwa.${f}`, "a finite number >= 0", v);
+  };
+  if (!["none", "addNormal", "pcmProg"].includes(cfg.weightNoise.type)) {
+    throw configError("hwa.weightNoise.type", "none | addNormal | pcmProg", cfg.weightNoise.type);
+  }
+  if (cfg.weightNoise.type === "pcmProg" && !cfg.noiseModel) {
+    throw configError("hwa.weightNoise.type", "addNormal or none (the preset has no device noise model)", "pcmProg");
+  }
+  nonNeg(cfg.weightNoise.stdDev, "weightNoise.stdDev");
+  nonNeg(cfg.outNoise, "outNoise");
+  nonNeg(cfg.inpSteps, "inpSteps");
+  nonNeg(cfg.outSteps, "outSteps");
+  if (!["none", "fixed", "layerGaussian"].includes(cfg.clip.type)) {
+    throw configError("hwa.clip.type", "none | fixed | layerGaussian", cfg.clip.type);
+  }
+  nonNeg(cfg.clip.fixedValue, "clip.fixedValue");
+  nonNeg(cfg.clip.sigma, "clip.sigma");
+  if (cfg.clip.type === "fixed" && !(cfg.clip.fixedValue > 0)) {
+    throw configError("hwa.clip.fixedValue", "> 0 for a fixed clip", cfg.clip.fixedValue);
+  }
+  if (cfg.clip.type === "layerGaussian" && !(cfg.clip.sigma > 0)) {
+    throw configError("hwa.clip.sigma", "> 0 for a layer-Gaussian clip", cfg.clip.sigma);
+  }
+  if (cfg.distill) {
+    if (!(cfg.distill.temperature > 0)) throw configError("hwa.distill.temperature", "> 0", cfg.distill.temperature);
+    if (!(cfg.distill.alpha >= 0 && cfg.distill.alpha <= 1)) {
+      throw configError("hwa.distill.alpha", "in [0, 1]", cfg.distill.alpha);
+    }
+  }
+  return cfg;
+}

@@ -1,0 +1,125 @@
+/**
+ * Differentiable periphery ops for HWA training, built with `customOp` (straight-through estimators):
+ * - `quantizeSte`: uniform quantiser with an identity gradient inside the range and zero outside;
+ * - `dacQuantize`: per-sample abs-max noise management + DAC quantisation (aihwkit ABS_MAX NM, SPEC 7.2);
+ * - `adcQuantize`: output noise + ADC quantisation (and optional clipping) in normalised tile units;
+ * - `weightView`: a noisy / rescaled copy of the weights whose gradient flows back to the clean weights.
+ * Rounding is round-half-to-even like aihwkit's IO path (`rint`).
+ */
+import { rint } from "../../analog/index.js";
+import type { Rng } from "../../core/index.js";
+import { customOp, type Tensor } from "../../tensor/index.js";
+
+/**
+ * q = clamp(step·rint(x/step), −bound, bound) (no rounding when step = 0, no clamp when bound ≤ 0);
+ * dq/dx = 1 where |x| ≤ bound, 0 where the value was clipped.
+ */
+export function quantizeSte(x: Tensor, step: number, bound: number): Tensor {
+  const n = x.size;
+  const out = new Float32Array(n);
+  const mask = new Uint8Array(n);
+  const b = bound > 0 ? bound : Number.POSITIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const v = x.data[i]!;
+    const q = step > 0 ? step * rint(v / step) : v;
+    if (q > b) out[i] = b;
+    else if (q < -b) out[i] = -b;
+    else {
+      out[i] = q;
+      mask[i] = 1;
+    }
+  }
+  return customOp("hwa.quantizeSte", [x], out, x.shape, (g) => {
+    const gx = new Float32Array(n);
+    for (let i = 0; i < n; i++) gx[i] = mask[i] ? g[i]! : 0;
+    return [gx];
+  });
+}
+
+/** Per-sample abs-max of x viewed as `[N, rest]` (1 for all-zero samples). */
+export function sampleAbsMax(x: Tensor): Float32Array {
+  const n = x.shape[0]!;
+  const per = x.size / n;
+  const s = new Float32Array(n);
+  for (let k = 0; k < n; k++) {
+    let m = 0;
+    for (let i = k * per, e = i + per; i < e; i++) m = Math.max(m, Math.abs(x.data[i]!));
+    s[k] = m > 0 ? m : 1;
+  }
+  return s;
+}
+
+/**
+ * DAC: x_q = s·(2/steps)·rint(x/s/(2/steps)) with s = max|x| per sample, so inputs are never clipped and the
+ * gradient is the identity. Returns the quantised input and the per-sample scales s.
+ */
+export function dacQuantize(x: Tensor, steps: number): { y: Tensor; scales: Float32Array } {
+  const scales = sampleAbsMax(x);
+  if (steps <= 0) return { y: x, scales };
+  const n = x.shape[0]!;
+  const per = x.size / n;
+  const step = 2 / steps;
+  const out = new Float32Array(x.size);
+  for (let k = 0; k < n; k++) {
+    const s = scales[k]!;
+    for (let i = k * per, e = i + per; i < e; i++) out[i] = s * step * rint(x.data[i]! / s / step);
+  }
+  return { y: customOp("hwa.dac", [x], out, x.shape, (g) => [g]), scales };
+}
+
+export interface AdcOptions {
+  /** Per-sample input scales from dacQuantize. */
+  inputScales: Float32Array;
+  /** Weight scale: max|W| of the layer's tiles (normalised weight = W / wScale). */
+  wScale: number;
+  /** Output noise std in normalised units (already combined over input tiles). */
+  outNoise: number;
+  steps: number;
+  bound: number;
+  clip: boolean;
+  rng: Rng;
+}
+
+/**
+ * ADC in normalised units v = y/(wScale·s_n): v' = Q(v + outNoise·N), clipped at ±bound when `clip`;
+ * returns v'·wScale·s_n. Gradient: identity where not clipped, zero where clipped.
+ */
+export function adcQuantize(y: Tensor, o: AdcOptions): Tensor {
+  const n = y.shape[0]!;
+  const per = y.size / n;
+  const step = o.steps > 0 ? (2 * (o.bound > 0 ? o.bound : 1)) / o.steps : 0;
+  const b = o.clip && o.bound > 0 ? o.bound : Number.POSITIVE_INFINITY;
+  const z = o.outNoise > 0 ? o.rng.fillNormal(new Float32Array(y.size)) : null;
+  const out = new Float32Array(y.size);
+  const mask = new Uint8Array(y.size);
+  for (let k = 0; k < n; k++) {
+    const norm = o.wScale * o.inputScales[k]!;
+    for (let i = k * per, e = i + per; i < e; i++) {
+      let v = y.data[i]! / norm;
+      if (z) v += o.outNoise * z[i]!;
+      if (step > 0) v = step * rint(v / step);
+      if (v > b) v = b;
+      else if (v < -b) v = -b;
+      else mask[i] = 1;
+      out[i] = v * norm;
+    }
+  }
+  return customOp("hwa.adc", [y], out, y.shape, (g) => {
+    const gy = new Float32Array(y.size);
+    for (let i = 0; i < gy.length; i++) gy[i] = mask[i] ? g[i]! : 0;
+    return [gy];
+  });
+}
+
+/**
+ * A tensor holding `values` (e.g. noisy effective weights) whose gradient w.r.t. `w` is `gradScale ⊙ g`
+ * (identity when gradScale is null): the straight-through weight path of noise injection and remapping.
+ */
+export function weightView(w: Tensor, values: Float32Array, gradScale: Float32Array | null): Tensor {
+  return customOp("hwa.weight", [w], values, w.shape, (g) => {
+    if (!gradScale) return [g];
+    const gw = new Float32Array(g.length);
+    for (let i = 0; i < g.length; i++) gw[i] = g[i]! * gradScale[i]!;
+    return [gw];
+  });
+}

@@ -1,0 +1,52 @@
+/**
+ * Weight noise injected in the HWA training forward pass (aihwkit WeightModifier, SPEC §9.3), on plain arrays:
+ * a fresh noisy copy of the weights per mini-batch, relative to each tile's max|W|.
+ */
+import type { Rng } from "../../core/index.js";
+import type { DevicePhysics } from "../../analog/index.js";
+import type { WeightNoiseConfig } from "./config.js";
+import { forEachTile, type TileGrid, tileAbsMax } from "./tiles.js";
+
+/**
+ * Returns a noisy copy of w (`[out, fanIn]` row-major, tiled by `grid`):
+ * - addNormal: w + stdDev·amax·N;
+ * - pcmProg: sign(w)·|w + amax·stdDev·σ(|w|/amax·g_max)/g_max·N| with σ the device's programming-noise std (µS).
+ * All draws come from one bulk fill of `rng`.
+ */
+export function noisyWeights(
+  w: Float32Array,
+  grid: TileGrid,
+  cfg: WeightNoiseConfig,
+  physics: DevicePhysics | null,
+  rng: Rng,
+): Float32Array {
+  const out = w.slice();
+  if (cfg.type === "none" || cfg.stdDev === 0) return out;
+  const z = rng.fillNormal(new Float32Array(w.length));
+  const amax = tileAbsMax(w, grid);
+  const fanIn = grid.fanIn;
+  if (cfg.type === "addNormal") {
+    forEachTile(grid, (t, r0, r1, c0, c1) => {
+      const s = cfg.stdDev * amax[t]!;
+      for (let r = r0; r < r1; r++) {
+        for (let i = r * fanIn + c0, e = r * fanIn + c1; i < e; i++) out[i] = w[i]! + s * z[i]!;
+      }
+    });
+    return out;
+  }
+  const p = physics!;
+  const gMax = p.gMaxMicroSiemens;
+  forEachTile(grid, (t, r0, r1, c0, c1) => {
+    const a = amax[t]!;
+    const k = (cfg.stdDev * a) / gMax;
+    for (let r = r0; r < r1; r++) {
+      for (let i = r * fanIn + c0, e = r * fanIn + c1; i < e; i++) {
+        const v = w[i]!;
+        const sigma = p.progSigma((Math.abs(v) / a) * gMax);
+        const noisy = Math.abs(v + k * sigma * z[i]!);
+        out[i] = v < 0 ? -noisy : noisy;
+      }
+    }
+  });
+  return out;
+}

@@ -1,0 +1,36 @@
+/** Small synthetic datasets and models for the training tests. */
+import { Rng } from "../../src/core/index.js";
+import type { Dataset } from "../../src/data/index.js";
+import { type AnyModule, Linear, Module } from "../../src/nn/index.js";
+import { relu, type Tensor } from "../../src/tensor/index.js";
+
+/** `classes` Gaussian blobs in `dim` dimensions, `n` samples, separable but not trivially. */
+export function blobs(n: number, dim = 8, classes = 3, seed = 1): Dataset {
+  const centerRng = new Rng(100); // same class centres for every sample seed (train / validation splits)
+  const centers = Array.from({ length: classes }, () => Array.from({ length: dim }, () => 1.5 * centerRng.normal()));
+  const rng = new Rng(seed);
+  const x = new Float32Array(n * dim);
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = i % classes;
+    y[i] = c;
+    for (let d = 0; d < dim; d++) x[i * dim + d] = centers[c]![d]! + rng.normal();
+  }
+  return { name: "blobs", x, y, sampleShape: [dim], classes: Array.from({ length: classes }, (_, i) => `c${i}`), license: "" };
+}
+
+export class TinyMlp extends Module {
+  constructor(rng: Rng, dim = 8, hidden = 16, classes = 3) {
+    super();
+    this.registerModule("fc1", new Linear(dim, hidden, { rng }));
+    this.registerModule("fc2", new Linear(hidden, classes, { rng }));
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.child<Linear>("fc2").forward(relu(this.child<Linear>("fc1").forward(x)));
+  }
+}
+
+export function weightsOf(m: AnyModule): Float32Array[] {
+  return m.parameters().map((p) => p.data.slice());
+}
