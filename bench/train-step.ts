@@ -13,7 +13,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { getBackend, Rng } from "../src/core/index.js";
 import { SGD } from "../src/nn/index.js";
-import { createModel } from "../src/nn/zoo/index.js";
+import { createModel } from "../src/nn/index.js";
 import { crossEntropy, tensor } from "../src/tensor/index.js";
 import { gitCommit, machineInfo, writeJsonAtomic } from "./lib.js";
 
@@ -34,7 +34,13 @@ function median(xs: number[]): number {
 }
 
 /** Median samples/s of full training steps on random data. */
-function ours(name: string, batch: number, shape: readonly number[], classes: number, threads: number): number {
+function ours(
+  name: string,
+  batch: number,
+  shape: readonly number[],
+  classes: number,
+  threads: number,
+): number {
   getBackend().setThreads(threads);
   const rng = new Rng(0);
   const model = createModel(name, {}, rng.fork("init"));
@@ -71,9 +77,13 @@ function pytorch(): TorchResult | null {
     console.log("PyTorch comparison skipped: /usr/bin/python3 not found");
     return null;
   }
-  const r = spawnSync(py, [script, "--reps", String(reps), "--warmup", String(warmup), "--threads", "1,2"], { encoding: "utf8" });
+  const r = spawnSync(py, [script, "--reps", String(reps), "--warmup", String(warmup), "--threads", "1,2"], {
+    encoding: "utf8",
+  });
   if (r.status !== 0) {
-    console.log(`PyTorch comparison skipped: ${(r.stderr || r.stdout || "no output").trim().split("\n").at(-1)}`);
+    console.log(
+      `PyTorch comparison skipped: ${(r.stderr || r.stdout || "no output").trim().split("\n").at(-1)}`,
+    );
     return null;
   }
   return JSON.parse(r.stdout) as TorchResult;
@@ -85,7 +95,9 @@ for (const n of NETS) {
   for (const t of [1, 2]) {
     const sps = ours(n.name, n.batch, n.shape, n.classes, t);
     figures[`${n.name}.samples_per_sec${t === 1 ? ".1t" : ""}`] = sps;
-    console.log(`${n.name} b${n.batch} ${t}t: ${sps.toFixed(0)} samples/s (kirchhoff ${backend.name}/${backend.isa})`);
+    console.log(
+      `${n.name} b${n.batch} ${t}t: ${sps.toFixed(0)} samples/s (kirchhoff ${backend.name}/${backend.isa})`,
+    );
   }
 }
 const torch = pytorch();
@@ -96,8 +108,11 @@ if (torch) {
       if (!m) continue;
       const sfx = t === 1 ? ".1t" : "";
       figures[`${n.name}.pytorch_samples_per_sec${sfx}`] = m.samples_per_sec;
-      figures[`${n.name}.ratio_vs_pytorch${sfx}`] = figures[`${n.name}.samples_per_sec${sfx}`]! / m.samples_per_sec;
-      console.log(`${n.name} ${t}t: PyTorch ${m.samples_per_sec.toFixed(0)} samples/s (${m.memory_format}); ratio ${figures[`${n.name}.ratio_vs_pytorch${sfx}`]!.toFixed(2)}`);
+      figures[`${n.name}.ratio_vs_pytorch${sfx}`] =
+        figures[`${n.name}.samples_per_sec${sfx}`]! / m.samples_per_sec;
+      console.log(
+        `${n.name} ${t}t: PyTorch ${m.samples_per_sec.toFixed(0)} samples/s (${m.memory_format}); ratio ${figures[`${n.name}.ratio_vs_pytorch${sfx}`]!.toFixed(2)}`,
+      );
     }
   }
 }

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <immintrin.h>
 
 #include "../common.h"
 
@@ -19,7 +20,16 @@ typedef float vfu __attribute__((vector_size(KH_VBYTES), aligned(4), may_alias))
 
 static inline vf vload(const float* p) { return *reinterpret_cast<const vfu*>(p); }
 static inline void vstore(float* p, vf v) { *reinterpret_cast<vfu*>(p) = v; }
-static inline vf vbcast(float s) { return vf{} + s; }
+/** Broadcast (vf{} + s would cost an extra add: 0 + s is not foldable under IEEE signed-zero rules). */
+static inline vf vbcast(float s) {
+#if KH_VBYTES == 64
+  return (vf)_mm512_set1_ps(s);
+#elif KH_VBYTES == 32
+  return (vf)_mm256_set1_ps(s);
+#else
+  return (vf)_mm_set1_ps(s);
+#endif
+}
 static inline vf vmax(vf a, vf b) { return a > b ? a : b; }
 static inline vf vmin(vf a, vf b) { return a < b ? a : b; }
 static inline int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }

@@ -41,12 +41,15 @@ export { channelStats, normalizeInPlace } from "./normalize.js";
 export type { RgbImage } from "./png.js";
 export { crc32, decodePng } from "./png.js";
 export { decodePnm } from "./ppm.js";
+export type { KwsAugmentOptions } from "./recipes.js";
+export { cifarAugmentations, kwsTrainTransforms } from "./recipes.js";
 export { resizeBilinearRgb } from "./resize.js";
 export type { SpeechCommandsData, SpeechCommandsOptions } from "./speech-commands.js";
 export {
   KWS_CLIP_SAMPLES,
   KWS12_CLASSES,
   loadSpeechCommands,
+  peakNormalize,
   SPEECH_COMMANDS_ATTRIBUTION,
   speakerOf,
   whichSet,

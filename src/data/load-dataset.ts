@@ -4,7 +4,8 @@
  *
  *   { kind: "default" | "fashion-mnist" | "mnist" | "cifar10" | "speech-commands" | "image-folder",
  *     path?, split = "train", valFraction = 0.1, seed = 0, maxPerClass?, scale01 = true,
- *     features = "mfcc" | "raw" (speech), layout = "NHWC" | "TF" (speech MFCC), imageSize = 96 }
+ *     features = "mfcc" | "raw" (speech), layout = "NHWC" | "TF" (speech MFCC), splitRule = "hash" | "official",
+ *     peakNormalize = true (speech, MLPerf amplitude scaling), imageSize = 96 }
  *
  * split "val" of datasets without their own validation files is a stratified, seeded `valFraction` of the
  * training files, and split "train" is the rest (so train and val never overlap).
@@ -44,6 +45,7 @@ export const datasetSpecSchema = z
     layout: z.enum(["NHWC", "TF"]).default("NHWC"),
     imageSize: z.number().int().positive().max(4096).default(96),
     splitRule: z.enum(["hash", "official"]).default("hash"),
+    peakNormalize: z.boolean().default(true),
   })
   .strict();
 
@@ -128,6 +130,7 @@ export function loadDataset(spec: string | DatasetSpec): Dataset {
     case "speech-commands": {
       const d = loadSpeechCommands(path, {
         splitRule: o.splitRule,
+        peakNormalize: o.peakNormalize,
         ...(o.maxPerClass ? { maxPerClass: o.maxPerClass } : {}),
         valPercent: o.valFraction * 100,
       });

@@ -10,7 +10,8 @@
  *
  * where mfccs_from_log_mel_spectrograms = dct(logmel, type=2) · rsqrt(2·numMel) and TF's unnormalised
  * DCT-II is y[k] = 2·Σ x[n]·cos(π·k·(2n+1)/(2N)); so mfcc[k] = sqrt(2/N)·Σ x[n]·cos(π·k·(2n+1)/(2N)) for
- * every k (no extra 1/√2 at k = 0, unlike norm='ortho'). Input: 16 kHz int16 samples ÷ 32768.
+ * every k (no extra 1/√2 at k = 0, unlike norm='ortho'). Input: 16 kHz samples as floats (int16 ÷ 32768);
+ * MLPerf additionally divides each clip by its maximum first — see `peakNormalize` in speech-commands.ts.
  */
 import { configError, KirchhoffError } from "../core/index.js";
 import { RealFft } from "./fft.js";

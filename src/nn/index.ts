@@ -83,3 +83,6 @@ export {
   multiStepLr,
   stepLr,
 } from "./schedule/schedules.js";
+
+// Model zoo: reference networks with published parameter and MAC counts (src/nn/zoo).
+export * from "./zoo/index.js";

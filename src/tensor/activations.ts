@@ -51,15 +51,8 @@ export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
 export function sigmoid(x: Tensor): Tensor {
   const d = x.data;
   const out = new Float32Array(d.length);
-  for (let i = 0; i < d.length; i++) {
-    const v = d[i]!;
-    // Stable for large |v|: never exponentiates a large positive number.
-    if (v >= 0) out[i] = 1 / (1 + Math.exp(-v));
-    else {
-      const e = Math.exp(v);
-      out[i] = e / (1 + e);
-    }
-  }
+  // In float64, exp(−v) overflows to Infinity for v < −709 and 1/(1 + Infinity) = 0: no NaN, no branch needed.
+  for (let i = 0; i < d.length; i++) out[i] = 1 / (1 + Math.exp(-d[i]!));
   return fromOp("sigmoid", out, x.shape, [x], (g) => {
     const gx = gradAlloc(g.length);
     for (let i = 0; i < g.length; i++) {

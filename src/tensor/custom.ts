@@ -8,7 +8,8 @@ import { fromOp, type Tensor } from "./tensor.js";
 
 /**
  * Wraps a forward result as a tape op. `backward(gradOut)` returns one gradient per input (same length as
- * that input's data), or null for inputs that get none; it must not modify `gradOut`.
+ * that input's data), or null for inputs that get none; it must not modify `gradOut` nor keep a reference to
+ * it after returning (the engine recycles gradient buffers), but may return it unchanged.
  */
 export function customOp(
   name: string,

@@ -37,7 +37,12 @@ export interface TrainProgress {
   run: Record<string, string | number | boolean | null>;
 }
 
-export function saveCheckpoint(path: string, model: AnyModule, optimizer: Optimizer<BaseHyper>, progress: TrainProgress): void {
+export function saveCheckpoint(
+  path: string,
+  model: AnyModule,
+  optimizer: Optimizer<BaseHyper>,
+  progress: TrainProgress,
+): void {
   const tensors = new Map<string, StateTensor>();
   for (const [k, t] of model.stateDict()) tensors.set(`model.${k}`, t);
   const opt = optimizerStateToSafetensors(optimizer.stateDict());
@@ -46,12 +51,19 @@ export function saveCheckpoint(path: string, model: AnyModule, optimizer: Optimi
 }
 
 /** Restores model and optimiser in place and returns the saved progress. */
-export function loadCheckpoint(path: string, model: AnyModule, optimizer: Optimizer<BaseHyper>): TrainProgress {
+export function loadCheckpoint(
+  path: string,
+  model: AnyModule,
+  optimizer: Optimizer<BaseHyper>,
+): TrainProgress {
   if (!existsSync(path)) throw new KirchhoffError("io", `checkpoint ${path} does not exist`);
   const { tensors, metadata } = loadSafetensors(path);
   const raw = metadata[PROGRESS_METADATA_KEY];
   if (raw === undefined) {
-    throw new KirchhoffError("io", `${path}: no "${PROGRESS_METADATA_KEY}" metadata (not a Kirchhoff training checkpoint)`);
+    throw new KirchhoffError(
+      "io",
+      `${path}: no "${PROGRESS_METADATA_KEY}" metadata (not a Kirchhoff training checkpoint)`,
+    );
   }
   let progress: TrainProgress;
   try {

@@ -74,7 +74,8 @@ export function detectTask(path: string): TaskKind {
 
 function limit(ds: Dataset, max: number | undefined, rng: Rng): Dataset {
   if (max === undefined || max >= ds.y.length) return ds;
-  if (!(Number.isInteger(max) && max > 0)) throw new KirchhoffError("config", `sample limit: expected a positive integer, got ${max}`);
+  if (!(Number.isInteger(max) && max > 0))
+    throw new KirchhoffError("config", `sample limit: expected a positive integer, got ${max}`);
   const idx = Array.from(rng.permutation(ds.y.length).subarray(0, max)).sort((a, b) => a - b);
   return subsetDataset(ds, idx);
 }
@@ -117,8 +118,15 @@ export function loadTaskData(o: TaskDataOptions): TaskData {
   const useAug = o.augment ?? true;
   return {
     kind,
-    train: new DataLoader(train, { batchSize: o.batchSize, seed: rng.fork("loader"), augment: useAug ? augment : [], normalize }),
-    val: val ? new DataLoader(val, { batchSize: Math.max(o.batchSize, 250), shuffle: false, normalize }) : null,
+    train: new DataLoader(train, {
+      batchSize: o.batchSize,
+      seed: rng.fork("loader"),
+      augment: useAug ? augment : [],
+      normalize,
+    }),
+    val: val
+      ? new DataLoader(val, { batchSize: Math.max(o.batchSize, 250), shuffle: false, normalize })
+      : null,
     test: new DataLoader(test, { batchSize: Math.max(o.batchSize, 250), shuffle: false, normalize }),
     sampleShape: [...train.sampleShape],
     classes: [...train.classes],

@@ -14,7 +14,8 @@ export interface EvalResult {
 
 /** Mean cross-entropy and accuracy of `model` over every batch of one pass of `loader`. */
 export function evaluateClassifier(model: AnyModule, loader: DataLoader): EvalResult {
-  if (loader.size === 0) throw new KirchhoffError("data", `evaluate: dataset ${loader.dataset.name} is empty`);
+  if (loader.size === 0)
+    throw new KirchhoffError("data", `evaluate: dataset ${loader.dataset.name} is empty`);
   const wasTraining = model.training;
   model.eval();
   const m = new RunningMetrics();

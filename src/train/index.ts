@@ -3,26 +3,17 @@
  * injection, DAC/ADC straight-through quantisation, clipping, remapping, distillation) and evaluation of
  * accuracy over drift on an analog preset.
  */
-export { CHECKPOINT_FILE, type TrainEvent, type TrainOptions, type TrainResult, trainModel } from "./trainer.js";
+
 export { loadCheckpoint, PROGRESS_METADATA_KEY, saveCheckpoint, type TrainProgress } from "./checkpoint.js";
-export { type EvalResult, evaluateClassifier } from "./evaluate.js";
-export { type EpochRecord, RunningMetrics } from "./metrics.js";
-export {
-  type ClipConfig,
-  type HwaConfig,
-  hwaConfigFromPreset,
-  validateHwaConfig,
-  type WeightNoiseConfig,
-} from "./hwa/config.js";
-export { fromHwa, hwaLayers, hwaPostStep, type ToHwaOptions, toHwa } from "./hwa/convert.js";
-export { HwaLayer, type HwaTarget } from "./hwa/hwa-layer.js";
-export { applyTileScales, clipBound, clipWeights, remapTiles } from "./hwa/clip.js";
-export { distillationLoss, distillKl } from "./hwa/distill.js";
-export { type AdcOptions, adcQuantize, dacQuantize, quantizeSte, sampleAbsMax, weightView } from "./hwa/ste-ops.js";
-export { forEachTile, layerAbsMax, type TileGrid, tileAbsMax, tileCount, tileGrid } from "./hwa/tiles.js";
-export { noisyWeights } from "./hwa/weight-noise.js";
+export { detectTask, loadTaskData, type TaskData, type TaskDataOptions, type TaskKind } from "./datasets.js";
 export { type DriftEvalOptions, evaluateOverDrift } from "./drift/evaluate-drift.js";
-export { DRIFT_CSV_COLUMNS, driftCsv, driftTable, writeDriftResults, writeTextAtomic } from "./drift/report.js";
+export {
+  DRIFT_CSV_COLUMNS,
+  driftCsv,
+  driftTable,
+  writeDriftResults,
+  writeTextAtomic,
+} from "./drift/report.js";
 export {
   DEFAULT_DRIFT_TIMES_SEC,
   type DriftPoint,
@@ -33,4 +24,33 @@ export {
   summarizeDrift,
   timeLabel,
 } from "./drift/stats.js";
-export { detectTask, loadTaskData, type TaskData, type TaskDataOptions, type TaskKind } from "./datasets.js";
+export { type EvalResult, evaluateClassifier } from "./evaluate.js";
+export { applyTileScales, clipBound, clipWeights, remapTiles } from "./hwa/clip.js";
+export {
+  type ClipConfig,
+  type HwaConfig,
+  hwaConfigFromPreset,
+  validateHwaConfig,
+  type WeightNoiseConfig,
+} from "./hwa/config.js";
+export { fromHwa, hwaLayers, hwaPostStep, type ToHwaOptions, toHwa } from "./hwa/convert.js";
+export { distillationLoss, distillKl } from "./hwa/distill.js";
+export { HwaLayer, type HwaTarget } from "./hwa/hwa-layer.js";
+export {
+  type AdcOptions,
+  adcQuantize,
+  dacQuantize,
+  quantizeSte,
+  sampleAbsMax,
+  weightView,
+} from "./hwa/ste-ops.js";
+export { forEachTile, layerAbsMax, type TileGrid, tileAbsMax, tileCount, tileGrid } from "./hwa/tiles.js";
+export { noisyWeights } from "./hwa/weight-noise.js";
+export { type EpochRecord, RunningMetrics } from "./metrics.js";
+export {
+  CHECKPOINT_FILE,
+  type TrainEvent,
+  type TrainOptions,
+  type TrainResult,
+  trainModel,
+} from "./trainer.js";

@@ -18,8 +18,8 @@ import {
   type BaseHyper,
   constantLr,
   cosineLr,
-  LrScheduler,
   type LrSchedule,
+  LrScheduler,
   type Optimizer,
   SGD,
   stepLr,
@@ -34,7 +34,15 @@ import { type EpochRecord, RunningMetrics } from "./metrics.js";
 
 export type TrainEvent =
   | { type: "start"; epochs: number; batchesPerEpoch: number; startEpoch: number }
-  | { type: "batch"; epoch: number; batch: number; batches: number; loss: number; accuracy: number; lr: number }
+  | {
+      type: "batch";
+      epoch: number;
+      batch: number;
+      batches: number;
+      loss: number;
+      accuracy: number;
+      lr: number;
+    }
   | { type: "epoch"; record: EpochRecord; improved: boolean }
   | { type: "checkpoint"; path: string; epoch: number }
   | { type: "stop"; reason: "completed" | "early-stopping"; epoch: number };
@@ -94,7 +102,10 @@ function makeOptimizer(params: Tensor[], o: TrainOptions): Optimizer<BaseHyper> 
 function makeSchedule(o: TrainOptions, totalSteps: number): LrSchedule {
   switch (o.schedule ?? "cosine") {
     case "cosine":
-      return cosineLr({ tMax: Math.max(totalSteps, (o.warmupSteps ?? 0) + 1), warmupSteps: o.warmupSteps ?? 0 });
+      return cosineLr({
+        tMax: Math.max(totalSteps, (o.warmupSteps ?? 0) + 1),
+        warmupSteps: o.warmupSteps ?? 0,
+      });
     case "constant":
       return constantLr();
     case "step":
@@ -105,10 +116,17 @@ function makeSchedule(o: TrainOptions, totalSteps: number): LrSchedule {
 }
 
 /** Trains `model` in place (HWA layers are left in place when `hwa` is set: use `fromHwa` to remove them). */
-export function trainModel(model: AnyModule, train: DataLoader, val: DataLoader | null, o: TrainOptions): TrainResult {
-  if (!(Number.isInteger(o.epochs) && o.epochs > 0)) throw configError("epochs", "a positive integer", o.epochs);
+export function trainModel(
+  model: AnyModule,
+  train: DataLoader,
+  val: DataLoader | null,
+  o: TrainOptions,
+): TrainResult {
+  if (!(Number.isInteger(o.epochs) && o.epochs > 0))
+    throw configError("epochs", "a positive integer", o.epochs);
   if (!(Number.isFinite(o.lr) && o.lr > 0)) throw configError("lr", "a positive number", o.lr);
-  if (train.batchesPerEpoch === 0) throw new KirchhoffError("data", `training set ${train.dataset.name} has no batches`);
+  if (train.batchesPerEpoch === 0)
+    throw new KirchhoffError("data", `training set ${train.dataset.name} has no batches`);
   const t0 = performance.now();
   if (o.hwa) toHwa(model, o.hwa, o.rng.fork("hwa"));
   const distill = o.hwa?.distill ?? null;
@@ -140,7 +158,12 @@ export function trainModel(model: AnyModule, train: DataLoader, val: DataLoader 
     scheduler.loadStateDict(progress.scheduler);
   }
   const emit = o.onEvent ?? (() => {});
-  emit({ type: "start", epochs: o.epochs, batchesPerEpoch: train.batchesPerEpoch, startEpoch: progress.epoch });
+  emit({
+    type: "start",
+    epochs: o.epochs,
+    batchesPerEpoch: train.batchesPerEpoch,
+    startEpoch: progress.epoch,
+  });
   let stoppedEarly = false;
   for (let epoch = progress.epoch; epoch < o.epochs; epoch++) {
     const te = performance.now();
@@ -161,7 +184,10 @@ export function trainModel(model: AnyModule, train: DataLoader, val: DataLoader 
       }
       const lossValue = loss.item();
       if (!Number.isFinite(lossValue)) {
-        throw new KirchhoffError("train", `loss became ${lossValue} at epoch ${epoch + 1}, batch ${b + 1}: lower the lr`);
+        throw new KirchhoffError(
+          "train",
+          `loss became ${lossValue} at epoch ${epoch + 1}, batch ${b + 1}: lower the lr`,
+        );
       }
       optimizer.zeroGrad();
       loss.backward();
@@ -172,7 +198,15 @@ export function trainModel(model: AnyModule, train: DataLoader, val: DataLoader 
       progress.step++;
       const acc = accuracy(logits, batch.y);
       m.add(lossValue, acc, batch.y.length);
-      emit({ type: "batch", epoch, batch: b, batches: train.batchesPerEpoch, loss: lossValue, accuracy: 100 * acc, lr });
+      emit({
+        type: "batch",
+        epoch,
+        batch: b,
+        batches: train.batchesPerEpoch,
+        loss: lossValue,
+        accuracy: 100 * acc,
+        lr,
+      });
       b++;
     }
     const v = val ? evaluateClassifier(model, val) : null;
@@ -185,7 +219,8 @@ export function trainModel(model: AnyModule, train: DataLoader, val: DataLoader 
       lr: optimizer.lr,
       seconds: (performance.now() - te) / 1000,
     };
-    const improved = v !== null && (progress.bestValAccuracy === null || v.accuracy > progress.bestValAccuracy);
+    const improved =
+      v !== null && (progress.bestValAccuracy === null || v.accuracy > progress.bestValAccuracy);
     if (improved) {
       progress.bestValAccuracy = v.accuracy;
       progress.bestEpoch = epoch + 1;

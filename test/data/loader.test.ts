@@ -4,6 +4,7 @@ import { Rng } from "../../src/core/index.js";
 import {
   type Batch,
   channelStats,
+  cifarAugmentations,
   classCounts,
   cutout,
   DataLoader,
@@ -178,4 +179,15 @@ test("tensor batches wrap loader batches as [B, ...sampleShape] tensors without 
   const t = toTensorBatch(raw);
   assert.equal(t.x.data, raw.x);
   assert.deepEqual([...bs[1]!.y], [...raw.y]);
+});
+
+test("cifarAugmentations: crop + flip (+ cutout) keep the batch shape and are reproducible", () => {
+  const ds = toy(4, [8, 8, 3]);
+  const mk = () =>
+    new DataLoader(ds, { batchSize: 4, seed: 2, augment: cifarAugmentations({ cutoutSize: 4 }) });
+  const b = mk().batchAt(0, 0);
+  assert.deepEqual(b.shape, [4, 8, 8, 3]);
+  assert.deepEqual(b.x, mk().batchAt(0, 0).x);
+  assert.equal(cifarAugmentations().length, 2);
+  assert.ok(b.x.some((v) => v === 0) && b.x.some((v) => v > 0), "cutout/crop zeros and kept pixels");
 });

@@ -10,6 +10,7 @@ import {
   DataLoader,
   encodeWav,
   KWS12_CLASSES,
+  kwsTrainTransforms,
   loadSpeechCommands,
   MfccExtractor,
   mfccDataset,
@@ -69,7 +70,20 @@ test("synthetic folder: pad/trim to 1 s, speaker-disjoint splits, noise from _si
   const sets = all.map((ds) => new Set(ds.groups));
   for (const g of sets[0]!) assert.ok(!sets[1]!.has(g) && !sets[2]!.has(g), `speaker ${g} in two splits`);
   assert.ok(d.noise.length > 0 && d.noise.length === d.train.y.filter((c) => c === 2).length);
+  const peak = (x: Float32Array) => x.reduce((m, v) => Math.max(m, v), -1);
+  assert.ok(
+    Math.abs(peak(d.train.x.subarray(yesIdx * 16000, (yesIdx + 1) * 16000)) - 1) < 1e-6,
+    "MLPerf peak scaling",
+  );
+  assert.ok(peak(d.noise[0]!) < 0.011, "noise keeps its int16/32768 level");
+  const plain = loadSpeechCommands(dir, { classes, valPercent: 20, testPercent: 20, peakNormalize: false });
+  assert.ok(Math.abs(peak(plain.train.x.subarray(yesIdx * 16000, (yesIdx + 1) * 16000)) - 0.3) < 1e-3);
   assert.throws(() => loadSpeechCommands(dir), /class folder "down".*directory not found/);
+  mkdirSync(join(dir, "_background_noise_"));
+  writeFileSync(join(dir, "_background_noise_", "pink.wav"), encodeWav(tone(123, 0.2, 48000)));
+  const withBg = loadSpeechCommands(dir, { classes, maxPerClass: 2 });
+  assert.equal(withBg.noise.length, 1);
+  assert.equal(withBg.noise[0]!.length, 48000, "background recordings are used whole");
 });
 
 test("shared subset: 12 classes, speaker-disjoint train/val/test, MFCC 49×10×1", {
@@ -158,4 +172,34 @@ test("DataLoader with time shift + MFCC transform yields [B, 49, 10, 1] batches"
   assert.equal(b.x.length, 4 * 490);
   assert.deepEqual(b.x, loader.batchAt(0, 0).x, "augmentation is reproducible");
   assert.deepEqual(loader.batchAt(0, 1).shape, [2, 49, 10, 1]);
+});
+
+test("kwsTrainTransforms: shift + noise + MFCC change features reproducibly; no noise list → no mixing step", () => {
+  const len = 16000;
+  const raw = {
+    name: "t",
+    x: new Float32Array(2 * len),
+    sampleShape: [len],
+    y: Int32Array.from([0, 1]),
+    classes: ["a", "b"],
+    license: "",
+  };
+  raw.x.set(tone(500), 0);
+  raw.x.set(tone(700), len);
+  const noise = [tone(3000, 0.5, 20000)];
+  const plain = new DataLoader(raw, { batchSize: 2, shuffle: false, augment: [mfccTransform()] }).batchAt(
+    0,
+    0,
+  );
+  const aug = new DataLoader(raw, {
+    batchSize: 2,
+    shuffle: false,
+    seed: 9,
+    augment: kwsTrainTransforms(noise, { noiseProbability: 1 }),
+  });
+  const a = aug.batchAt(0, 0);
+  assert.deepEqual(a.shape, [2, 49, 10, 1]);
+  assert.notDeepEqual(a.x, plain.x);
+  assert.deepEqual(a.x, aug.batchAt(0, 0).x);
+  assert.equal(kwsTrainTransforms([]).length, 2);
 });

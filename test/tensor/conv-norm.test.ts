@@ -20,12 +20,22 @@ describe("matmul and linear", () => {
     gradCheck("matmul batched", T.matmul, [r([2, 3, 4], "a"), r([2, 4, 2], "b")]);
     gradCheck("linear", (x, w, b) => T.linear(x, w, b), [r([3, 4], "x"), r([5, 4], "w"), r([5], "b")]);
     gradCheck("linear 3d no bias", (x, w) => T.linear(x, w), [r([2, 3, 4], "x"), r([2, 4], "w")]);
+    gradCheck("linear 1d input", (x, w, b) => T.linear(x, w, b), [r([4], "x"), r([3, 4], "w"), r([3], "b")]);
   });
   test("inner-dimension mismatches throw shape errors", () => {
     assert.throws(() => T.matmul(T.zeros([2, 3]), T.zeros([4, 2])), /matmul: inner dims/);
     assert.throws(() => T.linear(T.zeros([2, 3]), T.zeros([4, 2])), /linear: input features/);
     assert.throws(() => T.linear(T.zeros([2, 3]), T.zeros([4, 3]), T.zeros([3])), /bias shape/);
     assert.throws(() => T.matmul(T.zeros([3]), T.zeros([3, 2])), KirchhoffError);
+    assert.throws(() => T.matmul(T.zeros([2, 2, 3]), T.zeros([3, 3, 2])), /batch dims/);
+    assert.throws(
+      () => T.conv2d(T.zeros([1, 5, 5, 1]), T.zeros([2, 3, 3, 1]), T.zeros([3])),
+      /conv2d: bias shape/,
+    );
+    assert.throws(
+      () => T.conv2d(T.zeros([1, 5, 5, 1]), T.zeros([2, 3, 3, 1]), null, { padding: "full" as "same" }),
+      /padding/,
+    );
   });
 });
 

@@ -116,4 +116,23 @@ describe("shape ops", () => {
       [r([1, 2, 3, 2])],
     );
   });
+  test("bad arguments name the op and the problem", () => {
+    const x = T.zeros([2, 3]);
+    assert.throws(() => T.softmax(x, 2), /softmax: axis 2 out of range for a tensor of rank 2/);
+    assert.throws(() => T.maxAlong(x, -3), /maxAlong: axis -3/);
+    assert.throws(() => T.pad(x, [[1, -1]]), /pad: widths\[0\]/);
+    assert.throws(
+      () =>
+        T.pad(x, [
+          [0, 0],
+          [0, 0],
+          [0, 0],
+        ]),
+      /pad/,
+    );
+    assert.throws(() => T.transpose(x, [0]), /transpose: permutation length/);
+    assert.throws(() => T.concat([], 0), /concat: xs/);
+    assert.throws(() => T.flatten(x, 5), /flatten: axis 5/);
+    assert.throws(() => T.tensor("abc" as unknown as number[], [3]), KirchhoffError);
+  });
 });

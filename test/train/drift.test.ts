@@ -43,7 +43,9 @@ describe("drift bookkeeping", () => {
   });
 
   it("CSV has the documented columns and one row per time", () => {
-    const csv = driftCsv(summarizeDrift(times, accs, 93)).trim().split("\n");
+    const csv = driftCsv(summarizeDrift(times, accs, 93))
+      .trim()
+      .split("\n");
     assert.equal(csv[0], DRIFT_CSV_COLUMNS.join(","));
     assert.equal(csv.length, 4);
     assert.deepEqual(csv[3]!.split(","), ["2592000", "1 mo", "84.000", "1.000", "3", "93.000", "7.000"]);
@@ -64,7 +66,14 @@ describe("drift bookkeeping", () => {
   });
 
   it("labels and parses times", () => {
-    assert.deepEqual([1, 3600, 86_400, 2_592_000, 31_536_000, 90].map(timeLabel), ["1 s", "1 h", "1 d", "1 mo", "1 y", "90 s"]);
+    assert.deepEqual([1, 3600, 86_400, 2_592_000, 31_536_000, 90].map(timeLabel), [
+      "1 s",
+      "1 h",
+      "1 d",
+      "1 mo",
+      "1 y",
+      "90 s",
+    ]);
     assert.deepEqual(parseTimes("1, 1h,1d,1mo,1y,30"), [1, 3600, 86_400, 2_592_000, 31_536_000, 30]);
     assert.throws(() => parseTimes("1,soon"), KirchhoffError);
     assert.throws(() => summarizeDrift([1, 2], [[1]], 0), KirchhoffError);
@@ -74,11 +83,20 @@ describe("drift bookkeeping", () => {
 describe("evaluateOverDrift", () => {
   const data = blobs(150);
   const model = new TinyMlp(new Rng(1));
-  trainModel(model, new DataLoader(data, { batchSize: 30, seed: 1 }), null, { epochs: 2, lr: 0.1, rng: new Rng(2) });
+  trainModel(model, new DataLoader(data, { batchSize: 30, seed: 1 }), null, {
+    epochs: 2,
+    lr: 0.1,
+    rng: new Rng(2),
+  });
   const test = new DataLoader(blobs(90, 8, 3, 3), { batchSize: 90, shuffle: false });
 
   it("an ideal chip reproduces the digital accuracy at every time with zero spread", () => {
-    const s = evaluateOverDrift(model, test, { preset: "ideal", reps: 2, times: [1, 2_592_000], rng: new Rng(4) });
+    const s = evaluateOverDrift(model, test, {
+      preset: "ideal",
+      reps: 2,
+      times: [1, 2_592_000],
+      rng: new Rng(4),
+    });
     for (const p of s.points) {
       assert.equal(p.accuracyMean, s.digitalAccuracy);
       assert.equal(p.accuracyStd, 0);

@@ -7,7 +7,9 @@ import { relu, type Tensor } from "../../src/tensor/index.js";
 /** `classes` Gaussian blobs in `dim` dimensions, `n` samples, separable but not trivially. */
 export function blobs(n: number, dim = 8, classes = 3, seed = 1): Dataset {
   const centerRng = new Rng(100); // same class centres for every sample seed (train / validation splits)
-  const centers = Array.from({ length: classes }, () => Array.from({ length: dim }, () => 1.5 * centerRng.normal()));
+  const centers = Array.from({ length: classes }, () =>
+    Array.from({ length: dim }, () => 1.5 * centerRng.normal()),
+  );
   const rng = new Rng(seed);
   const x = new Float32Array(n * dim);
   const y = new Int32Array(n);
@@ -16,7 +18,14 @@ export function blobs(n: number, dim = 8, classes = 3, seed = 1): Dataset {
     y[i] = c;
     for (let d = 0; d < dim; d++) x[i * dim + d] = centers[c]![d]! + rng.normal();
   }
-  return { name: "blobs", x, y, sampleShape: [dim], classes: Array.from({ length: classes }, (_, i) => `c${i}`), license: "" };
+  return {
+    name: "blobs",
+    x,
+    y,
+    sampleShape: [dim],
+    classes: Array.from({ length: classes }, (_, i) => `c${i}`),
+    license: "",
+  };
 }
 
 export class TinyMlp extends Module {

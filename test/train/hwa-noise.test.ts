@@ -5,6 +5,7 @@ import { Rng } from "../../src/core/index.js";
 import { sum, tensor } from "../../src/tensor/index.js";
 import {
   adcQuantize,
+  applyTileScales,
   clipWeights,
   dacQuantize,
   hwaConfigFromPreset,
@@ -12,7 +13,6 @@ import {
   noisyWeights,
   quantizeSte,
   remapTiles,
-  applyTileScales,
   tileAbsMax,
   tileGrid,
 } from "../../src/train/index.js";
@@ -29,14 +29,19 @@ describe("HWA weight noise", () => {
     const out = 40;
     const fanIn = 1000;
     const w = new Float32Array(out * fanIn);
-    for (let r = 0; r < out; r++) for (let c = 0; c < fanIn; c++) w[r * fanIn + c] = (c < 500 ? 0.5 : 2) * Math.sin(r + c);
+    for (let r = 0; r < out; r++)
+      for (let c = 0; c < fanIn; c++) w[r * fanIn + c] = (c < 500 ? 0.5 : 2) * Math.sin(r + c);
     const grid = tileGrid(out, fanIn, 500, null);
-    assert.deepEqual([...tileAbsMax(w, grid)].map((v) => +v.toFixed(2)), [0.5, 2]);
+    assert.deepEqual(
+      [...tileAbsMax(w, grid)].map((v) => +v.toFixed(2)),
+      [0.5, 2],
+    );
     const noisy = noisyWeights(w, grid, { type: "addNormal", stdDev: 0.1 }, null, new Rng(3));
     const left: number[] = [];
     const right: number[] = [];
     for (let r = 0; r < out; r++) {
-      for (let c = 0; c < fanIn; c++) (c < 500 ? left : right).push(noisy[r * fanIn + c]! - w[r * fanIn + c]!);
+      for (let c = 0; c < fanIn; c++)
+        (c < 500 ? left : right).push(noisy[r * fanIn + c]! - w[r * fanIn + c]!);
     }
     // 20,000 draws each: relative standard error of a std estimate ≈ 1/sqrt(2n) = 0.5 %; allow 3 %.
     assert.ok(Math.abs(meanStd(left).std / 0.05 - 1) < 0.03, `left std ${meanStd(left).std}`);
@@ -55,7 +60,13 @@ describe("HWA weight noise", () => {
     const expected = physics.progSigma(0.5 * physics.gMaxMicroSiemens) / physics.gMaxMicroSiemens;
     const s = stdOf(noisy, w, 1);
     assert.ok(Math.abs(s / expected - 1) < 0.04, `std ${s} vs ${expected}`);
-    const neg = noisyWeights(w.map((v) => -v), grid, { type: "pcmProg", stdDev: 1 }, physics, new Rng(4));
+    const neg = noisyWeights(
+      w.map((v) => -v),
+      grid,
+      { type: "pcmProg", stdDev: 1 },
+      physics,
+      new Rng(4),
+    );
     assert.ok(neg.every((v) => v <= 0));
   });
 
@@ -64,7 +75,10 @@ describe("HWA weight noise", () => {
     const g = tileGrid(8, 8, null, null);
     const cfg = { type: "addNormal" as const, stdDev: 0.1 };
     assert.deepEqual(noisyWeights(w, g, cfg, null, new Rng(9)), noisyWeights(w, g, cfg, null, new Rng(9)));
-    assert.notDeepEqual(noisyWeights(w, g, cfg, null, new Rng(9)), noisyWeights(w, g, cfg, null, new Rng(10)));
+    assert.notDeepEqual(
+      noisyWeights(w, g, cfg, null, new Rng(9)),
+      noisyWeights(w, g, cfg, null, new Rng(10)),
+    );
   });
 });
 
@@ -103,7 +117,15 @@ describe("straight-through quantisers", () => {
     assert.ok(Math.abs(a / 0.1 - 1) < 0.04, `std ${a}`);
     assert.ok(Math.abs(b / 0.3 - 1) < 0.04, `std ${b}`);
     const z = tensor([5, -30, 1], [1, 3], { requiresGrad: true });
-    const c = adcQuantize(z, { inputScales: new Float32Array([1]), wScale: 1, outNoise: 0, steps: 0, bound: 10, clip: true, rng: new Rng(1) });
+    const c = adcQuantize(z, {
+      inputScales: new Float32Array([1]),
+      wScale: 1,
+      outNoise: 0,
+      steps: 0,
+      bound: 10,
+      clip: true,
+      rng: new Rng(1),
+    });
     assert.deepEqual([...c.data], [5, -10, 1]);
     sum(c).backward();
     assert.deepEqual([...z.grad!.data], [1, 0, 1]);

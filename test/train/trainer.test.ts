@@ -51,7 +51,12 @@ describe("trainModel", () => {
     const before = fullLoss(model);
     const { train, val } = loaders();
     const events: TrainEvent[] = [];
-    const r = trainModel(model, train, val, { epochs: 3, lr: 0.1, rng: new Rng(2), onEvent: (e) => events.push(e) });
+    const r = trainModel(model, train, val, {
+      epochs: 3,
+      lr: 0.1,
+      rng: new Rng(2),
+      onEvent: (e) => events.push(e),
+    });
     const afterLoss = fullLoss(model);
     assert.ok(afterLoss < 0.5 * before, `loss ${before} -> ${afterLoss}`);
     assert.equal(r.history.length, 3);
@@ -66,7 +71,12 @@ describe("trainModel", () => {
     const w0 = model.child<Linear>("fc1").weight;
     const before = fullLoss(model);
     const { train, val } = loaders();
-    trainModel(model, train, val, { epochs: 3, lr: 0.1, rng: new Rng(2), hwa: hwaConfigFromPreset("hermes") });
+    trainModel(model, train, val, {
+      epochs: 3,
+      lr: 0.1,
+      rng: new Rng(2),
+      hwa: hwaConfigFromPreset("hermes"),
+    });
     assert.ok(model.child("fc1") instanceof HwaLayer);
     assert.equal(model.child<HwaLayer>("fc1").getParameter("weight"), w0);
     fromHwa(model);
@@ -80,7 +90,16 @@ describe("trainModel", () => {
     const run = (dir: string, resume: boolean, onEvent?: (e: TrainEvent) => void) => {
       const model = new TinyMlp(new Rng(1));
       const { train, val } = loaders();
-      const r = trainModel(model, train, val, { epochs: 3, lr: 0.1, rng: new Rng(2), hwa, checkpointDir: dir, resume, run: { seed: 2 }, onEvent });
+      const r = trainModel(model, train, val, {
+        epochs: 3,
+        lr: 0.1,
+        rng: new Rng(2),
+        hwa,
+        checkpointDir: dir,
+        resume,
+        run: { seed: 2 },
+        onEvent,
+      });
       return { model, r };
     };
     const full = run(tmp(), false);
@@ -101,14 +120,35 @@ describe("trainModel", () => {
   it("resume refuses a checkpoint of a different run and reports corrupt files", () => {
     const dir = tmp();
     const { train } = loaders();
-    trainModel(new TinyMlp(new Rng(1)), train, null, { epochs: 1, lr: 0.1, rng: new Rng(2), checkpointDir: dir, run: { seed: 2 } });
+    trainModel(new TinyMlp(new Rng(1)), train, null, {
+      epochs: 1,
+      lr: 0.1,
+      rng: new Rng(2),
+      checkpointDir: dir,
+      run: { seed: 2 },
+    });
     assert.throws(
-      () => trainModel(new TinyMlp(new Rng(1)), train, null, { epochs: 2, lr: 0.1, rng: new Rng(2), checkpointDir: dir, resume: true, run: { seed: 3 } }),
+      () =>
+        trainModel(new TinyMlp(new Rng(1)), train, null, {
+          epochs: 2,
+          lr: 0.1,
+          rng: new Rng(2),
+          checkpointDir: dir,
+          resume: true,
+          run: { seed: 3 },
+        }),
       (e: unknown) => e instanceof KirchhoffError && /run\.seed/.test(e.message),
     );
     writeFileSync(join(dir, CHECKPOINT_FILE), "not a safetensors file");
     assert.throws(
-      () => trainModel(new TinyMlp(new Rng(1)), train, null, { epochs: 2, lr: 0.1, rng: new Rng(2), checkpointDir: dir, resume: true }),
+      () =>
+        trainModel(new TinyMlp(new Rng(1)), train, null, {
+          epochs: 2,
+          lr: 0.1,
+          rng: new Rng(2),
+          checkpointDir: dir,
+          resume: true,
+        }),
       KirchhoffError,
     );
   });
@@ -116,7 +156,13 @@ describe("trainModel", () => {
   it("stops early when validation accuracy stops improving", () => {
     const { train, val } = loaders();
     // lr 1e-9: nothing improves after the first epoch
-    const r = trainModel(new TinyMlp(new Rng(1)), train, val, { epochs: 10, lr: 1e-9, rng: new Rng(2), earlyStopPatience: 2, schedule: "constant" });
+    const r = trainModel(new TinyMlp(new Rng(1)), train, val, {
+      epochs: 10,
+      lr: 1e-9,
+      rng: new Rng(2),
+      earlyStopPatience: 2,
+      schedule: "constant",
+    });
     assert.equal(r.stoppedEarly, true);
     assert.equal(r.epochsRun, 3);
     assert.equal(r.bestEpoch, 1);
@@ -130,15 +176,30 @@ describe("trainModel", () => {
     const hwa = hwaConfigFromPreset("hermes", { distill: { temperature: 2, alpha: 0.7 } });
     const r = trainModel(student, train, val, { epochs: 3, lr: 0.1, rng: new Rng(2), hwa, teacher });
     assert.ok(r.bestValAccuracy! > 80);
-    assert.throws(() => trainModel(new TinyMlp(new Rng(6)), train, val, { epochs: 1, lr: 0.1, rng: new Rng(2), hwa }), KirchhoffError);
+    assert.throws(
+      () => trainModel(new TinyMlp(new Rng(6)), train, val, { epochs: 1, lr: 0.1, rng: new Rng(2), hwa }),
+      KirchhoffError,
+    );
   });
 
   it("rejects bad options with a KirchhoffError", () => {
     const { train } = loaders();
-    assert.throws(() => trainModel(new TinyMlp(new Rng(1)), train, null, { epochs: 0, lr: 0.1, rng: new Rng(1) }), KirchhoffError);
-    assert.throws(() => trainModel(new TinyMlp(new Rng(1)), train, null, { epochs: 1, lr: -1, rng: new Rng(1) }), KirchhoffError);
     assert.throws(
-      () => trainModel(new TinyMlp(new Rng(1)), train, null, { epochs: 1, lr: 0.1, rng: new Rng(1), optimizer: "lbfgs" as "sgd" }),
+      () => trainModel(new TinyMlp(new Rng(1)), train, null, { epochs: 0, lr: 0.1, rng: new Rng(1) }),
+      KirchhoffError,
+    );
+    assert.throws(
+      () => trainModel(new TinyMlp(new Rng(1)), train, null, { epochs: 1, lr: -1, rng: new Rng(1) }),
+      KirchhoffError,
+    );
+    assert.throws(
+      () =>
+        trainModel(new TinyMlp(new Rng(1)), train, null, {
+          epochs: 1,
+          lr: 0.1,
+          rng: new Rng(1),
+          optimizer: "lbfgs" as "sgd",
+        }),
       KirchhoffError,
     );
   });

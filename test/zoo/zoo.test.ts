@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { KirchhoffError, Rng } from "../../src/core/index.js";
-import { countMacs, countParameters, createModel, listModels, modelInfo } from "../../src/nn/zoo/index.js";
+import { countMacs, countParameters, createModel, listModels, modelInfo } from "../../src/nn/index.js";
 import { noGrad, tensor } from "../../src/tensor/index.js";
 
 // Published numbers, written out here (not read from the registry) so that a changed registry entry fails.
@@ -19,7 +19,12 @@ const PUBLISHED: Record<string, { params: number; withBnStats: boolean; macs: nu
 
 describe("model zoo", () => {
   it("lists every model with its published counts", () => {
-    assert.deepEqual(listModels().map((m) => m.name).sort(), Object.keys(PUBLISHED).sort());
+    assert.deepEqual(
+      listModels()
+        .map((m) => m.name)
+        .sort(),
+      Object.keys(PUBLISHED).sort(),
+    );
   });
 
   for (const [name, want] of Object.entries(PUBLISHED)) {
@@ -45,7 +50,10 @@ describe("model zoo", () => {
       const model = createModel(name, {}, new Rng(3));
       model.eval();
       const per = info.inputShape.reduce((a, b) => a * b, 1);
-      const x = tensor(new Float32Array(2 * per).map((_, i) => Math.sin(i)), [2, ...info.inputShape]);
+      const x = tensor(
+        new Float32Array(2 * per).map((_, i) => Math.sin(i)),
+        [2, ...info.inputShape],
+      );
       const y = noGrad(() => model.forward(x));
       assert.deepEqual([...y.shape], [2, info.classes], name);
       assert.ok(y.data.every(Number.isFinite), name);
@@ -67,9 +75,12 @@ describe("model zoo", () => {
   });
 
   it("rejects unknown names and bad options with a KirchhoffError", () => {
-    assert.throws(() => createModel("resnet9", {}, new Rng(1)), (e: unknown) => {
-      return e instanceof KirchhoffError && /resnet8/.test(e.message) && /resnet9/.test(e.message);
-    });
+    assert.throws(
+      () => createModel("resnet9", {}, new Rng(1)),
+      (e: unknown) => {
+        return e instanceof KirchhoffError && /resnet8/.test(e.message) && /resnet9/.test(e.message);
+      },
+    );
     assert.throws(() => createModel("dscnn", { classes: 0 }, new Rng(1)), KirchhoffError);
     assert.throws(() => countMacs(createModel("dscnn", {}, new Rng(1)), [32, 32, 3]), KirchhoffError);
   });

@@ -139,12 +139,15 @@ export class AnalogConv2d extends AnalogLayer {
     };
   }
 
-  /** Patches of group g: [N·outH·outW, cg·kH·kW] in (c, ki, kj) order, zero outside the image. */
-  private im2col(x: Float32Array, p: Conv2dParams, g: number, out: Float32Array): void {
-    const cg = p.inC / p.groups;
+  /**
+   * Patches of groups g0..g0+ng−1: [N·outH·outW, ng·cg·kH·kW], each group's block in (c, ki, kj) order
+   * (aihwkit's unfold order), zero outside the image.
+   */
+  private im2col(x: Float32Array, p: Conv2dParams, g0: number, ng: number, out: Float32Array): void {
+    const cg = (p.inC / p.groups) * ng;
     const kk = p.kH * p.kW;
     const K = cg * kk;
-    const c0 = g * cg;
+    const c0 = g0 * (p.inC / p.groups);
     let row = 0;
     for (let n = 0; n < p.n; n++) {
       for (let oh = 0; oh < p.outH; oh++) {
@@ -173,24 +176,63 @@ export class AnalogConv2d extends AnalogLayer {
     if (!this.useTiles()) return conv2d(x, this.weight, this.bias ?? undefined, this.convOptions());
     const p = this.geometry(x);
     const rows = p.n * p.outH * p.outW;
+    const y =
+      this.groups > 1 && this.canFuseGroups()
+        ? this.groupedForward(x.data, p, rows)
+        : this.perGroupForward(x.data, p, rows);
+    const shape = [p.n, p.outH, p.outW, p.outC];
+    if (!this.training) return tensor(y, shape);
+    return this.straightThrough(conv2d(x, this.weight, this.bias ?? undefined, this.convOptions()), y);
+  }
+
+  /** Groups run as one batched periphery call when each group is a single tile without input range. */
+  private canFuseGroups(): boolean {
+    return this.arrays.every(
+      (a) => a.tiles.length === 1 && a.inSizes.length === 1 && a.tiles[0]![0]!.inputRange === null,
+    );
+  }
+
+  private perGroupForward(x: Float32Array, p: Conv2dParams, rows: number): Float32Array {
     const og = p.outC / p.groups;
     const y = new Float32Array(rows * p.outC);
     const patches = new Float32Array(rows * this.arrays[0]!.inSize);
     for (let g = 0; g < this.groups; g++) {
-      this.im2col(x.data, p, g, patches);
+      this.im2col(x, p, g, 1, patches);
       const yg = this.runTiles(this.mapped[g]!, patches, rows);
-      if (this.groups === 1) y.set(yg);
-      else {
-        for (let r = 0; r < rows; r++) {
-          const src = r * og;
-          const dst = r * p.outC + g * og;
-          for (let o = 0; o < og; o++) y[dst + o] = yg[src + o]!;
-        }
+      if (this.groups === 1) return yg;
+      for (let r = 0; r < rows; r++) {
+        const src = r * og;
+        const dst = r * p.outC + g * og;
+        for (let o = 0; o < og; o++) y[dst + o] = yg[src + o]!;
       }
     }
-    const shape = [p.n, p.outH, p.outW, p.outC];
-    if (!this.training) return tensor(y, shape);
-    return this.straightThrough(conv2d(x, this.weight, this.bias ?? undefined, this.convOptions()), y);
+    return y;
+  }
+
+  /** All groups at once: patches [rows, G·cg·kH·kW] (group-major), one grouped periphery pass. */
+  private groupedForward(x: Float32Array, p: Conv2dParams, rows: number): Float32Array {
+    if (!this.isProgrammed) this.syncTiles();
+    const tiles = this.arrays.map((a) => a.tiles[0]![0]!);
+    const og = p.outC / p.groups;
+    const patches = new Float32Array(rows * p.inC * p.kH * p.kW);
+    this.im2col(x, p, 0, p.groups, patches);
+    const post = new Float32Array(p.outC);
+    const bias = this.bias ? Float32Array.from(this.bias.data) : null;
+    tiles.forEach((t, g) => {
+      const f = t.postFactors(!this.training);
+      if (f) post.set(f, g * og);
+      else post.fill(1, g * og, (g + 1) * og);
+    });
+    const y = new Float32Array(rows * p.outC);
+    return tiles[0]!.mvm.forwardGroups(
+      tiles.map((t) => t.tileWeights),
+      patches,
+      rows,
+      y,
+      this.forwardRng,
+      post,
+      bias,
+    );
   }
 
   override describe(): string {

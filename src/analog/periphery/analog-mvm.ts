@@ -74,7 +74,7 @@ export class AnalogMvm {
           if (a > m) m = a;
         }
       }
-      nm[b] = m > cap ? cap : m;
+      nm[b] = Math.min(m, cap);
     }
   }
 
@@ -125,7 +125,9 @@ export class AnalogMvm {
     let active: Int32Array | null = null; // null: all units, in order (first pass)
     let n = units;
     this.nmScales(x, units, K, nm);
-    if (io.noiseManagement !== "none" && nm.some((v) => !(v > 0))) {
+    let zeros = false;
+    if (io.noiseManagement !== "none") for (let u = 0; u < units && !zeros; u++) zeros = !(nm[u]! > 0);
+    if (zeros) {
       // all-zero input vectors give exact zeros (C++); they take no further part
       const keep: number[] = [];
       for (let u = 0; u < units; u++) {
@@ -148,15 +150,18 @@ export class AnalogMvm {
       const z = io.outNoise > 0 ? rng.fillNormal(this.buffer("z", n * M).subarray(0, n * M)) : null;
       const failed = this.adc(yy, z, n, M);
       // --- BM decision: per vector (C++) or for the whole batch (torch tile)
-      if (bm && io.boundManagementScope === "batch" && failed.includes(1)) failed.fill(1);
+      const anyFailed = bm && failed.includes(1);
+      if (anyFailed && io.boundManagementScope === "batch") failed.fill(1);
       const retry: number[] = [];
       for (let r = 0; r < n; r++) {
-        const u = active ? active[r]! : r;
-        if (bm && failed[r] && !(red[u]! > io.maxBmFactor || red[u]! > redLimit)) {
-          red[u]! *= 2;
-          retry.push(u);
-          scales[r] = Number.NaN; // marks "not final"
-          continue;
+        if (anyFailed && failed[r]) {
+          const u = active ? active[r]! : r;
+          if (!(red[u]! > io.maxBmFactor || red[u]! > redLimit)) {
+            red[u]! *= 2;
+            retry.push(u);
+            scales[r] = Number.NaN; // marks "not final"
+            continue;
+          }
         }
         scales[r] = io.outScale / scales[r]!;
       }
@@ -216,6 +221,7 @@ export class AnalogMvm {
   ): void {
     const useNm = this.io.noiseManagement !== "none";
     const step = this.stepIn;
+    const invStep = 1 / step;
     const MAGIC = RINT_MAGIC; // local copies: imported bindings are slow in hot loops
     const LIMIT = RINT_LIMIT;
     const hi = this.io.inpBound > 0 ? this.io.inpBound : Number.POSITIVE_INFINITY;
@@ -233,7 +239,8 @@ export class AnalogMvm {
         }
       } else {
         for (let j = 0; j < K; j++) {
-          let t = Math.fround(Math.fround(x[xo + j]! * s) / step);
+          // × the double reciprocal equals float32 division except within ~1e-16 of a float midpoint
+          let t = Math.fround(Math.fround(x[xo + j]! * s) * invStep);
           if (t < LIMIT && t > -LIMIT) t = t + MAGIC - MAGIC;
           const q = Math.fround(t * step);
           v[vo + j] = q > hi ? hi : Math.max(q, lo);
@@ -245,6 +252,7 @@ export class AnalogMvm {
   /** Adds output noise, ADC-quantises and clips yy in place; returns per-row "clipped" flags. */
   private adc(yy: Float32Array, z: Float32Array | null, n: number, M: number): Uint8Array {
     const step = this.stepOut;
+    const invStep = 1 / step;
     const sigma = this.io.outNoise;
     const MAGIC = RINT_MAGIC;
     const LIMIT = RINT_LIMIT;
@@ -258,7 +266,7 @@ export class AnalogMvm {
         let t = yy[yo + i]!;
         if (z) t = Math.fround(t + sigma * z[yo + i]!);
         if (step !== 0) {
-          t = Math.fround(t / step);
+          t = Math.fround(t * invStep);
           if (t < LIMIT && t > -LIMIT) t = t + MAGIC - MAGIC;
           t = Math.fround(t * step);
         }
@@ -298,7 +306,9 @@ export class AnalogMvm {
       const so = r * M;
       const oo = u * M;
       const po = (u % G) * M;
-      if (post && bias) for (let i = 0; i < M; i++) out[oo + i] = Math.fround(src[so + i]! * f) * post[po + i]! + bias[po + i]!;
+      if (post && bias)
+        for (let i = 0; i < M; i++)
+          out[oo + i] = Math.fround(src[so + i]! * f) * post[po + i]! + bias[po + i]!;
       else if (post) for (let i = 0; i < M; i++) out[oo + i] = Math.fround(src[so + i]! * f) * post[po + i]!;
       else if (bias) for (let i = 0; i < M; i++) out[oo + i] = Math.fround(src[so + i]! * f) + bias[po + i]!;
       else if (f !== 1 || out !== src) for (let i = 0; i < M; i++) out[oo + i] = src[so + i]! * f;

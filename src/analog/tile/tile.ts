@@ -119,15 +119,29 @@ export class AnalogTile {
         xin[i] = Math.fround((v < -r ? -r : Math.min(v, r)) / r);
       }
     }
+    return this.mvm.forward(this.current, xin, batch, y, rng, this.postFactors(applyAlpha), bias);
+  }
+
+  /** The weights the periphery computes with (programmed/drifted or reference). */
+  get tileWeights(): TileWeights {
+    return this.current;
+  }
+
+  /**
+   * Per-output factor applied after the ADC: input range × mapping scale × alpha (eval) × learned out
+   * scale, in float32 in aihwkit's order; null when every factor is 1.
+   */
+  postFactors(applyAlpha: boolean): Float32Array | null {
+    const r = this.inputRange ?? 1;
     const M = this.outSize;
     const post = new Float32Array(M);
     let trivial = true;
     for (let i = 0; i < M; i++) {
       const a = applyAlpha ? this.alpha[this.alpha.length === 1 ? 0 : i]! : 1;
       const o = this.outScales[this.outScales.length === 1 ? 0 : i]!;
-      post[i] = Math.fround(Math.fround(Math.fround((r ?? 1) * this.mappingScales[i]!) * a) * o);
+      post[i] = Math.fround(Math.fround(Math.fround(r * this.mappingScales[i]!) * a) * o);
       if (post[i] !== 1) trivial = false;
     }
-    return this.mvm.forward(this.current, xin, batch, y, rng, trivial ? null : post, bias);
+    return trivial ? null : post;
   }
 }

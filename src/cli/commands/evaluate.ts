@@ -8,8 +8,14 @@ import { existsSync, mkdirSync } from "node:fs";
 import type { Command } from "commander";
 import { KirchhoffError, Rng } from "../../core/index.js";
 import { loadSafetensors, type StateTensor } from "../../nn/index.js";
-import { createModel, listModels } from "../../nn/zoo/index.js";
-import { driftTable, evaluateOverDrift, loadTaskData, parseTimes, writeDriftResults } from "../../train/index.js";
+import { createModel, listModels } from "../../nn/index.js";
+import {
+  driftTable,
+  evaluateOverDrift,
+  loadTaskData,
+  parseTimes,
+  writeDriftResults,
+} from "../../train/index.js";
 import { intOpt } from "./train.js";
 
 interface EvaluateFlags {
@@ -37,9 +43,14 @@ export function readModelTensors(path: string): Map<string, StateTensor> {
     if (!k.startsWith("model.") || /\.hwa_(calls|tile_scale)$/.test(k)) continue;
     out.set(k.slice(6), t);
   }
-  const remapped = [...tensors.keys()].some((k) => k.endsWith(".hwa_tile_scale") && tensors.get(k)!.data.some((v) => v !== 1));
+  const remapped = [...tensors.keys()].some(
+    (k) => k.endsWith(".hwa_tile_scale") && tensors.get(k)!.data.some((v) => v !== 1),
+  );
   if (remapped) {
-    throw new KirchhoffError("config", `${path}: checkpoint of a remapped HWA run; evaluate the run's model.safetensors instead`);
+    throw new KirchhoffError(
+      "config",
+      `${path}: checkpoint of a remapped HWA run; evaluate the run's model.safetensors instead`,
+    );
   }
   return out;
 }
@@ -48,11 +59,24 @@ export function registerEvaluate(program: Command): void {
   program
     .command("evaluate")
     .description("accuracy over drift of a trained model on an analog preset (N programmings × drift times)")
-    .requiredOption("-w, --weights <file>", "model.safetensors (or checkpoint.safetensors) from `kirchhoff train`")
-    .option("-m, --model <name>", `zoo model: ${listModels().map((m) => m.name).join(", ")}`, "fashion-mlp")
+    .requiredOption(
+      "-w, --weights <file>",
+      "model.safetensors (or checkpoint.safetensors) from `kirchhoff train`",
+    )
+    .option(
+      "-m, --model <name>",
+      `zoo model: ${listModels()
+        .map((m) => m.name)
+        .join(", ")}`,
+      "fashion-mlp",
+    )
     .option("-d, --data <folder>", "dataset folder; default: embedded Fashion-MNIST subset")
     .option("-p, --preset <name>", "analog preset", "hermes")
-    .option("--times <list>", "drift times after programming, e.g. 1,1h,1d,1mo,1y (plain numbers are seconds)", "1,1h,1d,1mo,1y")
+    .option(
+      "--times <list>",
+      "drift times after programming, e.g. 1,1h,1d,1mo,1y (plain numbers are seconds)",
+      "1,1h,1d,1mo,1y",
+    )
     .option("--reps <n>", "independent programmings", "10")
     .option("-s, --seed <n>", "random seed", "0")
     .option("-b, --batch <n>", "evaluation batch size", "250")
@@ -61,7 +85,13 @@ export function registerEvaluate(program: Command): void {
     .option("--json", "print the results JSON on stdout instead of the table")
     .action((f: EvaluateFlags) => {
       const seed = intOpt(f.seed, "--seed", 0)!;
-      const data = loadTaskData({ path: f.data, batchSize: intOpt(f.batch, "--batch")!, seed, maxTest: intOpt(f.maxTest, "--max-test"), augment: false });
+      const data = loadTaskData({
+        path: f.data,
+        batchSize: intOpt(f.batch, "--batch")!,
+        seed,
+        maxTest: intOpt(f.maxTest, "--max-test"),
+        augment: false,
+      });
       const model = createModel(f.model, { classes: data.classes.length }, new Rng(seed));
       model.loadStateDict(readModelTensors(f.weights), { source: f.weights });
       const s = evaluateOverDrift(model, data.test, {
@@ -78,6 +108,9 @@ export function registerEvaluate(program: Command): void {
       const extra = { model: f.model, weights: f.weights, dataset: data.name };
       const paths = writeDriftResults(f.out, "drift", s, extra);
       if (f.json) process.stdout.write(`${JSON.stringify({ ...extra, ...s }, null, 2)}\n`);
-      else process.stdout.write(`${driftTable(s, `${f.model} on ${f.preset}, ${data.name}`)}\nresults in ${paths.json}, ${paths.csv}\n`);
+      else
+        process.stdout.write(
+          `${driftTable(s, `${f.model} on ${f.preset}, ${data.name}`)}\nresults in ${paths.json}, ${paths.csv}\n`,
+        );
     });
 }

@@ -10,7 +10,7 @@ import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { configError, KirchhoffError, Rng } from "../../core/index.js";
 import { saveModel } from "../../nn/index.js";
-import { createModel, listModels, modelInfo } from "../../nn/zoo/index.js";
+import { createModel, listModels, modelInfo } from "../../nn/index.js";
 import {
   driftTable,
   evaluateClassifier,
@@ -47,12 +47,17 @@ export class TrainProgressView {
   constructor(private readonly tty = Boolean(process.stderr.isTTY)) {}
 
   handle(e: TrainEvent): void {
-    if (e.type === "start" && e.startEpoch > 0) process.stderr.write(`resuming after epoch ${e.startEpoch}\n`);
+    if (e.type === "start" && e.startEpoch > 0)
+      process.stderr.write(`resuming after epoch ${e.startEpoch}\n`);
     if (e.type === "batch") {
       if (!this.tty) return;
       if (e.batch === 0) {
         this.bar = new cliProgress.SingleBar(
-          { format: `epoch ${e.epoch + 1} [{bar}] {value}/{total} | loss {loss} | acc {acc} %`, stream: process.stderr, hideCursor: true },
+          {
+            format: `epoch ${e.epoch + 1} [{bar}] {value}/{total} | loss {loss} | acc {acc} %`,
+            stream: process.stderr,
+            hideCursor: true,
+          },
           cliProgress.Presets.shades_classic,
         );
         this.bar.start(e.batches, 0, { loss: "-", acc: "-" });
@@ -63,12 +68,14 @@ export class TrainProgressView {
       this.bar?.stop();
       this.bar = null;
       const r = e.record;
-      const val = r.valAccuracy === null ? "" : `  val loss ${r.valLoss!.toFixed(4)} acc ${r.valAccuracy.toFixed(2)} %`;
+      const val =
+        r.valAccuracy === null ? "" : `  val loss ${r.valLoss!.toFixed(4)} acc ${r.valAccuracy.toFixed(2)} %`;
       process.stderr.write(
         `epoch ${r.epoch}: loss ${r.trainLoss.toFixed(4)} acc ${r.trainAccuracy.toFixed(2)} %${val}  (${r.seconds.toFixed(1)} s)\n`,
       );
     }
-    if (e.type === "stop" && e.reason === "early-stopping") process.stderr.write(`early stopping after epoch ${e.epoch}\n`);
+    if (e.type === "stop" && e.reason === "early-stopping")
+      process.stderr.write(`early stopping after epoch ${e.epoch}\n`);
   }
 }
 
@@ -96,9 +103,20 @@ interface TrainFlags {
 export function registerTrain(program: Command): void {
   program
     .command("train")
-    .description("train a zoo model (digitally or hardware-aware) on a dataset folder or the embedded default")
-    .option("-m, --model <name>", `zoo model: ${listModels().map((m) => m.name).join(", ")}`, "fashion-mlp")
-    .option("-d, --data <folder>", "dataset folder (CIFAR-10 binary, IDX, Speech Commands); default: embedded Fashion-MNIST subset")
+    .description(
+      "train a zoo model (digitally or hardware-aware) on a dataset folder or the embedded default",
+    )
+    .option(
+      "-m, --model <name>",
+      `zoo model: ${listModels()
+        .map((m) => m.name)
+        .join(", ")}`,
+      "fashion-mlp",
+    )
+    .option(
+      "-d, --data <folder>",
+      "dataset folder (CIFAR-10 binary, IDX, Speech Commands); default: embedded Fashion-MNIST subset",
+    )
     .option("--hwa <preset>", "hardware-aware training with this analog preset (e.g. hermes)")
     .option("-e, --epochs <n>", "epochs", "3")
     .option("-b, --batch <n>", "batch size", "64")
@@ -124,7 +142,8 @@ function runTrain(f: TrainFlags): void {
   const epochs = intOpt(f.epochs, "--epochs")!;
   const batchSize = intOpt(f.batch, "--batch")!;
   const lr = numOpt(f.lr, "--lr")!;
-  if (!["sgd", "adam", "adamw"].includes(f.optimizer)) throw configError("--optimizer", "sgd | adam | adamw", f.optimizer);
+  if (!["sgd", "adam", "adamw"].includes(f.optimizer))
+    throw configError("--optimizer", "sgd | adam | adamw", f.optimizer);
   const data = loadTaskData({
     path: f.data,
     batchSize,
@@ -133,8 +152,14 @@ function runTrain(f: TrainFlags): void {
     maxTest: intOpt(f.maxTest, "--max-test"),
   });
   const want = info.inputShape.join("x");
-  if (data.sampleShape.join("x") !== want && data.sampleShape.reduce((a, b) => a * b, 1) !== info.inputShape.reduce((a, b) => a * b, 1)) {
-    throw new KirchhoffError("config", `model ${f.model} expects samples of ${want}, dataset ${data.name} has ${data.sampleShape.join("x")}`);
+  if (
+    data.sampleShape.join("x") !== want &&
+    data.sampleShape.reduce((a, b) => a * b, 1) !== info.inputShape.reduce((a, b) => a * b, 1)
+  ) {
+    throw new KirchhoffError(
+      "config",
+      `model ${f.model} expects samples of ${want}, dataset ${data.name} has ${data.sampleShape.join("x")}`,
+    );
   }
   const rng = new Rng(seed);
   const model = createModel(f.model, { classes: data.classes.length }, rng.fork("init"));
@@ -160,7 +185,11 @@ function runTrain(f: TrainFlags): void {
   });
   fromHwa(model);
   const test = evaluateClassifier(model, data.test);
-  saveModel(model, join(f.out, "model.safetensors"), { model: f.model, dataset: data.name, hwa: f.hwa ?? "none" });
+  saveModel(model, join(f.out, "model.safetensors"), {
+    model: f.model,
+    dataset: data.name,
+    hwa: f.hwa ?? "none",
+  });
   const record: Record<string, unknown> = {
     model: f.model,
     dataset: data.name,
@@ -175,17 +204,31 @@ function runTrain(f: TrainFlags): void {
     testLoss: test.loss,
     history: result.history,
   };
-  const lines = [`${f.model} on ${data.name}${f.hwa ? ` (HWA ${f.hwa})` : ""}: test accuracy ${test.accuracy.toFixed(2)} % after ${result.epochsRun} epochs (${result.seconds.toFixed(1)} s)`];
+  const lines = [
+    `${f.model} on ${data.name}${f.hwa ? ` (HWA ${f.hwa})` : ""}: test accuracy ${test.accuracy.toFixed(2)} % after ${result.epochsRun} epochs (${result.seconds.toFixed(1)} s)`,
+  ];
   if (f.drift) {
     const preset = f.preset ?? f.hwa ?? "hermes";
-    const s = evaluateOverDrift(model, data.test, { preset, times: parseTimes(f.times ?? "1,1h,1d,1mo,1y"), reps: intOpt(f.reps, "--reps")!, rng: rng.fork("drift") });
+    const s = evaluateOverDrift(model, data.test, {
+      preset,
+      times: parseTimes(f.times ?? "1,1h,1d,1mo,1y"),
+      reps: intOpt(f.reps, "--reps")!,
+      rng: rng.fork("drift"),
+    });
     writeDriftResults(f.out, "drift", s, { model: f.model, dataset: data.name });
     record.drift = s;
     lines.push(driftTable(s, `accuracy over drift on ${preset}`));
   }
   const csv = ["epoch,train_loss,train_accuracy_pct,val_loss,val_accuracy_pct,lr,seconds"];
-  for (const h of result.history) csv.push([h.epoch, h.trainLoss, h.trainAccuracy, h.valLoss ?? "", h.valAccuracy ?? "", h.lr, h.seconds].join(","));
+  for (const h of result.history)
+    csv.push(
+      [h.epoch, h.trainLoss, h.trainAccuracy, h.valLoss ?? "", h.valAccuracy ?? "", h.lr, h.seconds].join(
+        ",",
+      ),
+    );
   writeTextAtomic(join(f.out, "history.csv"), `${csv.join("\n")}\n`);
   writeTextAtomic(join(f.out, "results.json"), `${JSON.stringify(record, null, 2)}\n`);
-  process.stdout.write(f.json ? `${JSON.stringify(record, null, 2)}\n` : `${lines.join("\n")}\nresults in ${f.out}\n`);
+  process.stdout.write(
+    f.json ? `${JSON.stringify(record, null, 2)}\n` : `${lines.join("\n")}\nresults in ${f.out}\n`,
+  );
 }

@@ -27,7 +27,6 @@ export class Nsga2<G> implements Strategy<G> {
   private readonly pc: number;
   private parents: Member<G>[] = [];
   private offspring: Member<G>[] = [];
-  private issued = 0;
   private readonly seen = new Set<string>();
 
   constructor(
@@ -42,7 +41,6 @@ export class Nsga2<G> implements Strategy<G> {
     const out: G[] = [];
     const { space, rng } = this.ctx;
     for (let i = 0; i < n; i++) {
-      this.issued++;
       if (this.parents.length === 0) {
         out.push(space.sample(rng));
         continue;
@@ -62,7 +60,6 @@ export class Nsga2<G> implements Strategy<G> {
 
   tell(results: readonly TrialResult<G>[]): void {
     for (const r of results) {
-      this.issued = Math.max(0, this.issued - 1);
       this.seen.add(r.key);
       if (r.status !== "ok" || !r.utilities) continue;
       this.offspring.push({

@@ -45,30 +45,13 @@ export class GradientBoostedTrees implements Surrogate {
     const colRng = rng.fork("columns");
     const pairRng = rng.fork("pairs");
 
-    // Optional validation split for early stopping.
-    let trainX = X;
-    let trainY = y;
-    let valX: FeatureMatrix | undefined;
-    let valY: readonly number[] | undefined;
-    if (opts.validation) {
-      checkMatrix(opts.validation.X, opts.validation.y, "fit: validation", d);
-      valX = opts.validation.X;
-      valY = opts.validation.y;
-    } else if (p.validationFraction > 0 && p.earlyStoppingRounds > 0) {
-      const perm = rng.fork("validation").permutation(X.length);
-      const nVal = Math.max(1, Math.round(p.validationFraction * X.length));
-      if (X.length - nVal < 2)
-        throw new KirchhoffError(
-          "config",
-          `validationFraction ${p.validationFraction} leaves < 2 training rows`,
-        );
-      const vi = Array.from(perm.subarray(0, nVal));
-      const ti = Array.from(perm.subarray(nVal));
-      valX = vi.map((i) => X[i]!);
-      valY = vi.map((i) => y[i]!);
-      trainX = ti.map((i) => X[i]!);
-      trainY = ti.map((i) => y[i]!);
+    if (opts.groups && opts.groups.length !== X.length) {
+      throw new KirchhoffError("shape", `fit: groups has ${opts.groups.length} entries for ${X.length} rows`);
     }
+    const { train, val } = splitValidation(X, y, opts, p, rng, d);
+    const { X: trainX, y: trainY } = train;
+    const valX = val?.X;
+    const valY = val?.y;
     const useEarlyStop = valX !== undefined && p.earlyStoppingRounds > 0;
 
     const n = trainX.length;
@@ -83,7 +66,7 @@ export class GradientBoostedTrees implements Surrogate {
     const F = new Float64Array(n).fill(base);
     const g = new Float64Array(n);
     const h = new Float64Array(n);
-    const labelIndex = p.objective === "pairwise" ? buildLabelIndex(yv) : undefined;
+    const labelIndex = p.objective === "pairwise" ? buildLabelIndex(yv, train.groups) : undefined;
     const nRows = Math.max(1, Math.round(p.subsample * n));
     const nCols = Math.max(1, Math.round(p.colsampleByTree * d));
     const allRows = Int32Array.from({ length: n }, (_, i) => i);
@@ -110,7 +93,8 @@ export class GradientBoostedTrees implements Surrogate {
           for (let j = 0; j < d; j++) valRow[j] = valX[i]![j]!;
           Fval[i]! += leafValue(grown.tree, valRow);
         }
-        const loss = p.objective === "squared" ? rmse(Fval, valY) : 1 - nanTo0(kendallTau(valY, Fval));
+        const loss =
+          p.objective === "squared" ? rmse(Fval, valY) : 1 - groupedKendall(valY, Fval, val?.groups);
         this.validationHistory.push(loss);
         if (loss < bestLoss) {
           bestLoss = loss;
@@ -147,6 +131,71 @@ export class GradientBoostedTrees implements Surrogate {
     m.model = TreeEnsemble.fromJSON(o.ensemble, `${where}: ensemble`);
     return m;
   }
+}
+
+interface Rows {
+  X: FeatureMatrix;
+  y: readonly number[];
+  groups?: readonly number[] | undefined;
+}
+
+/** The training rows and the early-stopping rows (explicit, or a validationFraction split when stopping is on). */
+function splitValidation(
+  X: FeatureMatrix,
+  y: readonly number[],
+  opts: FitOptions,
+  p: GbtParams,
+  rng: Rng,
+  d: number,
+): { train: Rows; val?: Rows } {
+  const all: Rows = { X, y, groups: opts.groups };
+  if (opts.validation) {
+    const v = opts.validation;
+    checkMatrix(v.X, v.y, "fit: validation", d);
+    if (v.groups && v.groups.length !== v.X.length) {
+      throw new KirchhoffError(
+        "shape",
+        `fit: validation.groups has ${v.groups.length} entries for ${v.X.length} rows`,
+      );
+    }
+    return { train: all, val: { X: v.X, y: v.y, groups: v.groups } };
+  }
+  if (!(p.validationFraction > 0 && p.earlyStoppingRounds > 0)) return { train: all };
+  const perm = rng.fork("validation").permutation(X.length);
+  const nVal = Math.max(1, Math.round(p.validationFraction * X.length));
+  if (X.length - nVal < 2) {
+    throw new KirchhoffError("config", `validationFraction ${p.validationFraction} leaves < 2 training rows`);
+  }
+  const pick = (idx: Int32Array): Rows => ({
+    X: Array.from(idx, (i) => X[i]!),
+    y: Array.from(idx, (i) => y[i]!),
+    groups: opts.groups ? Array.from(idx, (i) => opts.groups![i]!) : undefined,
+  });
+  return { train: pick(perm.subarray(nVal)), val: pick(perm.subarray(0, nVal)) };
+}
+
+/** Kendall τ, or its mean over query groups with a defined τ (0 when none is defined). */
+function groupedKendall(y: readonly number[], pred: Float64Array, groups?: readonly number[]): number {
+  if (!groups) return nanTo0(kendallTau(y, pred));
+  const members = new Map<number, number[]>();
+  groups.forEach((g, i) => {
+    const m = members.get(g);
+    if (m) m.push(i);
+    else members.set(g, [i]);
+  });
+  let sum = 0;
+  let count = 0;
+  for (const idx of members.values()) {
+    const tau = kendallTau(
+      idx.map((i) => y[i]!),
+      idx.map((i) => pred[i]!),
+    );
+    if (!Number.isNaN(tau)) {
+      sum += tau;
+      count++;
+    }
+  }
+  return count === 0 ? 0 : sum / count;
 }
 
 /** First k entries of a fresh random permutation of `items` (partial Fisher-Yates on a copy). */

@@ -18,7 +18,12 @@ export interface FitOptions {
   /** Randomness for row/column subsampling and pair sampling; defaults to `new Rng(params.seed)`. */
   rng?: Rng;
   /** Held-out rows for early stopping; overrides the model's `validationFraction`. */
-  validation?: { X: readonly (readonly number[])[]; y: readonly number[] };
+  validation?: { X: readonly (readonly number[])[]; y: readonly number[]; groups?: readonly number[] };
+  /**
+   * Query group id per row for the "pairwise" objective (XGBoost's qid): only rows of the same group are
+   * compared, e.g. architectures evaluated on the same task. Default: one group.
+   */
+  groups?: readonly number[];
 }
 
 /** A trainable predictor. */

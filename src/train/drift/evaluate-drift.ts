@@ -24,7 +24,11 @@ export interface DriftEvalOptions {
   onProgress?: (rep: number, timeIndex: number, accuracy: number) => void;
 }
 
-export function evaluateOverDrift(model: AnyModule, test: DataLoader, o: DriftEvalOptions): DriftSummary & { preset: string } {
+export function evaluateOverDrift(
+  model: AnyModule,
+  test: DataLoader,
+  o: DriftEvalOptions,
+): DriftSummary & { preset: string } {
   const times = [...(o.times ?? DEFAULT_DRIFT_TIMES_SEC)];
   const reps = o.reps ?? 10;
   if (!(Number.isInteger(reps) && reps >= 1)) throw configError("reps", "a positive integer", reps);

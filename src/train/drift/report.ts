@@ -39,7 +39,9 @@ export function driftTable(s: DriftSummary, title = "accuracy over drift"): stri
     "  time      accuracy (%)        ",
   ];
   for (const p of s.points) {
-    lines.push(`  ${p.label.padEnd(8)}  ${p.accuracyMean.toFixed(2).padStart(6)} ± ${p.accuracyStd.toFixed(2)}`);
+    lines.push(
+      `  ${p.label.padEnd(8)}  ${p.accuracyMean.toFixed(2).padStart(6)} ± ${p.accuracyStd.toFixed(2)}`,
+    );
   }
   if (s.dropTo1Month !== null) lines.push(`  drop 1 s → 1 month: ${s.dropTo1Month.toFixed(2)} points`);
   return lines.join("\n");

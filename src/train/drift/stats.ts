@@ -57,17 +57,25 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number } {
  * accuracies[rep][timeIndex] (percent) → summary. The drop is taken from the earliest time (the 1 s read) to
  * 1 month (2,592,000 s).
  */
-export function summarizeDrift(times: readonly number[], accuracies: readonly (readonly number[])[], digitalAccuracy: number): DriftSummary {
+export function summarizeDrift(
+  times: readonly number[],
+  accuracies: readonly (readonly number[])[],
+  digitalAccuracy: number,
+): DriftSummary {
   if (accuracies.length === 0) throw configError("drift repetitions", ">= 1", 0);
   for (const [r, row] of accuracies.entries()) {
-    if (row.length !== times.length) throw configError(`drift accuracies[${r}] length`, String(times.length), row.length);
+    if (row.length !== times.length)
+      throw configError(`drift accuracies[${r}] length`, String(times.length), row.length);
   }
   const points = times.map((t, i) => {
     const col = accuracies.map((row) => row[i]!);
     const { mean, std } = meanStd(col);
     return { tInferenceSec: t, label: timeLabel(t), accuracyMean: mean, accuracyStd: std, accuracies: col };
   });
-  const first = points.reduce<DriftPoint | null>((a, p) => (a === null || p.tInferenceSec < a.tInferenceSec ? p : a), null);
+  const first = points.reduce<DriftPoint | null>(
+    (a, p) => (a === null || p.tInferenceSec < a.tInferenceSec ? p : a),
+    null,
+  );
   const month = points.find((p) => p.tInferenceSec === ONE_MONTH_SEC);
   return {
     points,

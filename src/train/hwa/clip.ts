@@ -39,11 +39,13 @@ export function remapTiles(w: Float32Array, grid: TileGrid, scales: Float32Array
   const fanIn = grid.fanIn;
   forEachTile(grid, (t, r0, r1, c0, c1) => {
     let m = 0;
-    for (let r = r0; r < r1; r++) for (let i = r * fanIn + c0, e = r * fanIn + c1; i < e; i++) m = Math.max(m, Math.abs(w[i]!));
+    for (let r = r0; r < r1; r++)
+      for (let i = r * fanIn + c0, e = r * fanIn + c1; i < e; i++) m = Math.max(m, Math.abs(w[i]!));
     if (m === 0) return;
     scales[t] = scales[t]! * m;
     const inv = 1 / m;
-    for (let r = r0; r < r1; r++) for (let i = r * fanIn + c0, e = r * fanIn + c1; i < e; i++) w[i] = w[i]! * inv;
+    for (let r = r0; r < r1; r++)
+      for (let i = r * fanIn + c0, e = r * fanIn + c1; i < e; i++) w[i] = w[i]! * inv;
   });
 }
 
@@ -54,7 +56,8 @@ export function applyTileScales(w: Float32Array, grid: TileGrid, scales: Float32
   forEachTile(grid, (t, r0, r1, c0, c1) => {
     const s = scales[t]!;
     if (s === 1) return;
-    for (let r = r0; r < r1; r++) for (let i = r * fanIn + c0, e = r * fanIn + c1; i < e; i++) out[i] = w[i]! * s;
+    for (let r = r0; r < r1; r++)
+      for (let i = r * fanIn + c0, e = r * fanIn + c1; i < e; i++) out[i] = w[i]! * s;
   });
   return out;
 }

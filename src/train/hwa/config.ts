@@ -4,9 +4,10 @@
  * WeightClipper and WeightRemapper; SPEC §5.4, §6.1, §9). `hwaConfigFromPreset` reads the periphery (DAC/ADC
  * resolution and range, output noise, tile size) and the device noise model from an analog preset.
  */
-import { configError } from "../../core/index.js";
+
 import type { AnalogConfig, NoiseModelConfig } from "../../analog/index.js";
 import { getPreset } from "../../analog/index.js";
+import { configError } from "../../core/index.js";
 
 /**
  * Weight noise injected in every training forward pass (fresh draw each batch), relative to amax = max|W| of
@@ -68,7 +69,10 @@ function stepsOf(res: number): number {
  * Nat. Commun. 2023 find HWA noise somewhat larger than the programming noise works best), the clip to
  * ±2.5σ per layer capped at 1 after remapping, and per-tile remapping is on.
  */
-export function hwaConfigFromPreset(preset: AnalogConfig | string, overrides: Partial<HwaConfig> = {}): HwaConfig {
+export function hwaConfigFromPreset(
+  preset: AnalogConfig | string,
+  overrides: Partial<HwaConfig> = {},
+): HwaConfig {
   const p = typeof preset === "string" ? getPreset(preset) : preset;
   const io = p.forward;
   const perfect = io.isPerfect;
@@ -100,7 +104,11 @@ export function validateHwaConfig(cfg: HwaConfig): HwaConfig {
     throw configError("hwa.weightNoise.type", "none | addNormal | pcmProg", cfg.weightNoise.type);
   }
   if (cfg.weightNoise.type === "pcmProg" && !cfg.noiseModel) {
-    throw configError("hwa.weightNoise.type", "addNormal or none (the preset has no device noise model)", "pcmProg");
+    throw configError(
+      "hwa.weightNoise.type",
+      "addNormal or none (the preset has no device noise model)",
+      "pcmProg",
+    );
   }
   nonNeg(cfg.weightNoise.stdDev, "weightNoise.stdDev");
   nonNeg(cfg.outNoise, "outNoise");
@@ -118,7 +126,8 @@ export function validateHwaConfig(cfg: HwaConfig): HwaConfig {
     throw configError("hwa.clip.sigma", "> 0 for a layer-Gaussian clip", cfg.clip.sigma);
   }
   if (cfg.distill) {
-    if (!(cfg.distill.temperature > 0)) throw configError("hwa.distill.temperature", "> 0", cfg.distill.temperature);
+    if (!(cfg.distill.temperature > 0))
+      throw configError("hwa.distill.temperature", "> 0", cfg.distill.temperature);
     if (!(cfg.distill.alpha >= 0 && cfg.distill.alpha <= 1)) {
       throw configError("hwa.distill.alpha", "in [0, 1]", cfg.distill.alpha);
     }

@@ -15,9 +15,17 @@ export interface ToHwaOptions {
 }
 
 /** Replaces analog-mappable layers in place; returns the HWA layers with their paths. */
-export function toHwa(model: AnyModule, cfg: HwaConfig, rng: Rng, opts: ToHwaOptions = {}): [string, HwaLayer][] {
+export function toHwa(
+  model: AnyModule,
+  cfg: HwaConfig,
+  rng: Rng,
+  opts: ToHwaOptions = {},
+): [string, HwaLayer][] {
   if (model instanceof Linear || model instanceof Conv2d) {
-    throw new KirchhoffError("config", "toHwa: the model must be a container, not a single Linear/Conv2d layer");
+    throw new KirchhoffError(
+      "config",
+      "toHwa: the model must be a container, not a single Linear/Conv2d layer",
+    );
   }
   const out: [string, HwaLayer][] = [];
   for (const [path, m] of model.namedModules()) {

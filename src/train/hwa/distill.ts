@@ -3,7 +3,17 @@
  * Network", arXiv 1503.02531): loss = (1 − α)·CE(student, labels) + α·T²·KL(softmax(t/T) ‖ softmax(s/T)),
  * KL averaged over the batch. The teacher's logits are constants (no gradient).
  */
-import { crossEntropy, logSoftmax, mean, mul, scale, sub, sum, type Tensor, tensor } from "../../tensor/index.js";
+import {
+  crossEntropy,
+  logSoftmax,
+  mean,
+  mul,
+  scale,
+  sub,
+  sum,
+  type Tensor,
+  tensor,
+} from "../../tensor/index.js";
 
 /** KL(p_teacher ‖ p_student) on temperature-softened logits, mean over the batch. */
 export function distillKl(studentLogits: Tensor, teacherLogits: Float32Array, temperature: number): Tensor {

@@ -6,9 +6,9 @@
  * remapped tile scales applied. After each optimiser step `postStep()` clips and remaps the weights.
  * Buffers: `hwa_calls` (forward counter, keeps the noise stream resumable) and `hwa_tile_scale` (remapping).
  */
-import { devicePhysics, type DevicePhysics } from "../../analog/index.js";
+import { type DevicePhysics, devicePhysics } from "../../analog/index.js";
 import type { Rng } from "../../core/index.js";
-import { Conv2d, Linear, Module } from "../../nn/index.js";
+import { Conv2d, type Linear, Module } from "../../nn/index.js";
 import { add, conv2d, linear, type Tensor, tensor, zeros } from "../../tensor/index.js";
 import { applyTileScales, clipWeights, remapTiles } from "./clip.js";
 import type { HwaConfig } from "./config.js";
@@ -36,7 +36,10 @@ export class HwaLayer extends Module {
     this.registerParameter("weight", w);
     if (inner.bias) this.registerParameter("bias", inner.bias);
     this.registerBuffer("hwa_calls", zeros([1]));
-    this.registerBuffer("hwa_tile_scale", tensor(new Float32Array(tileCount(this.grid)).fill(1), [tileCount(this.grid)]));
+    this.registerBuffer(
+      "hwa_tile_scale",
+      tensor(new Float32Array(tileCount(this.grid)).fill(1), [tileCount(this.grid)]),
+    );
     this.physics = config.noiseModel ? devicePhysics(config.noiseModel) : null;
     this.rng = rng;
     this.training = inner.training;
@@ -113,7 +116,8 @@ export class HwaLayer extends Module {
       forEachTile(this.grid, (t, r0, r1, c0, c1) => {
         const inv = 1 / s[t]!;
         for (let r = r0; r < r1; r++) {
-          for (let i = r * this.grid.fanIn + c0, e = r * this.grid.fanIn + c1; i < e; i++) w[i] = eff[i]! * inv;
+          for (let i = r * this.grid.fanIn + c0, e = r * this.grid.fanIn + c1; i < e; i++)
+            w[i] = eff[i]! * inv;
         }
       });
     }

@@ -24,7 +24,12 @@ function ranges(sizes: number[]): [number, number][] {
   return out;
 }
 
-export function tileGrid(out: number, fanIn: number, maxInputSize: number | null, maxOutputSize: number | null): TileGrid {
+export function tileGrid(
+  out: number,
+  fanIn: number,
+  maxInputSize: number | null,
+  maxOutputSize: number | null,
+): TileGrid {
   return {
     out,
     fanIn,
@@ -39,7 +44,10 @@ export function tileCount(g: TileGrid): number {
 }
 
 /** Calls fn(tileIndex, r0, r1, c0, c1) for every tile, row-major over the tile grid. */
-export function forEachTile(g: TileGrid, fn: (t: number, r0: number, r1: number, c0: number, c1: number) => void): void {
+export function forEachTile(
+  g: TileGrid,
+  fn: (t: number, r0: number, r1: number, c0: number, c1: number) => void,
+): void {
   let t = 0;
   for (const [r0, r1] of g.rowRanges) for (const [c0, c1] of g.colRanges) fn(t++, r0, r1, c0, c1);
 }

@@ -2,8 +2,9 @@
  * Weight noise injected in the HWA training forward pass (aihwkit WeightModifier, SPEC §9.3), on plain arrays:
  * a fresh noisy copy of the weights per mini-batch, relative to each tile's max|W|.
  */
-import type { Rng } from "../../core/index.js";
+
 import type { DevicePhysics } from "../../analog/index.js";
+import type { Rng } from "../../core/index.js";
 import type { WeightNoiseConfig } from "./config.js";
 import { forEachTile, type TileGrid, tileAbsMax } from "./tiles.js";
 

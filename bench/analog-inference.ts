@@ -1,0 +1,100 @@
+/**
+ * bench/analog-inference: evaluation throughput of analog vs digital inference for a CIFAR ResNet-32 and the
+ * MLPerf Tiny KWS DS-CNN. Method: build the digital model (zoo, fixed seed), convert a copy with the HERMES
+ * preset (256×256 tiles, 8-bit I/O, HERMES PCM noise, global drift compensation), program once, drift to
+ * 1 day (86400 s), then time eval forwards of the same random batch through both models, interleaved,
+ * in the same process. Figures: samples/s of each and `analog_over_digital` = analog time / digital time
+ * (target ≤ 1.5). Results: bench/results/analog-inference.json (written atomically).
+ *
+ *   flock /tmp/kirchhoff-bench.lock node --import tsx bench/analog-inference.ts [--reps 5] [--batch 32]
+ */
+import { resolve } from "node:path";
+import { Command } from "commander";
+import { drift, getPreset, program, toAnalog } from "../src/analog/index.js";
+import { getBackend, Rng } from "../src/core/index.js";
+import type { AnyModule } from "../src/nn/index.js";
+import { CifarResNet, DsCnn } from "../src/nn/zoo/index.js";
+import { noGrad, randn, type Tensor } from "../src/tensor/index.js";
+import { gitCommit, machineInfo, writeJsonAtomic } from "./lib.js";
+
+const repo = resolve(new URL("..", import.meta.url).pathname);
+const opts = new Command()
+  .option("--reps <n>", "timed forwards per model and mode", "5")
+  .option("--batch <n>", "samples per forward", "32")
+  .option("--preset <name>", "analog preset", "hermes")
+  .option("--t-inference <sec>", "drift time after programming (s)", "86400")
+  .option("--out <file>", "result file", resolve(repo, "bench/results/analog-inference.json"))
+  .parse()
+  .opts<{ reps: string; batch: string; preset: string; tInference: string; out: string }>();
+
+const reps = Number(opts.reps);
+const batch = Number(opts.batch);
+const tInferenceSec = Number(opts.tInference);
+
+interface Case {
+  key: string;
+  build: () => AnyModule;
+  inputShape: number[];
+}
+const cases: Case[] = [
+  {
+    key: "resnet32",
+    build: () => new CifarResNet(new Rng(1), { depth: 32 }),
+    inputShape: [batch, 32, 32, 3],
+  },
+  { key: "dscnn", build: () => new DsCnn(new Rng(2)), inputShape: [batch, 49, 10, 1] },
+];
+
+/** Mean wall time (ms) of one eval forward, after one warm-up forward. */
+function timeForward(model: AnyModule, x: Tensor): number {
+  noGrad(() => model.forward(x));
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) noGrad(() => model.forward(x));
+  return (performance.now() - t0) / reps;
+}
+
+const results: Record<string, unknown> = {};
+for (const c of cases) {
+  const digital = c.build().eval();
+  const t0 = performance.now();
+  const analog = toAnalog(c.build(), getPreset(opts.preset), { rng: new Rng(3) }).eval();
+  program(analog, new Rng(4));
+  drift(analog, tInferenceSec, new Rng(5));
+  const prepareMs = performance.now() - t0;
+  const x = randn(c.inputShape, new Rng(6));
+  // interleave to share machine-load fluctuations between the two modes
+  let dMs = 0;
+  let aMs = 0;
+  for (let round = 0; round < 2; round++) {
+    dMs += timeForward(digital, x) / 2;
+    aMs += timeForward(analog, x) / 2;
+  }
+  results[c.key] = {
+    digital_samples_per_s: (batch * 1000) / dMs,
+    analog_samples_per_s: (batch * 1000) / aMs,
+    digital_ms_per_batch: dMs,
+    analog_ms_per_batch: aMs,
+    analog_over_digital: aMs / dMs,
+    convert_program_drift_ms: prepareMs,
+  };
+  console.log(
+    `${c.key}: digital ${dMs.toFixed(1)} ms, analog ${aMs.toFixed(1)} ms per batch of ${batch} → ratio ${(aMs / dMs).toFixed(2)}`,
+  );
+}
+
+writeJsonAtomic(opts.out, {
+  benchmark: "analog-inference",
+  commit: gitCommit(),
+  machine: machineInfo(),
+  backend: `${getBackend().name} (${getBackend().isa})`,
+  date: new Date().toISOString(),
+  method: {
+    preset: opts.preset,
+    tInferenceSec,
+    batch,
+    reps,
+    note: "program once, drift once, eval forwards of one random batch; analog_over_digital = time ratio (target <= 1.5)",
+  },
+  ...results,
+});
+console.log(`wrote ${opts.out}`);

@@ -1,0 +1,127 @@
+/**
+ * bench/hwa: does hardware-aware training keep accuracy on the analog chip? For ResNet-8 and ResNet-20 on the
+ * CIFAR-10 (JPEG rebuild) subset and the DS-CNN on the Speech Commands subset (speaker-disjoint split), train
+ * once digitally and once hardware-aware (HWA, `hwaConfigFromPreset("hermes")`) with the same budget, then
+ * evaluate both on the HERMES-like preset at 1 s, 1 h, 1 d, 1 month and 1 year after programming (N
+ * programmings each). Not a test; the lead runs it:
+ *
+ *   flock /tmp/kirchhoff-bench.lock node --import tsx bench/hwa.ts [--models resnet8,resnet20,dscnn]
+ *     [--epochs-cifar 8] [--epochs-kws 30] [--train-size 10000] [--test-size 1000] [--reps 3] [--batch 64]
+ *     [--lr 0.05] [--quick]
+ *
+ * Writes bench/results/hwa.json atomically with, per model, `<model>.acc_digital` (digital model, digital
+ * accuracy), `<model>.acc_digital_hwa` (HWA model evaluated digitally), `<model>.acc_1mo_hwa`,
+ * `<model>.acc_1mo_direct` (HWA / digitally trained model on the chip after 1 month, percent, mean over
+ * programmings), `<model>.acc_1y_hwa`, `<model>.acc_1y_direct`, `<model>.epochs`, `<model>.train_seconds` (HWA
+ * run) and `<model>.train_seconds_digital`; full drift curves go into `curves`.
+ */
+import { existsSync } from "node:fs";
+import { Rng } from "../src/core/index.js";
+import { createModel } from "../src/nn/index.js";
+import {
+  type DriftSummary,
+  evaluateOverDrift,
+  fromHwa,
+  hwaConfigFromPreset,
+  loadTaskData,
+  trainModel,
+} from "../src/train/index.js";
+import { gitCommit, machineInfo, writeJsonAtomic } from "./lib.js";
+
+function flag(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : def;
+}
+const quick = process.argv.includes("--quick");
+const models = flag("models", "resnet8,resnet20,dscnn").split(",");
+const epochsCifar = Number(flag("epochs-cifar", quick ? "1" : "8"));
+const epochsKws = Number(flag("epochs-kws", quick ? "1" : "30"));
+const trainSize = Number(flag("train-size", quick ? "256" : "10000"));
+const testSize = Number(flag("test-size", quick ? "128" : "1000"));
+const reps = Number(flag("reps", quick ? "1" : "3"));
+const batch = Number(flag("batch", "64"));
+const lr = Number(flag("lr", "0.05"));
+const preset = "hermes";
+const TIMES = [1, 3600, 86_400, 2_592_000, 31_536_000];
+const shared = new URL("../../shared/datasets/", import.meta.url).pathname;
+const PATHS: Record<string, string> = {
+  cifar: `${shared}cifar10-jpeg-q75-subset`,
+  kws: `${shared}speech-commands-v0.02-subset`,
+};
+
+const figures: Record<string, number> = {};
+const curves: Record<string, { direct: DriftSummary; hwa: DriftSummary }> = {};
+const at = (s: DriftSummary, t: number) => s.points.find((p) => p.tInferenceSec === t)!.accuracyMean;
+
+for (const name of models) {
+  const kws = name === "dscnn";
+  const path = kws ? PATHS.kws! : PATHS.cifar!;
+  if (!existsSync(path)) {
+    console.log(`${name}: skipped, dataset ${path} not found`);
+    continue;
+  }
+  const epochs = kws ? epochsKws : epochsCifar;
+  const data = loadTaskData({
+    path,
+    batchSize: batch,
+    seed: 1,
+    maxTrain: trainSize,
+    maxTest: testSize,
+    valFraction: 0,
+  });
+  console.log(
+    `${name}: ${data.train.size} train / ${data.test.size} test samples of ${data.name}, ${epochs} epochs`,
+  );
+  const run = (hwa: boolean) => {
+    const model = createModel(name, { classes: data.classes.length }, new Rng(1).fork("init"));
+    const r = trainModel(model, data.train, null, {
+      epochs,
+      lr,
+      weightDecay: 5e-4,
+      rng: new Rng(2),
+      hwa: hwa ? hwaConfigFromPreset(preset) : null,
+      onEvent: (e) => {
+        if (e.type === "epoch") {
+          console.log(
+            `  ${hwa ? "hwa    " : "digital"} epoch ${e.record.epoch}: loss ${e.record.trainLoss.toFixed(3)} acc ${e.record.trainAccuracy.toFixed(1)} % (${e.record.seconds.toFixed(0)} s)`,
+          );
+        }
+      },
+    });
+    fromHwa(model);
+    const t0 = performance.now();
+    const drift = evaluateOverDrift(model, data.test, { preset, times: TIMES, reps, rng: new Rng(3) });
+    console.log(
+      `  ${hwa ? "hwa    " : "digital"}: digital ${drift.digitalAccuracy.toFixed(2)} %, 1 s ${at(drift, 1).toFixed(2)} %, 1 mo ${at(drift, 2_592_000).toFixed(2)} %, 1 y ${at(drift, 31_536_000).toFixed(2)} % (drift eval ${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+    );
+    return { drift, seconds: r.seconds, epochs: r.epochsRun };
+  };
+  const direct = run(false);
+  const hwa = run(true);
+  Object.assign(figures, {
+    [`${name}.acc_digital`]: direct.drift.digitalAccuracy,
+    [`${name}.acc_digital_hwa`]: hwa.drift.digitalAccuracy,
+    [`${name}.acc_1mo_hwa`]: at(hwa.drift, 2_592_000),
+    [`${name}.acc_1mo_direct`]: at(direct.drift, 2_592_000),
+    [`${name}.acc_1y_hwa`]: at(hwa.drift, 31_536_000),
+    [`${name}.acc_1y_direct`]: at(direct.drift, 31_536_000),
+    [`${name}.epochs`]: hwa.epochs,
+    [`${name}.train_seconds`]: hwa.seconds,
+    [`${name}.train_seconds_digital`]: direct.seconds,
+  });
+  curves[name] = { direct: direct.drift, hwa: hwa.drift };
+}
+
+if (!quick) {
+  const info = machineInfo();
+  writeJsonAtomic(new URL("results/hwa.json", import.meta.url).pathname, {
+    bench: "hwa",
+    commit: gitCommit(),
+    date: new Date().toISOString(),
+    machine: { cpu: info.cpu, cores: info.logicalCpus },
+    config: { preset, epochsCifar, epochsKws, trainSize, testSize, reps, batch, lr, times: TIMES },
+    figures,
+    curves,
+  });
+}
+console.log(JSON.stringify(figures, null, 2));
