@@ -45,8 +45,10 @@ export {
   type RecurrentKind,
 } from "./layers/analog-recurrent.js";
 export { analogLayers, drift, program, type ToAnalogOptions, toAnalog, toDigital } from "./layers/convert.js";
-export { AnalogMvm, type TileWeights, tileWeights } from "./periphery/analog-mvm.js";
+export { AnalogMvm } from "./periphery/analog-mvm.js";
+export { applyIrDrop, applyWeightNoise } from "./periphery/nonidealities.js";
 export { quantize, rint } from "./periphery/quantize.js";
+export { type TileWeights, tileWeights, unitsGemm } from "./periphery/tile-weights.js";
 export { compensationAlpha, driftReadout } from "./tile/drift-compensation.js";
 export { AnalogTile } from "./tile/tile.js";
 export { AnalogTileArray } from "./tile/tile-array.js";

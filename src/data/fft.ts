@@ -62,21 +62,33 @@ export class RealFft {
       re[j] = 2 * i < len ? input[2 * i]! : 0;
       im[j] = 2 * i + 1 < len ? input[2 * i + 1]! : 0;
     }
-    for (let size = 2; size <= h; size <<= 1) {
+    // Stage 1 (size 2) has only the twiddle 1.
+    for (let a = 0; a < h; a += 2) {
+      const tr = re[a + 1]!;
+      const ti = im[a + 1]!;
+      re[a + 1] = re[a]! - tr;
+      im[a + 1] = im[a]! - ti;
+      re[a] = re[a]! + tr;
+      im[a] = im[a]! + ti;
+    }
+    for (let size = 4; size <= h; size <<= 1) {
       const halfSize = size >> 1;
       const step = h / size;
-      for (let start = 0; start < h; start += size) {
-        for (let k = 0; k < halfSize; k++) {
-          const wr = this.cosH[k * step]!;
-          const wi = this.sinH[k * step]!;
-          const a = start + k;
+      for (let k = 0; k < halfSize; k++) {
+        const wr = this.cosH[k * step]!;
+        const wi = this.sinH[k * step]!;
+        for (let a = k; a < h; a += size) {
           const b = a + halfSize;
-          const tr = re[b]! * wr - im[b]! * wi;
-          const ti = re[b]! * wi + im[b]! * wr;
-          re[b] = re[a]! - tr;
-          im[b] = im[a]! - ti;
-          re[a] = re[a]! + tr;
-          im[a] = im[a]! + ti;
+          const br = re[b]!;
+          const bi = im[b]!;
+          const tr = br * wr - bi * wi;
+          const ti = br * wi + bi * wr;
+          const ar = re[a]!;
+          const ai = im[a]!;
+          re[b] = ar - tr;
+          im[b] = ai - ti;
+          re[a] = ar + tr;
+          im[a] = ai + ti;
         }
       }
     }

@@ -1,7 +1,8 @@
 /**
  * Speech Commands folders (Warden 2018, arXiv:1804.03209, CC BY 4.0): one sub-folder per class holding
  * 16 kHz mono 16-bit WAVs named `<speaker>_nohash_<n>.wav`, an optional `_background_noise_` folder of long
- * noise recordings, and `_silence_` clips without a speaker.
+ * noise recordings, and `_silence_` clips without a speaker. The raw download (word folders only) works too:
+ * see speech-commands-sources.ts for how `_unknown_` and `_silence_` are then built.
  *
  * Splits are speaker-disjoint. Two rules:
  * - "official": the dataset's own rule (TensorFlow speech_commands/input_data.py `which_set`):
@@ -20,12 +21,12 @@
  * So `peakNormalize` defaults to true; noise clips for mixing stay at int16/32768 scale as in MLPerf.
  */
 import { createHash } from "node:crypto";
-import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { KirchhoffError } from "../core/index.js";
 import { requireDir } from "./files.js";
 import { hashUnit } from "./hash.js";
 import { padOrTrim } from "./mfcc.js";
+import { listClipSources, wavFiles } from "./speech-commands-sources.js";
 import type { SplitName } from "./split.js";
 import { type Dataset, validateDataset } from "./types.js";
 import { readWav } from "./wav.js";
@@ -102,12 +103,6 @@ export interface SpeechCommandsData {
   noise: Float32Array[];
 }
 
-function wavFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => f.toLowerCase().endsWith(".wav"))
-    .sort();
-}
-
 /** Loads a Speech Commands folder into speaker-disjoint train/val/test sets of raw 1 s clips. */
 export function loadSpeechCommands(dir: string, opts: SpeechCommandsOptions = {}): SpeechCommandsData {
   requireDir(dir, "Speech Commands folder");
@@ -126,26 +121,26 @@ export function loadSpeechCommands(dir: string, opts: SpeechCommandsOptions = {}
     test: { clips: [], y: [], groups: [] },
   };
   const silenceTrain: Float32Array[] = [];
-  classes.forEach((cls, label) => {
-    const sub = join(dir, cls);
-    requireDir(sub, `Speech Commands class folder "${cls}":`);
-    let files = wavFiles(sub);
-    if (opts.maxPerClass !== undefined) files = files.slice(0, opts.maxPerClass);
-    for (const f of files) {
-      const speaker = speakerOf(f);
-      const key = speaker ?? `${cls}/${f}`;
-      const split =
-        (opts.splitRule ?? "hash") === "official"
-          ? whichSet(key, valPct, testPct)
-          : percentToSplit(hashUnit(`${opts.salt ?? ""}${key}`) * 100, valPct, testPct);
-      const audio = readWav(join(sub, f), { sampleRateHz: opts.sampleRateHz ?? 16000 });
-      const clip = padOrTrim(audio.samples, KWS_CLIP_SAMPLES);
-      if (cls === "_silence_" && split === "train") silenceTrain.push(clip.slice());
-      parts[split].clips.push((opts.peakNormalize ?? true) ? peakNormalize(clip) : clip);
-      parts[split].y.push(label);
-      parts[split].groups.push(key);
-    }
+  let noiseCache: { name: string; samples: Float32Array }[] | undefined;
+  const noise = () => (noiseCache ??= loadBackgroundNoise(dir));
+  const silenceLabel = classes.indexOf("_silence_");
+  const sources = listClipSources(dir, classes, {
+    sampleRateHz: opts.sampleRateHz ?? 16000,
+    speakerOf,
+    noise,
+    ...(opts.maxPerClass !== undefined ? { maxPerClass: opts.maxPerClass } : {}),
   });
+  for (const src of sources) {
+    const split =
+      (opts.splitRule ?? "hash") === "official"
+        ? whichSet(src.key, valPct, testPct)
+        : percentToSplit(hashUnit(`${opts.salt ?? ""}${src.key}`) * 100, valPct, testPct);
+    const clip = padOrTrim(src.load(), KWS_CLIP_SAMPLES);
+    if (src.label === silenceLabel && split === "train") silenceTrain.push(clip.slice());
+    parts[split].clips.push((opts.peakNormalize ?? true) ? peakNormalize(clip) : clip);
+    parts[split].y.push(src.label);
+    parts[split].groups.push(src.key);
+  }
   const make = (split: SplitName): Dataset => {
     const p = parts[split];
     const x = new Float32Array(p.clips.length * KWS_CLIP_SAMPLES);
@@ -162,7 +157,13 @@ export function loadSpeechCommands(dir: string, opts: SpeechCommandsOptions = {}
       groups: p.groups,
     });
   };
-  return { train: make("train"), val: make("val"), test: make("test"), noise: loadNoise(dir, silenceTrain) };
+  const bg = noise().map((n) => n.samples);
+  return {
+    train: make("train"),
+    val: make("val"),
+    test: make("test"),
+    noise: bg.length > 0 ? bg : silenceTrain,
+  };
 }
 
 /**
@@ -179,14 +180,16 @@ export function peakNormalize(clip: Float32Array): Float32Array {
   return clip;
 }
 
-function loadNoise(dir: string, fallback: Float32Array[]): Float32Array[] {
+/** Recordings in `<dir>/_background_noise_/*.wav` (any length), or none when the folder is absent. */
+function loadBackgroundNoise(dir: string): { name: string; samples: Float32Array }[] {
   const bg = join(dir, "_background_noise_");
   let files: string[];
   try {
     files = wavFiles(bg);
   } catch {
-    return fallback;
+    return [];
   }
-  const noise = files.map((f) => readWav(join(bg, f)).samples).filter((s) => s.length > 0);
-  return noise.length > 0 ? noise : fallback;
+  return files
+    .map((f) => ({ name: f, samples: readWav(join(bg, f)).samples }))
+    .filter((n) => n.samples.length > 0);
 }

@@ -75,7 +75,7 @@ test("converters are invertible (single pair, N pairs, single device) and map th
     const map = c.toConductances(w);
     assert.equal(map.slices.length, c.numSlices);
     const back = c.toWeights(map, new Float32Array(w.length));
-    w.forEach((v, i) => assert.ok(Math.abs(back[i]! - v) < 1e-6, `${cfg.type}[${i}]`));
+    for (let i = 0; i < w.length; i++) assert.ok(Math.abs(back[i]! - w[i]!) < 1e-6, `${cfg.type}[${i}]`);
     const gs = map.slices.flatMap((s) => Array.from(s));
     assert.ok(
       Math.max(...gs) <= cfg.gMaxMicroSiemens + 1e-4 && Math.min(...gs) >= cfg.gMinMicroSiemens - 1e-4,
@@ -157,5 +157,5 @@ test("generic noise model: user tables drive ν and q_s (constant ν = 0.05 → 
   assert.deepEqual(Array.from(st.wProg), Array.from(w));
   const wt = nm.drift(st, 180, new Rng(2));
   const f = (200 / 20) ** -0.05;
-  w.forEach((v, i) => assert.ok(Math.abs(wt[i]! - v * f) < 1e-6));
+  for (let i = 0; i < w.length; i++) assert.ok(Math.abs(wt[i]! - w[i]! * f) < 1e-6, `w[${i}]`);
 });

@@ -4,11 +4,50 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { AnalogTileArray, analogConfig } from "../../src/analog/index.js";
+import { AnalogTileArray, analogConfig, ioParametersFromAihwkit } from "../../src/analog/index.js";
 import { Rng } from "../../src/core/index.js";
 import { assertMoments, type Json, Moments, oracle, timeKeySeconds } from "./oracle.js";
 
 const sections = Object.keys(oracle()).filter((k) => k.startsWith("tile_level"));
+
+/**
+ * IO parameters from the section's config text, e.g. "TorchInferenceRPUConfig(forward=IOParameters(
+ * is_perfect=True))": aihwkit defaults overridden by every `name=value` inside IOParameters(...).
+ */
+function forwardFromConfigText(text: string, torch: boolean) {
+  const d: Record<string, unknown> = {
+    is_perfect: false,
+    inp_bound: 1,
+    inp_res: 1 / 126,
+    out_bound: 12,
+    out_res: 1 / 510,
+    out_noise: 0.06,
+    out_scale: 1,
+    bound_management: "Iterative",
+    noise_management: "AbsMax",
+    nm_thres: 0,
+    w_noise: 0,
+    w_noise_type: "None",
+    ir_drop: 0,
+    ir_drop_g_ratio: 1 / 0.35 / 5e-6,
+    max_bm_factor: 1000,
+    max_bm_res: 0.25,
+    bm_test_negative_bound: true,
+  };
+  const io = /IOParameters\(([^)]*)\)/.exec(text)?.[1] ?? "";
+  for (const m of io.matchAll(/(\w+)\s*=\s*([^,\s)]+)/g)) {
+    const raw = m[2]!;
+    d[m[1]!] =
+      raw === "True"
+        ? true
+        : raw === "False"
+          ? false
+          : Number.isNaN(Number(raw))
+            ? raw.replace(/^.*\./, "")
+            : Number(raw);
+  }
+  return ioParametersFromAihwkit(d, torch ? "torch" : "cpp");
+}
 
 for (const name of sections) {
   test(`${name}: alpha, drifted and compensated weights at every time`, () => {
@@ -21,10 +60,9 @@ for (const name of sections) {
     const E = W.length;
     const nOracle: number = sec.n ?? o.meta.n_tile_reps;
     const cfg = analogConfig({
-      forward: {
-        isPerfect: cfgText.includes("is_perfect=True"),
-        boundManagementScope: torch ? "batch" : "vector",
-      },
+      forward: sec.io
+        ? ioParametersFromAihwkit(sec.io, torch ? "torch" : "cpp")
+        : forwardFromConfigText(cfgText, torch),
     });
     const arr = new AnalogTileArray(M, K, cfg);
     arr.setWeights(W);

@@ -14,7 +14,17 @@ test("weight_level: programmed and drifted weights, every element and time", () 
   const W = new Float32Array((o.W as number[][]).flat());
   const E = W.length;
   const nOracle: number = o.meta.n_weight_reps;
-  const nm = new NoiseModel(NoiseModelSchema.parse({ type: "pcm" }));
+  const c = o.constants;
+  const nm = new NoiseModel(
+    NoiseModelSchema.parse({
+      type: "pcm",
+      gMaxMicroSiemens: c.g_max_uS,
+      t0Sec: c.t0_s,
+      tReadSec: c.t_read_s,
+      progCoeff: c.prog_coeff,
+      progCoeffGMaxReferenceMicroSiemens: c.prog_coeff_g_max_reference,
+    }),
+  );
   const times = Object.keys(wl.drifted);
   assert.ok(times.length > 0);
   const n = 8000;

@@ -134,3 +134,15 @@ test("CIFAR-10 (JPEG rebuild) shared subset loads with its label", { skip: !exis
   assert.equal(ds.name, "CIFAR-10 (JPEG rebuild):test");
   assert.equal(ds.classes[0], "airplane");
 });
+
+const debian = "/usr/share/datasets/fashion-mnist";
+test("Debian's Fashion-MNIST test files (gzipped IDX) load: 10,000 balanced images", {
+  skip: !existsSync(`${debian}/t10k-images-idx3-ubyte.gz`),
+}, () => {
+  const ds = loadIdxFolder(debian, { split: "test" });
+  assert.equal(ds.y.length, 10000);
+  assert.deepEqual(ds.sampleShape, [28, 28, 1]);
+  const counts = new Array(10).fill(0);
+  for (const c of ds.y) counts[c]++;
+  assert.deepEqual(counts, new Array(10).fill(1000));
+});

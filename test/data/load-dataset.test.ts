@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { KirchhoffError } from "../../src/core/index.js";
 import { detectDatasetKind, encodeWav, loadDataset } from "../../src/data/index.js";
+import { encodePng } from "./helpers/png-encode.js";
 
 const configError = (re: RegExp) => (e: unknown) =>
   e instanceof KirchhoffError && e.code === "config" && re.test(e.message);
@@ -94,4 +95,27 @@ test("loadDataset on the shared CIFAR-10 folder path is detected and labelled", 
   const ds = loadDataset({ kind: "cifar10", path: shared, split: "val", valFraction: 0.05 });
   assert.equal(ds.y.length, 500);
   assert.equal(ds.name, "CIFAR-10 (JPEG rebuild):val");
+});
+
+test("loadDataset image folder: detected from a path, resized, val carved out; split test is a config error", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kh-ld-img-"));
+  for (const c of ["non_person", "person"]) {
+    mkdirSync(join(dir, c));
+    for (let i = 0; i < 5; i++) {
+      writeFileSync(
+        join(dir, c, `${i}.png`),
+        encodePng(10, 12, 3, 2, new Uint8Array(360).fill(c === "person" ? 200 : 20)),
+      );
+    }
+  }
+  const train = loadDataset(dir);
+  assert.deepEqual(train.sampleShape, [96, 96, 3]);
+  assert.equal(train.y.length, 9);
+  const val = loadDataset({ kind: "image-folder", path: dir, split: "val", valFraction: 0.2, imageSize: 32 });
+  assert.deepEqual(val.sampleShape, [32, 32, 3]);
+  assert.deepEqual([...val.y].sort(), [0, 1]);
+  assert.throws(
+    () => loadDataset({ kind: "image-folder", path: dir, split: "test" }),
+    configError(/split "test" of an image folder/),
+  );
 });

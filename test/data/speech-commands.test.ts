@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -7,6 +7,7 @@ import { Rng } from "../../src/core/index.js";
 import {
   type Batch,
   backgroundNoise,
+  classCounts,
   DataLoader,
   encodeWav,
   KWS12_CLASSES,
@@ -202,4 +203,48 @@ test("kwsTrainTransforms: shift + noise + MFCC change features reproducibly; no 
   assert.notDeepEqual(a.x, plain.x);
   assert.deepEqual(a.x, aug.batchAt(0, 0).x);
   assert.equal(kwsTrainTransforms([]).length, 2);
+});
+
+test("raw download layout: _unknown_ drawn from other word folders, _silence_ cut from background noise", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kh-sc-raw-"));
+  for (const w of ["yes", "no", "cat", "dog", "_background_noise_"]) mkdirSync(join(dir, w));
+  for (let s = 0; s < 10; s++) {
+    const spk = (s * 104729).toString(16).padStart(8, "0");
+    for (const [w, f] of [
+      ["yes", 300],
+      ["no", 400],
+      ["cat", 500],
+      ["dog", 600],
+    ] as const) {
+      writeFileSync(join(dir, w, `${spk}_nohash_0.wav`), encodeWav(tone(f)));
+    }
+  }
+  const ramp = new Float32Array(40000).map((_, i) => (i % 1000) / 4000);
+  writeFileSync(join(dir, "_background_noise_", "ramp.wav"), encodeWav(ramp));
+  const classes = ["yes", "no", "_silence_", "_unknown_"];
+  const d = loadSpeechCommands(dir, { classes, peakNormalize: false, valPercent: 0.001, testPercent: 0.001 });
+  const all = d.train;
+  assert.deepEqual(classCounts(all), [10, 10, 10, 10]);
+  assert.deepEqual(
+    d.noise.map((n) => n.length),
+    [40000],
+    "background recording used for mixing",
+  );
+  const sil = all.y.indexOf(2);
+  const seg = all.x.subarray(sil * 16000, sil * 16000 + 16000);
+  const start = Math.round(seg[0]! * 4000);
+  assert.ok(
+    seg.every((v, i) => Math.abs(v - ((start + i) % 1000) / 4000) < 1e-4),
+    "a contiguous 1 s noise segment",
+  );
+  const unk = all.groups!.filter((_, i) => all.y[i] === 3);
+  assert.ok(unk.length === 10 && new Set(unk).size >= 5, `unknown clips from several speakers: ${unk}`);
+  const cut = loadSpeechCommands(dir, { classes, maxPerClass: 4 });
+  const total = [cut.train, cut.val, cut.test].map(classCounts).reduce((a, b) => a.map((v, k) => v + b[k]!));
+  assert.deepEqual(total, [4, 4, 4, 4], "maxPerClass also caps the synthesised classes");
+  rmSync(join(dir, "_background_noise_"), { recursive: true });
+  assert.throws(
+    () => loadSpeechCommands(dir, { classes }),
+    /no "_silence_" folder and no _background_noise_ recording/,
+  );
 });

@@ -89,3 +89,29 @@ test("WAV: every unsupported variant is a KirchhoffError naming the file and the
 test("WAV: missing file is an io error naming the path", () => {
   assert.throws(() => readWav("/nonexistent/x.wav"), /WAV \/nonexistent\/x\.wav: file not found/);
 });
+
+test("WAV: WAVE_FORMAT_EXTENSIBLE with a PCM sub-format is accepted, with a float sub-format rejected", () => {
+  const make = (subFormat: number) => {
+    const base = Buffer.from(wav({ samples: [100, -100] }));
+    // Rebuild with a 40-byte fmt chunk: format 0xFFFE, cbSize 22, valid bits, channel mask, SubFormat GUID.
+    const fmt = Buffer.alloc(48);
+    fmt.write("fmt ", 0, "ascii");
+    fmt.writeUInt32LE(40, 4);
+    base.copy(fmt, 8, 20, 36); // the 16 standard bytes
+    fmt.writeUInt16LE(0xfffe, 8);
+    fmt.writeUInt16LE(22, 24);
+    fmt.writeUInt16LE(16, 26);
+    fmt.writeUInt16LE(subFormat, 32);
+    const data = base.subarray(36);
+    const head = Buffer.alloc(12);
+    head.write("RIFF", 0, "ascii");
+    head.writeUInt32LE(4 + fmt.length + data.length, 4);
+    head.write("WAVE", 8, "ascii");
+    return new Uint8Array(Buffer.concat([head, fmt, data]));
+  };
+  assert.deepEqual(Array.from(parseWav(make(1), "ext.wav").samples), [100 / 32768, -100 / 32768]);
+  assert.throws(
+    () => parseWav(make(3), "extf.wav"),
+    /extf\.wav: audio format: expected PCM \(1\), got IEEE float/,
+  );
+});

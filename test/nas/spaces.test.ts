@@ -21,7 +21,12 @@ test("nb201 parameter counts match NAS-Bench-201 (trainable params, BN affine, n
   assert.equal(s.counts([0, 1, 4, 0, 1, 4]).params, 73_306); // no convolutions: skeleton only, 0.073306 MB
   // Counts depend on how many conv3x3/conv1x1 edges there are, not where.
   assert.equal(s.counts([0, 2, 0, 3, 2, 2]).params, s.counts([2, 2, 3, 2, 0, 0]).params);
+  // NB201 reports 220.11 M FLOPs (multiply-accumulates of conv + linear) for the all-conv3×3 cell.
+  assert.ok(Math.abs(s.counts([2, 2, 2, 2, 2, 2]).macs / 1e6 - 220.11) < 0.02);
   assert.ok(s.counts([2, 2, 2, 2, 2, 2]).macs > s.counts([3, 3, 3, 3, 3, 3]).macs);
+  // Tiles: each conv3×3 at C = 16/32/64 needs ceil(9C/256)·ceil(C/256) = 1/2/3 tiles.
+  assert.equal(s.tilesNeeded([1, 1, 1, 1, 1, 1]), 12);
+  assert.equal(s.tilesNeeded([1, 1, 1, 1, 1, 2]) - s.tilesNeeded([1, 1, 1, 1, 1, 1]), 5 * (1 + 2 + 3));
 });
 
 test("DS-CNN space: the MLPerf Tiny KWS genome has 24,908 parameters including BN running stats", () => {

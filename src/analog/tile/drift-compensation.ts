@@ -6,7 +6,8 @@
  */
 import type { Rng } from "../../core/index.js";
 import type { DriftCompensation } from "../config/device.js";
-import type { AnalogMvm, TileWeights } from "../periphery/analog-mvm.js";
+import type { AnalogMvm } from "../periphery/analog-mvm.js";
+import type { TileWeights } from "../periphery/tile-weights.js";
 
 /** Readout vector: length 1 (global) or outSize (per column); null when compensation is off. */
 export function driftReadout(

@@ -11,7 +11,8 @@
 import { type Rng, shapeError } from "../../core/index.js";
 import type { AnalogConfig } from "../config/analog-config.js";
 import { checkInferenceTime, type NoiseModel, type ProgrammedState } from "../device/noise-model.js";
-import { type AnalogMvm, type TileWeights, tileWeights } from "../periphery/analog-mvm.js";
+import type { AnalogMvm } from "../periphery/analog-mvm.js";
+import { type TileWeights, tileWeights } from "../periphery/tile-weights.js";
 import { compensationAlpha, driftReadout } from "./drift-compensation.js";
 import { applyWeightScaling } from "./weight-scaling.js";
 

@@ -56,6 +56,7 @@ export interface SearchFlags {
   evaluator?: string;
   table?: string;
   model?: string;
+  evaluatorOptions?: string;
   objective?: string[];
   minimize?: boolean;
   strategy?: string;
@@ -97,6 +98,14 @@ function num(flag: string, v: string | undefined): number | undefined {
   return x;
 }
 
+function jsonFlag(flag: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new KirchhoffError("config", `--${flag}: not valid JSON: ${text}`);
+  }
+}
+
 /** Merges defaults, the config file and flags, and validates the result. */
 export function resolveSearchConfig(flags: SearchFlags): SearchConfig {
   const file = (flags.config ? readJson(flags.config, "config") : {}) as Record<string, unknown>;
@@ -122,15 +131,12 @@ export function resolveSearchConfig(flags: SearchFlags): SearchConfig {
       ...(flags.minimize ? { direction: "minimize" } : {}),
     }));
   }
+  if (flags.evaluatorOptions) {
+    c.evaluator = { ...(c.evaluator as object), options: jsonFlag("evaluator-options", flags.evaluatorOptions) };
+  }
   if (flags.strategy) c.strategy = { name: flags.strategy };
   if (flags.strategyOptions) {
-    let o: unknown;
-    try {
-      o = JSON.parse(flags.strategyOptions);
-    } catch {
-      throw new KirchhoffError("config", `--strategy-options: not valid JSON: ${flags.strategyOptions}`);
-    }
-    c.strategy = { ...(c.strategy as object), options: o };
+    c.strategy = { ...(c.strategy as object), options: jsonFlag("strategy-options", flags.strategyOptions) };
   }
   const cons = { ...((c.constraints as object | undefined) ?? {}) } as Record<string, unknown>;
   const pairs: [keyof SearchFlags, string][] = [

@@ -38,6 +38,7 @@ export function registerSearch(program: Command): void {
     .option("--evaluator <name>", "evaluator: tabular, surrogate, or a registered one (default tabular)")
     .option("--table <csv>", "tabular evaluator: AnalogNAS-Bench style CSV (required for tabular)")
     .option("--model <json>", "surrogate evaluator: saved GBT or XGBoost JSON model")
+    .option("--evaluator-options <json>", 'evaluator options as JSON, e.g. {"features":"analognas-x22"}')
     .option("--objective <metric...>", "objective metric(s); drop:<early>:<late> for an accuracy drop")
     .option("--minimize", "minimise the objectives given with --objective")
     .option("--strategy <name>", "random, lhs, evolution, local, bananas, analognas, nsga2 (default bananas)")

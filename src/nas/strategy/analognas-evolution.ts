@@ -4,6 +4,8 @@
  * initial population; each generation selects the `populationSize` best evaluated architectures as
  * parents, mutates them into a large candidate pool (mutation probability `mutationRate` per dimension),
  * ranks the pool with one surrogate fit on every result so far, and evaluates only the top `topK`.
+ * Defaults (10 LHS points, 20 parents, pool 300, top 5, 10 % random) were tuned on AnalogNAS-Bench NB201
+ * `finetuned_drift_86400`, 20 seeds: 89.58 % mean best at 100 queries, 89.92 % at 300 (bench/nas-tabular).
  */
 import { CandidatePool } from "./pool.js";
 import { latinHypercube } from "./random.js";
@@ -44,11 +46,11 @@ export class AnalogNasEvolution<G> implements Strategy<G> {
     opts: AnalogNasEvolutionOptions = {},
   ) {
     this.o = {
-      initSize: opts.initSize ?? 20,
-      populationSize: opts.populationSize ?? 10,
+      initSize: opts.initSize ?? 10,
+      populationSize: opts.populationSize ?? 20,
       poolSize: opts.poolSize ?? 300,
       topK: opts.topK ?? 5,
-      randomFraction: opts.randomFraction ?? 0.05,
+      randomFraction: opts.randomFraction ?? 0.1,
     };
     this.surrogate = new SurrogateEnsemble(factory, 1, false);
     this.pool = new CandidatePool(ctx);

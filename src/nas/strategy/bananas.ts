@@ -3,6 +3,8 @@
  * fit an ensemble of surrogates (bootstrap) on every scored result, build a candidate pool by mutating
  * the best `parents` architectures, score it with an acquisition function (UCB = mean + κ·std, or
  * independent Thompson sampling ITS = one normal draw per candidate) and evaluate the top `batchSize`.
+ * Defaults (UCB, κ = 1, batches of 5, 5 bootstrap GBTs) were tuned on AnalogNAS-Bench NB201
+ * `finetuned_drift_86400`, 20 seeds: 89.81 % mean best at 100 queries, 90.01 % at 300 (bench/nas-tabular).
  */
 import { CandidatePool } from "./pool.js";
 import { SurrogateEnsemble } from "./surrogate-ensemble.js";
@@ -47,8 +49,8 @@ export class Bananas<G> implements Strategy<G> {
       poolSize: opts.poolSize ?? 200,
       parents: opts.parents ?? 10,
       batchSize: opts.batchSize ?? 5,
-      acquisition: opts.acquisition ?? "its",
-      kappa: opts.kappa ?? 0.5,
+      acquisition: opts.acquisition ?? "ucb",
+      kappa: opts.kappa ?? 1,
       randomFraction: opts.randomFraction ?? 0.1,
     };
     this.ensemble = new SurrogateEnsemble(factory, this.o.ensembleSize);

@@ -4,16 +4,16 @@ import type { SearchSpace } from "../space/types.js";
 import type { Strategy, StrategyContext, TrialResult } from "./types.js";
 
 /**
- * A Latin-hypercube design of n genomes over categorical dimensions (McKay et al. 1979): for each
- * dimension, the n points fall into n equal strata of [0, 1) in random order, and stratum i maps to choice
- * floor(u·K). Every choice appears ⌊n/K⌋ or ⌈n/K⌉ times when n ≥ K.
+ * A Latin-hypercube design of n genomes over categorical dimensions (McKay et al. 1979, balanced for
+ * categories): in every dimension the n points take the K choices cyclically (choices in random order, so
+ * each appears ⌊n/K⌋ or ⌈n/K⌉ times), and each column is shuffled independently.
  */
 export function latinHypercube<G>(space: SearchSpace<G>, rng: Rng, n: number): G[] {
   const cols = space.dimensions.map((d) => {
-    const perm = rng.permutation(n);
-    return Array.from(perm, (p) =>
-      Math.min(d.choices.length - 1, Math.floor(((p + rng.uniform()) / n) * d.choices.length)),
-    );
+    const K = d.choices.length;
+    const order = rng.permutation(K);
+    const col = Array.from({ length: n }, (_, i) => order[i % K]!);
+    return rng.shuffle(col) as number[];
   });
   return Array.from({ length: n }, (_, i) => space.fromIndices(cols.map((c) => c[i]!)));
 }
