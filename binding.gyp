@@ -1,7 +1,7 @@
 {
   "target_defaults": {
     "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++20"],
-    "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-ffp-contract=fast", "-fPIC", "-Wall", "-Wno-unused-function"],
+    "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-ffp-contract=fast", "-fno-tree-loop-distribute-patterns", "-fPIC", "-Wall", "-Wno-unused-function"],
     "cflags!": ["-O2", "-O0"],
     "cflags": ["-O3", "-fPIC"]
   },

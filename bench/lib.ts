@@ -25,10 +25,10 @@ export function machineInfo(): { cpu: string; logicalCpus: number; memGiB: numbe
   };
 }
 
-/** Writes JSON to a temporary file beside `path` and renames it into place. */
-export function writeJsonAtomic(path: string, value: unknown): void {
+/** Writes JSON (indented by `indent` spaces, 0 = compact) to a temporary file beside `path`, then renames it. */
+export function writeJsonAtomic(path: string, value: unknown, indent = 2): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(value, null, indent || undefined)}\n`);
   renameSync(tmp, path);
 }

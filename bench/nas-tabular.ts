@@ -80,7 +80,8 @@ for (const name of opts.strategies.split(",")) {
   const meanAt = (q: number) =>
     perSeed.reduce((s, c) => s + c[Math.min(q, c.length) - 1]!, 0) / perSeed.length;
   const meanCurve = Array.from({ length: maxBudget }, (_, i) => meanAt(i + 1));
-  curves[name] = { seeds, meanCurve, perSeed };
+  const r3 = (v: number) => Math.round(v * 1000) / 1000;
+  curves[name] = { seeds, meanCurve: meanCurve.map(r3), perSeed: perSeed.map((c) => c.map(r3)) };
   const marks = name === "random" ? [...budgets, 500] : budgets;
   for (const q of marks) figures[`${name}.best_mean@${q}`] = Math.round(meanAt(q) * 1000) / 1000;
   const sec = (performance.now() - t0) / 1000;
@@ -105,4 +106,4 @@ const meta = {
   tableBest,
 };
 writeJsonAtomic(resolve(opts.out, "nas-tabular.json"), { ...meta, figures });
-writeJsonAtomic(resolve(opts.out, "nas-tabular-curves.json"), { ...meta, curves });
+writeJsonAtomic(resolve(opts.out, "nas-tabular-curves.json"), { ...meta, curves }, 0);

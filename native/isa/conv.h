@@ -20,23 +20,37 @@ static inline bool isPointwise(const ConvP& p) {
 /** Gathers patches of output pixels [r0, r0+rows) for group g into a[rows × K] (row-major). */
 static void im2colRows(const ConvP& p, const float* x, int64_t g, int64_t r0, int64_t rows, float* a) {
   const int64_t cg = p.inC / p.groups, K = p.kH * p.kW * cg, hw = p.outH * p.outW;
+  int64_t n = r0 / hw, oh = (r0 % hw) / p.outW, ow = r0 % p.outW;  // advanced incrementally (no divisions)
+  const float* xg = x + g * cg;
   for (int64_t r = 0; r < rows; r++) {
-    const int64_t pix = r0 + r, n = pix / hw, oh = (pix % hw) / p.outW, ow = pix % p.outW;
     float* dst = a + r * K;
+    const int64_t ih0 = oh * p.strideH - p.padTop, iw0 = ow * p.strideW - p.padLeft;
     for (int64_t kh = 0; kh < p.kH; kh++) {
-      const int64_t ih = oh * p.strideH - p.padTop + kh * p.dilH;
-      for (int64_t kw = 0; kw < p.kW; kw++, dst += cg) {
-        const int64_t iw = ow * p.strideW - p.padLeft + kw * p.dilW;
-        if (ih < 0 || ih >= p.inH || iw < 0 || iw >= p.inW) memset(dst, 0, sizeof(float) * cg);
-        else memcpy(dst, x + ((n * p.inH + ih) * p.inW + iw) * p.inC + g * cg, sizeof(float) * cg);
+      const int64_t ih = ih0 + kh * p.dilH;
+      if (ih < 0 || ih >= p.inH) {
+        zeroFloats(dst, p.kW * cg);
+        dst += p.kW * cg;
+        continue;
+      }
+      const float* xr = xg + (n * p.inH + ih) * p.inW * p.inC;
+      for (int64_t kw = 0, iw = iw0; kw < p.kW; kw++, iw += p.dilW, dst += cg) {
+        if (iw < 0 || iw >= p.inW) zeroFloats(dst, cg);
+        else copyFloats(dst, xr + iw * p.inC, cg);
+      }
+    }
+    if (++ow == p.outW) {
+      ow = 0;
+      if (++oh == p.outH) {
+        oh = 0;
+        n++;
       }
     }
   }
 }
 
-/** Rows per task so that a task's patch block stays around 64 KiB. */
+/** Rows per task so that a task's patch block stays around 16 KiB (L1-resident while the kernel reads it). */
 static int64_t rowsPerBlock(int64_t K, int64_t mr) {
-  int64_t r = 16384 / (K > 0 ? K : 1);
+  int64_t r = 4096 / (K > 0 ? K : 1);
   r = imax(mr, imin(r, 512));
   return ceilDiv(r, mr) * mr;
 }
@@ -153,27 +167,41 @@ static void convBackwardInput(const ConvP& p, const float* dy, const float* w, f
   else convBackwardInputCol2im<kMrWide, 2>(p, dy, w, dx);
 }
 
-/** Transposed patch gather: at[k*ld + r] = patch(pixel r0 + r, k) for group g. */
-static void im2colCols(const ConvP& p, const float* x, int64_t g, int64_t r0, int64_t rows, float* at, int64_t ld) {
-  const int64_t cg = p.inC / p.groups, hw = p.outH * p.outW;
+/**
+ * Packs the patches of output pixels [r0, r0+rows) (group g) as the B operand of dW = dYᵀ·patches:
+ * B(p = pixel, j = k) into NR-wide slivers bp[(j/NR)*rows*NR + p*NR + j%NR], zero padded past K.
+ */
+template <int NR>
+static void packPatches(const ConvP& p, const float* x, int64_t g, int64_t r0, int64_t rows, float* bp) {
+  const int64_t cg = p.inC / p.groups, K = p.kH * p.kW * cg, hw = p.outH * p.outW;
+  const int64_t Kp = ceilDiv(K, NR) * NR;
   for (int64_t r = 0; r < rows; r++) {
     const int64_t pix = r0 + r, n = pix / hw, oh = (pix % hw) / p.outW, ow = pix % p.outW;
-    float* dst = at + r;
+    int64_t j = 0;
     for (int64_t kh = 0; kh < p.kH; kh++) {
       const int64_t ih = oh * p.strideH - p.padTop + kh * p.dilH;
-      for (int64_t kw = 0; kw < p.kW; kw++, dst += cg * ld) {
+      for (int64_t kw = 0; kw < p.kW; kw++) {
         const int64_t iw = ow * p.strideW - p.padLeft + kw * p.dilW;
-        if (ih < 0 || ih >= p.inH || iw < 0 || iw >= p.inW) {
-          for (int64_t c = 0; c < cg; c++) dst[c * ld] = 0.f;
-        } else {
-          const float* s = x + ((n * p.inH + ih) * p.inW + iw) * p.inC + g * cg;
-          for (int64_t c = 0; c < cg; c++) dst[c * ld] = s[c];
+        const bool inside = ih >= 0 && ih < p.inH && iw >= 0 && iw < p.inW;
+        const float* s = inside ? x + ((n * p.inH + ih) * p.inW + iw) * p.inC + g * cg : nullptr;
+        for (int64_t c = 0; c < cg;) {  // split the run at sliver boundaries
+          const int64_t jj = j + c, len = imin(cg - c, NR - jj % NR);
+          float* d = bp + (jj / NR) * rows * NR + r * NR + jj % NR;
+          if (inside) copyFloats(d, s + c, len);
+          else zeroFloats(d, len);
+          c += len;
         }
+        j += cg;
       }
     }
+    for (int64_t jj = K; jj < Kp; jj++) bp[(jj / NR) * rows * NR + r * NR + jj % NR] = 0.f;
   }
 }
 
+/**
+ * dW_g[og × K] += dY_gᵀ[og × pix] · patches[pix × K], blocks of kPix pixels; each task owns a contiguous
+ * pixel range and a partial dW (+ dbias) that are summed at the end.
+ */
 template <int MR, int NV>
 static void convBackwardWeightT(const ConvP& p, const float* x, const float* dy, float* dw, float* dbias) {
   constexpr int NR = NV * W;
@@ -181,24 +209,26 @@ static void convBackwardWeightT(const ConvP& p, const float* x, const float* dy,
   const int64_t M = p.n * p.outH * p.outW, wsize = p.outC * K;
   const int nt = 2.0 * M * K * p.outC < 2e6 ? 1 : threadCount();
   const int64_t chunk = ceilDiv(M, nt);
-  constexpr int64_t kPix = 256;  // pixels per packed block (the contraction dimension)
+  constexpr int64_t kPix = 192;  // pixels per block (the contraction dimension)
   float* parts[256];
   auto f = [&](int64_t t, int tid) {
-    // Partial dWᵀ per group [K × og] followed by partial dbias [outC], owned by task t.
-    float* part = scratch(static_cast<int>(t), 3, static_cast<size_t>(wsize + p.outC));
+    float* part = scratch(static_cast<int>(t), 3, static_cast<size_t>(wsize + p.outC));  // owned by task t
     parts[t] = part;
     memset(part, 0, sizeof(float) * (wsize + p.outC));
-    float* at = scratch(tid, 2, static_cast<size_t>(K) * kPix);
-    float* bp = scratch(tid, 1, static_cast<size_t>(kPix) * ceilDiv(og, NR) * NR);
+    float* at = scratch(tid, 2, static_cast<size_t>(og) * kPix);
+    float* bp = scratch(tid, 1, static_cast<size_t>(kPix) * ceilDiv(K, NR) * NR);
+    float* pb = part + wsize;
     const int64_t m0 = t * chunk, m1 = imin(M, m0 + chunk);
     for (int64_t r0 = m0; r0 < m1; r0 += kPix) {
       const int64_t rows = imin(kPix, m1 - r0);
       for (int64_t g = 0; g < p.groups; g++) {
-        im2colCols(p, x, g, r0, rows, at, rows);
-        packB<NR>(false, dy + r0 * p.outC + g * og, p.outC, rows, og, bp);
-        macroKernel<MR, NV>(K, og, rows, at, rows, bp, part + g * K * og, og, Store{1.f, 0.f, false}, tid);
+        for (int64_t r = 0; r < rows; r++) {
+          const float* d = dy + (r0 + r) * p.outC + g * og;
+          for (int64_t o = 0; o < og; o++) at[o * rows + r] = d[o];
+        }
+        packPatches<NR>(p, x, g, r0, rows, bp);
+        macroKernel<MR, NV>(og, K, rows, at, rows, bp, part + g * og * K, K, Store{1.f, 0.f, false}, tid);
       }
-      float* pb = part + wsize;
       for (int64_t r = r0; r < r0 + rows; r++) {
         const float* d = dy + r * p.outC;
         for (int64_t c = 0; c < p.outC; c++) pb[c] += d[c];
@@ -207,13 +237,11 @@ static void convBackwardWeightT(const ConvP& p, const float* x, const float* dy,
   };
   if (nt <= 1) f(0, 0);
   else pfor(nt, f);
-  for (int64_t g = 0; g < p.groups; g++)
-    for (int64_t k = 0; k < K; k++)
-      for (int64_t o = 0; o < og; o++) {
-        float s = 0.f;
-        for (int t = 0; t < nt; t++) s += parts[t][g * K * og + k * og + o];
-        dw[(g * og + o) * K + k] = s;
-      }
+  for (int64_t i = 0; i < wsize; i++) {
+    float s = 0.f;
+    for (int t = 0; t < nt; t++) s += parts[t][i];
+    dw[i] = s;
+  }
   if (dbias)
     for (int64_t c = 0; c < p.outC; c++) {
       float s = 0.f;
@@ -224,7 +252,7 @@ static void convBackwardWeightT(const ConvP& p, const float* x, const float* dy,
 
 static void convBackwardWeight(const ConvP& p, const float* x, const float* dy, float* dw, float* dbias) {
   if (isDepthwise(p)) return depthwiseBackwardWeight(p, x, dy, dw, dbias);
-  if (p.outC / p.groups <= W) convBackwardWeightT<kMrNarrow, 1>(p, x, dy, dw, dbias);
+  if (p.kH * p.kW * (p.inC / p.groups) <= W) convBackwardWeightT<kMrNarrow, 1>(p, x, dy, dw, dbias);
   else convBackwardWeightT<kMrWide, 2>(p, x, dy, dw, dbias);
 }
 

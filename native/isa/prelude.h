@@ -36,6 +36,19 @@ static inline int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
 static inline int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
 static inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+/** Copies n floats with vector moves (memcpy's call overhead dominates for the 16-64 float runs of convs). */
+static inline void copyFloats(float* __restrict d, const float* __restrict s, int64_t n) {
+  int64_t i = 0;
+  for (; i + W <= n; i += W) vstore(d + i, vload(s + i));
+  for (; i < n; i++) d[i] = s[i];
+}
+
+static inline void zeroFloats(float* d, int64_t n) {
+  int64_t i = 0;
+  for (; i + W <= n; i += W) vstore(d + i, vf{});
+  for (; i < n; i++) d[i] = 0.f;
+}
+
 /** Runs f(task, thread) for task in [0, n) on the shared pool (single-threaded when n == 1). */
 template <class F>
 static void pfor(int64_t n, F& f) {

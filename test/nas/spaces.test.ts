@@ -70,7 +70,7 @@ test("analognas space honours strides and reproduces IBM's config dictionary", (
   // The single (last) stage downsamples: the classifier sees 64 channels, first conv has stride 2.
   const convs = s.layers(g).filter((l) => l.kind === "conv");
   const first = convs.find((l) => l.name === "stage1.block0.branch0.conv1")!;
-  assert.equal(first.kind === "conv" && first.stride, 2);
+  assert.deepEqual(first.kind === "conv" && first.stride, [2, 2]);
   assert.equal(first.kind === "conv" && first.outH, 16);
   const two = s.validate({
     ...g,

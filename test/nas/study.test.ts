@@ -98,3 +98,45 @@ test("budget must be a positive integer", async () => {
   });
   await assert.rejects(study.optimize(0), /budget: expected an integer ≥ 1, got 0/);
 });
+
+test("workers sharing a journal learn from each other's trials and never repeat them", async () => {
+  const { mkdtempSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { JournalStorage } = await import("../../src/nas/index.js");
+  const path = join(mkdtempSync(join(tmpdir(), "kirchhoff-share-")), "j.jsonl");
+  const told: string[][] = [];
+  const make = (worker: string) => {
+    const seen: string[] = [];
+    told.push(seen);
+    return new Study({
+      space,
+      evaluator: {
+        name: "syn",
+        evaluate: async (g: Nb201Genome) => {
+          seen.push(space.key(g));
+          return { status: "ok", metrics: { acc: syntheticScore(g) }, cost: 1 };
+        },
+      },
+      objectives: [parseObjective("acc")],
+      strategy: strategyFactory("bananas", { initSize: 5, ensembleSize: 2, poolSize: 30, batchSize: 3 }),
+      seed: 1,
+      storage: new JournalStorage(path),
+      worker,
+    });
+  };
+  await make("a").optimize(12);
+  const res = await make("b").optimize(24);
+  assert.equal(res.trials.length, 24);
+  assert.equal(told[1]!.length, 12, "worker b evaluated only the remaining budget");
+  assert.equal(new Set([...told[0]!, ...told[1]!]).size, 24);
+  // b skipped its random initial design: its first batch mutates a's results (Hamming distance ≤ 2).
+  const dist = (x: number[], y: number[]) => x.filter((v, k) => v !== y[k]).length;
+  const aGenomes = told[0]!.map((k) => space.parseKey(k));
+  for (const k of told[1]!.slice(0, 3)) {
+    assert.ok(
+      Math.min(...aGenomes.map((g) => dist(g, space.parseKey(k)))) <= 2,
+      `${k} is not near a's trials`,
+    );
+  }
+});

@@ -143,28 +143,36 @@ export class AnalogConv2d extends AnalogLayer {
    * Patches of groups g0..g0+ng−1: [N·outH·outW, ng·cg·kH·kW], each group's block in (c, ki, kj) order
    * (aihwkit's unfold order), zero outside the image.
    */
-  private im2col(x: Float32Array, p: Conv2dParams, g0: number, ng: number, out: Float32Array): void {
+  private im2col(
+    x: Float32Array,
+    p: Conv2dParams,
+    g0: number,
+    ng: number,
+    out: Float32Array,
+    row0: number,
+    nRows: number,
+  ): void {
     const cg = (p.inC / p.groups) * ng;
     const kk = p.kH * p.kW;
     const K = cg * kk;
     const c0 = g0 * (p.inC / p.groups);
-    let row = 0;
-    for (let n = 0; n < p.n; n++) {
-      for (let oh = 0; oh < p.outH; oh++) {
-        for (let ow = 0; ow < p.outW; ow++, row++) {
-          const base = row * K;
-          for (let ki = 0; ki < p.kH; ki++) {
-            const ih = oh * p.strideH - p.padTop + ki * p.dilationH;
-            for (let kj = 0; kj < p.kW; kj++) {
-              const iw = ow * p.strideW - p.padLeft + kj * p.dilationW;
-              const d = base + ki * p.kW + kj;
-              if (ih < 0 || ih >= p.inH || iw < 0 || iw >= p.inW) {
-                for (let c = 0; c < cg; c++) out[d + c * kk] = 0;
-              } else {
-                const s = ((n * p.inH + ih) * p.inW + iw) * p.inC + c0;
-                for (let c = 0; c < cg; c++) out[d + c * kk] = x[s + c]!;
-              }
-            }
+    const hw = p.outH * p.outW;
+    for (let r = 0; r < nRows; r++) {
+      const row = row0 + r;
+      const n = Math.floor(row / hw);
+      const oh = Math.floor((row - n * hw) / p.outW);
+      const ow = row - n * hw - oh * p.outW;
+      const base = r * K;
+      for (let ki = 0; ki < p.kH; ki++) {
+        const ih = oh * p.strideH - p.padTop + ki * p.dilationH;
+        for (let kj = 0; kj < p.kW; kj++) {
+          const iw = ow * p.strideW - p.padLeft + kj * p.dilationW;
+          const d = base + ki * p.kW + kj;
+          if (ih < 0 || ih >= p.inH || iw < 0 || iw >= p.inW) {
+            for (let c = 0; c < cg; c++) out[d + c * kk] = 0;
+          } else {
+            const s = ((n * p.inH + ih) * p.inW + iw) * p.inC + c0;
+            for (let c = 0; c < cg; c++) out[d + c * kk] = x[s + c]!;
           }
         }
       }
@@ -192,30 +200,44 @@ export class AnalogConv2d extends AnalogLayer {
     );
   }
 
+  /** Output pixels per chunk: patches of ~256 KiB stay in cache through im2col, DAC, MVM and ADC. */
+  private chunkRows(K: number): number {
+    return Math.max(16, Math.floor(65536 / K));
+  }
+
   private perGroupForward(x: Float32Array, p: Conv2dParams, rows: number): Float32Array {
     const og = p.outC / p.groups;
+    const K = this.arrays[0]!.inSize;
+    const chunk = this.chunkRows(K);
     const y = new Float32Array(rows * p.outC);
-    const patches = new Float32Array(rows * this.arrays[0]!.inSize);
+    const patches = new Float32Array(Math.min(rows, chunk) * K);
     for (let g = 0; g < this.groups; g++) {
-      this.im2col(x, p, g, 1, patches);
-      const yg = this.runTiles(this.mapped[g]!, patches, rows);
-      if (this.groups === 1) return yg;
-      for (let r = 0; r < rows; r++) {
-        const src = r * og;
-        const dst = r * p.outC + g * og;
-        for (let o = 0; o < og; o++) y[dst + o] = yg[src + o]!;
+      for (let r0 = 0; r0 < rows; r0 += chunk) {
+        const nr = Math.min(chunk, rows - r0);
+        this.im2col(x, p, g, 1, patches, r0, nr);
+        const yg = this.runTiles(this.mapped[g]!, patches, nr);
+        if (this.groups === 1) {
+          y.set(yg, r0 * p.outC);
+          continue;
+        }
+        for (let r = 0; r < nr; r++) {
+          const src = r * og;
+          const dst = (r0 + r) * p.outC + g * og;
+          for (let o = 0; o < og; o++) y[dst + o] = yg[src + o]!;
+        }
       }
     }
     return y;
   }
 
-  /** All groups at once: patches [rows, G·cg·kH·kW] (group-major), one grouped periphery pass. */
+  /** All groups at once: patches [rows, G·cg·kH·kW] (group-major), one grouped periphery pass per chunk. */
   private groupedForward(x: Float32Array, p: Conv2dParams, rows: number): Float32Array {
     if (!this.isProgrammed) this.syncTiles();
     const tiles = this.arrays.map((a) => a.tiles[0]![0]!);
     const og = p.outC / p.groups;
-    const patches = new Float32Array(rows * p.inC * p.kH * p.kW);
-    this.im2col(x, p, 0, p.groups, patches);
+    const K = p.inC * p.kH * p.kW;
+    const chunk = this.chunkRows(K);
+    const patches = new Float32Array(Math.min(rows, chunk) * K);
     const post = new Float32Array(p.outC);
     const bias = this.bias ? Float32Array.from(this.bias.data) : null;
     tiles.forEach((t, g) => {
@@ -223,16 +245,15 @@ export class AnalogConv2d extends AnalogLayer {
       if (f) post.set(f, g * og);
       else post.fill(1, g * og, (g + 1) * og);
     });
+    const tws = tiles.map((t) => t.tileWeights);
     const y = new Float32Array(rows * p.outC);
-    return tiles[0]!.mvm.forwardGroups(
-      tiles.map((t) => t.tileWeights),
-      patches,
-      rows,
-      y,
-      this.forwardRng,
-      post,
-      bias,
-    );
+    for (let r0 = 0; r0 < rows; r0 += chunk) {
+      const nr = Math.min(chunk, rows - r0);
+      this.im2col(x, p, 0, p.groups, patches, r0, nr);
+      const out = y.subarray(r0 * p.outC, (r0 + nr) * p.outC);
+      tiles[0]!.mvm.forwardGroups(tws, patches, nr, out, this.forwardRng, post, bias);
+    }
+    return y;
   }
 
   override describe(): string {

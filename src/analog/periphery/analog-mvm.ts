@@ -145,6 +145,7 @@ export class AnalogMvm {
     const LIMIT = RINT_LIMIT;
     const hi = this.io.inpBound > 0 ? this.io.inpBound : Number.POSITIVE_INFINITY;
     const lo = -hi;
+    const bounded = this.io.noiseManagement === "absMax" && cap === Number.POSITIVE_INFINITY && hi >= 1;
     for (let r = 0; r < n; r++) {
       const b = active ? active[r]! : r;
       const xo = b * K;
@@ -170,16 +171,26 @@ export class AnalogMvm {
       scales[r] = s;
       if (step === 0) {
         for (let j = 0; j < K; j++) {
-          const q = Math.fround(x[xo + j]! * s);
-          v[vo + j] = q > hi ? hi : Math.max(q, lo);
+          let q = Math.fround(x[xo + j]! * s);
+          if (q > hi) q = hi;
+          else if (q < lo) q = lo;
+          v[vo + j] = q;
+        }
+      } else if (bounded) {
+        // |x·s| ≤ 1 ≤ inpBound: no clipping and no huge values possible (the common abs-max case)
+        for (let j = 0; j < K; j++) {
+          const t = Math.fround(Math.fround(x[xo + j]! * s) * invStep);
+          v[vo + j] = Math.fround((t + MAGIC - MAGIC) * step);
         }
       } else {
         for (let j = 0; j < K; j++) {
           // × the double reciprocal equals float32 division except within ~1e-16 of a float midpoint
           let t = Math.fround(Math.fround(x[xo + j]! * s) * invStep);
           if (t < LIMIT && t > -LIMIT) t = t + MAGIC - MAGIC;
-          const q = Math.fround(t * step);
-          v[vo + j] = q > hi ? hi : Math.max(q, lo);
+          let q = Math.fround(t * step);
+          if (q > hi) q = hi;
+          else if (q < lo) q = lo;
+          v[vo + j] = q;
         }
       }
     }

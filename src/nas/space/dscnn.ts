@@ -146,10 +146,7 @@ export class DsCnnSpace extends CategoricalSpace<DsCnnGenome> {
   layers(g: DsCnnGenome): LayerSpec[] {
     const [h0, w0, c0] = this.opt.input;
     const L: LayerSpec[] = [];
-    const stem = conv("stem", c0, g.stemWidth, g.stemKernel, 1, h0, w0, { bias: true, tfSame: true });
-    stem.stride = g.stemStride[0];
-    stem.outH = Math.ceil(h0 / g.stemStride[0]);
-    stem.outW = Math.ceil(w0 / g.stemStride[1]);
+    const stem = conv("stem", c0, g.stemWidth, g.stemKernel, g.stemStride, h0, w0, { bias: true, tfSame: true });
     L.push(stem, { kind: "bn", name: "stem.bn", channels: g.stemWidth });
     let [h, w, c] = [stem.outH, stem.outW, g.stemWidth];
     g.blocks.forEach((b, i) => {

@@ -58,16 +58,17 @@ export function conv(
   inChannels: number,
   outChannels: number,
   kernel: number | [number, number],
-  stride: number,
+  stride: number | [number, number],
   inH: number,
   inW: number,
   opts: { groups?: number; bias?: boolean; pad?: [number, number]; tfSame?: boolean } = {},
 ): LayerSpec & { kind: "conv" } {
   const [kh, kw] = typeof kernel === "number" ? [kernel, kernel] : kernel;
   const [ph, pw] = opts.pad ?? [Math.floor(kh / 2), Math.floor(kw / 2)];
+  const [sh, sw] = typeof stride === "number" ? [stride, stride] : stride;
   // TensorFlow "same" padding: output = ceil(input / stride) whatever the kernel.
-  const outH = opts.tfSame ? Math.ceil(inH / stride) : convOut(inH, kh, stride, ph);
-  const outW = opts.tfSame ? Math.ceil(inW / stride) : convOut(inW, kw, stride, pw);
+  const outH = opts.tfSame ? Math.ceil(inH / sh) : convOut(inH, kh, sh, ph);
+  const outW = opts.tfSame ? Math.ceil(inW / sw) : convOut(inW, kw, sw, pw);
   return {
     kind: "conv",
     name,
@@ -75,7 +76,7 @@ export function conv(
     outChannels,
     kernelH: kh,
     kernelW: kw,
-    stride,
+    stride: [sh, sw],
     groups: opts.groups ?? 1,
     bias: opts.bias ?? false,
     outH,

@@ -24,7 +24,8 @@ export type LayerSpec =
       outChannels: number;
       kernelH: number;
       kernelW: number;
-      stride: number;
+      /** Stride [rows, cols]. */
+      stride: [number, number];
       groups: number;
       bias: boolean;
       /** Output feature-map height/width in pixels (for MACs). */

@@ -57,7 +57,7 @@ export class RegularizedEvolution<G> implements Strategy<G> {
 
   tell(results: readonly TrialResult<G>[]): void {
     for (const r of results) {
-      const inInit = this.initPending > 0 && this.population.length < this.P;
+      const inInit = !r.foreign && this.initPending > 0 && this.population.length < this.P;
       if (inInit) this.initPending--;
       if (r.status !== "ok" || r.score === undefined) continue;
       this.population.push({ genome: r.genome, score: r.score });

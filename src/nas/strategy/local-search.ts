@@ -55,6 +55,7 @@ export class LocalSearch<G> implements Strategy<G> {
       if (r.status === "rejected" || r.status === "invalid") continue;
       const score = r.status === "ok" && r.score !== undefined ? r.score : Number.NEGATIVE_INFINITY;
       this.scores.set(r.key, score);
+      if (r.foreign) continue; // known now (never proposed), but the climb follows only its own steps
       if (this.initLeft > 0 && this.current === null) {
         if (this.initBest === null || score > this.initBest.score)
           this.initBest = { genome: r.genome, key: r.key, score };

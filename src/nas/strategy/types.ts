@@ -22,6 +22,11 @@ export interface TrialResult<G> {
   utilities?: number[];
   /** Metric-constraint violation (0 = feasible). */
   violation?: number;
+  /**
+   * Another worker's trial read from a shared journal: learn from it, but it answers none of this
+   * strategy's own proposals.
+   */
+  foreign?: boolean;
 }
 
 export interface StrategyContext<G> {

@@ -5,7 +5,17 @@
  * mid-write) is ignored by readers and truncated away by the next writer (which holds the lock, so no live
  * writer can be mid-line). `MemoryStorage` is the in-process equivalent for benchmarks and tests.
  */
-import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  writeSync,
+} from "node:fs";
+import { dirname } from "node:path";
 import { KirchhoffError } from "../../core/index.js";
 import type { Metrics } from "../objective/objectives.js";
 import { FileLock } from "./lock.js";
@@ -48,6 +58,14 @@ export class JournalStorage implements Storage {
   private lineNo = 0;
 
   constructor(readonly path: string) {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (err) {
+      throw new KirchhoffError(
+        "io",
+        `${path}: cannot create the journal's folder (${(err as NodeJS.ErrnoException).code})`,
+      );
+    }
     this.lock = new FileLock(`${path}.lock`);
   }
 

@@ -11,7 +11,8 @@
  * deterministic in (seed, ask/tell sequence), so a single worker re-proposes exactly its old sequence; the
  * trial it had asked but never told comes up again and is evaluated once, under its old trial number.
  * Several workers (distinct `worker` ids, seeded apart) may share one journal; claims happen under the
- * storage lock so no architecture is evaluated twice and the budget is never exceeded.
+ * storage lock so no architecture is evaluated twice and the budget is never exceeded; each worker's
+ * strategy is also told (as `foreign` results) the trials the other workers finish.
  */
 import { KirchhoffError, Rng } from "../../core/index.js";
 import type { Evaluation, Evaluator } from "../eval/types.js";
@@ -72,6 +73,8 @@ export class Study<G> {
   readonly worker: string;
   private readonly strategy: Strategy<G>;
   private readonly toldThisRun = new Set<string>();
+  /** Other workers' finished trials not yet told to the strategy. */
+  private foreign: TrialRecord[] = [];
   freeProposals = 0;
 
   constructor(private readonly o: StudyOptions<G>) {
@@ -91,7 +94,23 @@ export class Study<G> {
   }
 
   private sync(): void {
-    for (const ev of this.storage.readNew()) this.state.apply(ev);
+    for (const ev of this.storage.readNew()) {
+      this.state.apply(ev);
+      if ((ev.type === "told" || ev.type === "failed") && ev.worker !== this.worker) {
+        const rec = this.state.byTrial.get(ev.trial);
+        if (rec) this.foreign.push(rec);
+      }
+    }
+  }
+
+  /** Tells the strategy what other workers sharing the journal have finished. */
+  private shareForeign(): void {
+    const recs = this.foreign.filter((r) => !this.toldThisRun.has(r.key));
+    this.foreign = [];
+    for (const r of recs) {
+      this.toldThisRun.add(r.key);
+      this.strategy.tell([{ ...this.resultOf(r, this.o.space.validate(r.genome)), foreign: true }]);
+    }
   }
 
   /** Reads the storage (e.g. an existing journal) and returns the result so far without running anything. */
@@ -115,6 +134,7 @@ export class Study<G> {
     const maxIdle = this.o.maxIdleProposals ?? 100_000;
     let idle = 0;
     while (idle < maxIdle) {
+      this.shareForeign();
       const [genome] = this.strategy.ask(1);
       if (genome === undefined) break;
       const key = this.o.space.key(genome);

@@ -4,11 +4,18 @@
  * - `dacQuantize`: per-sample abs-max noise management + DAC quantisation (aihwkit ABS_MAX NM, SPEC 7.2);
  * - `adcQuantize`: output noise + ADC quantisation (and optional clipping) in normalised tile units;
  * - `weightView`: a noisy / rescaled copy of the weights whose gradient flows back to the clean weights.
- * Rounding is round-half-to-even like aihwkit's IO path (`rint`).
+ * Rounding is round-half-to-even like aihwkit's IO path (`rint`), inlined in the hot loops.
  */
-import { rint } from "../../analog/index.js";
 import type { Rng } from "../../core/index.js";
 import { customOp, type Tensor } from "../../tensor/index.js";
+
+/** 1.5·2^52: (v + M) − M rounds a double of magnitude < 2^51 to an integer, ties to even (IEEE default). */
+const RINT_MAGIC = 6755399441055744;
+
+/** Round half to even for |v| < 2^51 (all quantiser inputs here are far smaller). */
+function rint(v: number): number {
+  return v + RINT_MAGIC - RINT_MAGIC;
+}
 
 /**
  * q = clamp(step·rint(x/step), −bound, bound) (no rounding when step = 0, no clamp when bound ≤ 0);
@@ -60,9 +67,11 @@ export function dacQuantize(x: Tensor, steps: number): { y: Tensor; scales: Floa
   const per = x.size / n;
   const step = 2 / steps;
   const out = new Float32Array(x.size);
+  const xd = x.data;
   for (let k = 0; k < n; k++) {
-    const s = scales[k]!;
-    for (let i = k * per, e = i + per; i < e; i++) out[i] = s * step * rint(x.data[i]! / s / step);
+    const inv = 1 / (scales[k]! * step);
+    const back = scales[k]! * step;
+    for (let i = k * per, e = i + per; i < e; i++) out[i] = back * (xd[i]! * inv + RINT_MAGIC - RINT_MAGIC);
   }
   return { y: customOp("hwa.dac", [x], out, x.shape, (g) => [g]), scales };
 }
@@ -92,12 +101,16 @@ export function adcQuantize(y: Tensor, o: AdcOptions): Tensor {
   const z = o.outNoise > 0 ? o.rng.fillNormal(new Float32Array(y.size)) : null;
   const out = new Float32Array(y.size);
   const mask = new Uint8Array(y.size);
+  const yd = y.data;
+  const sigma = o.outNoise;
+  const invStep = step > 0 ? 1 / step : 0;
   for (let k = 0; k < n; k++) {
     const norm = o.wScale * o.inputScales[k]!;
+    const invNorm = 1 / norm;
     for (let i = k * per, e = i + per; i < e; i++) {
-      let v = y.data[i]! / norm;
-      if (z) v += o.outNoise * z[i]!;
-      if (step > 0) v = step * rint(v / step);
+      let v = yd[i]! * invNorm;
+      if (z) v += sigma * z[i]!;
+      if (step > 0) v = step * (v * invStep + RINT_MAGIC - RINT_MAGIC);
       if (v > b) v = b;
       else if (v < -b) v = -b;
       else mask[i] = 1;
