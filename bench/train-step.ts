@@ -12,8 +12,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { getBackend, Rng } from "../src/core/index.js";
-import { SGD } from "../src/nn/index.js";
-import { createModel } from "../src/nn/index.js";
+import { createModel, SGD } from "../src/nn/index.js";
 import { crossEntropy, tensor } from "../src/tensor/index.js";
 import { gitCommit, machineInfo, writeJsonAtomic } from "./lib.js";
 

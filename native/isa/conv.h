@@ -22,6 +22,7 @@ static void im2colRows(const ConvP& p, const float* x, int64_t g, int64_t r0, in
   const int64_t cg = p.inC / p.groups, K = p.kH * p.kW * cg, hw = p.outH * p.outW;
   int64_t n = r0 / hw, oh = (r0 % hw) / p.outW, ow = r0 % p.outW;  // advanced incrementally (no divisions)
   const float* xg = x + g * cg;
+  const bool contiguousTaps = p.groups == 1 && p.dilW == 1;
   for (int64_t r = 0; r < rows; r++) {
     float* dst = a + r * K;
     const int64_t ih0 = oh * p.strideH - p.padTop, iw0 = ow * p.strideW - p.padLeft;
@@ -33,6 +34,11 @@ static void im2colRows(const ConvP& p, const float* x, int64_t g, int64_t r0, in
         continue;
       }
       const float* xr = xg + (n * p.inH + ih) * p.inW * p.inC;
+      if (contiguousTaps && iw0 >= 0 && iw0 + p.kW <= p.inW) {  // the kW taps are one contiguous run
+        copyFloats(dst, xr + iw0 * p.inC, p.kW * cg);
+        dst += p.kW * cg;
+        continue;
+      }
       for (int64_t kw = 0, iw = iw0; kw < p.kW; kw++, iw += p.dilW, dst += cg) {
         if (iw < 0 || iw >= p.inW) zeroFloats(dst, cg);
         else copyFloats(dst, xr + iw * p.inC, cg);
@@ -62,7 +68,7 @@ static void convForwardT(const ConvP& p, const float* x, const float* w, float* 
   const int64_t M = p.n * p.outH * p.outW;
   const bool direct = isPointwise(p);
   // Weights of every group packed once (shared read-only by all tasks).
-  const int64_t panel = K * ceilDiv(og, NR) * NR;
+  const int64_t panel = packedBSize(K, og, NR);
   float* wp = scratch(0, 4, static_cast<size_t>(panel) * p.groups);
   for (int64_t g = 0; g < p.groups; g++) packB<NR>(true, w + g * og * K, K, K, og, wp + g * panel);
   const int64_t rb = rowsPerBlock(K, MR);
@@ -108,7 +114,7 @@ template <int MR, int NV>
 static void convBackwardInputCol2im(const ConvP& p, const float* dy, const float* w, float* dx) {
   constexpr int NR = NV * W;
   const int64_t cg = p.inC / p.groups, og = p.outC / p.groups, K = p.kH * p.kW * cg, hw = p.outH * p.outW;
-  const int64_t panel = og * ceilDiv(K, NR) * NR;
+  const int64_t panel = packedBSize(og, K, NR);
   float* wp = scratch(0, 4, static_cast<size_t>(panel) * p.groups);
   for (int64_t g = 0; g < p.groups; g++) packB<NR>(false, w + g * og * K, K, og, K, wp + g * panel);
   const int64_t rb = rowsPerBlock(K, MR);
@@ -169,32 +175,46 @@ static void convBackwardInput(const ConvP& p, const float* dy, const float* w, f
 
 /**
  * Packs the patches of output pixels [r0, r0+rows) (group g) as the B operand of dW = dYᵀ·patches:
- * B(p = pixel, j = k) into NR-wide slivers bp[(j/NR)*rows*NR + p*NR + j%NR], zero padded past K.
+ * B(p = pixel, j = k) into NR-wide slivers bp[(j/NR)*sliverStride(rows) + p*NR + j%NR], zero padded past K.
  */
 template <int NR>
 static void packPatches(const ConvP& p, const float* x, int64_t g, int64_t r0, int64_t rows, float* bp) {
-  const int64_t cg = p.inC / p.groups, K = p.kH * p.kW * cg, hw = p.outH * p.outW;
-  const int64_t Kp = ceilDiv(K, NR) * NR;
+  const int64_t cg = p.inC / p.groups, hw = p.outH * p.outW;
+  const int64_t slStride = sliverStride(rows, NR);
+  int64_t n = r0 / hw, oh = (r0 % hw) / p.outW, ow = r0 % p.outW;  // advanced incrementally
+  const float* xg = x + g * cg;
   for (int64_t r = 0; r < rows; r++) {
-    const int64_t pix = r0 + r, n = pix / hw, oh = (pix % hw) / p.outW, ow = pix % p.outW;
-    int64_t j = 0;
+    float* d = bp + r * NR;  // current sliver row; `off` = position inside it
+    int64_t off = 0;
+    const int64_t ih0 = oh * p.strideH - p.padTop, iw0 = ow * p.strideW - p.padLeft;
     for (int64_t kh = 0; kh < p.kH; kh++) {
-      const int64_t ih = oh * p.strideH - p.padTop + kh * p.dilH;
-      for (int64_t kw = 0; kw < p.kW; kw++) {
-        const int64_t iw = ow * p.strideW - p.padLeft + kw * p.dilW;
-        const bool inside = ih >= 0 && ih < p.inH && iw >= 0 && iw < p.inW;
-        const float* s = inside ? x + ((n * p.inH + ih) * p.inW + iw) * p.inC + g * cg : nullptr;
+      const int64_t ih = ih0 + kh * p.dilH;
+      const bool rowIn = ih >= 0 && ih < p.inH;
+      const float* xr = xg + (n * p.inH + ih) * p.inW * p.inC;
+      for (int64_t kw = 0, iw = iw0; kw < p.kW; kw++, iw += p.dilW) {
+        const bool inside = rowIn && iw >= 0 && iw < p.inW;
+        const float* src = inside ? xr + iw * p.inC : nullptr;
         for (int64_t c = 0; c < cg;) {  // split the run at sliver boundaries
-          const int64_t jj = j + c, len = imin(cg - c, NR - jj % NR);
-          float* d = bp + (jj / NR) * rows * NR + r * NR + jj % NR;
-          if (inside) copyFloats(d, s + c, len);
-          else zeroFloats(d, len);
+          const int64_t len = imin(cg - c, NR - off);
+          if (inside) copyFloats(d + off, src + c, len);
+          else zeroFloats(d + off, len);
           c += len;
+          off += len;
+          if (off == NR) {
+            off = 0;
+            d += slStride;
+          }
         }
-        j += cg;
       }
     }
-    for (int64_t jj = K; jj < Kp; jj++) bp[(jj / NR) * rows * NR + r * NR + jj % NR] = 0.f;
+    if (off) zeroFloats(d + off, NR - off);  // pad K up to Kp
+    if (++ow == p.outW) {
+      ow = 0;
+      if (++oh == p.outH) {
+        oh = 0;
+        n++;
+      }
+    }
   }
 }
 
@@ -215,19 +235,24 @@ static void convBackwardWeightT(const ConvP& p, const float* x, const float* dy,
     float* part = scratch(static_cast<int>(t), 3, static_cast<size_t>(wsize + p.outC));  // owned by task t
     parts[t] = part;
     memset(part, 0, sizeof(float) * (wsize + p.outC));
-    float* at = scratch(tid, 2, static_cast<size_t>(og) * kPix);
-    float* bp = scratch(tid, 1, static_cast<size_t>(kPix) * ceilDiv(K, NR) * NR);
+    float* at = scratch(tid, 2, static_cast<size_t>(ceilDiv(og, MR) * MR) * kPix);
+    float* bp = scratch(tid, 1, static_cast<size_t>(packedBSize(kPix, K, NR)));
     float* pb = part + wsize;
     const int64_t m0 = t * chunk, m1 = imin(M, m0 + chunk);
     for (int64_t r0 = m0; r0 < m1; r0 += kPix) {
       const int64_t rows = imin(kPix, m1 - r0);
       for (int64_t g = 0; g < p.groups; g++) {
-        for (int64_t r = 0; r < rows; r++) {
-          const float* d = dy + (r0 + r) * p.outC + g * og;
-          for (int64_t o = 0; o < og; o++) at[o * rows + r] = d[o];
+        // A = dY_gᵀ packed in MR-channel slivers: at[(o/MR)*rows*MR + r*MR + o%MR] = dy[r0+r][g*og+o].
+        for (int64_t o0 = 0; o0 < og; o0 += MR) {
+          const int64_t mr = imin(MR, og - o0);
+          float* dst = at + o0 * rows;
+          for (int64_t r = 0; r < rows; r++, dst += MR) {
+            const float* d = dy + (r0 + r) * p.outC + g * og + o0;
+            for (int64_t i = 0; i < MR; i++) dst[i] = i < mr ? d[i] : 0.f;
+          }
         }
         packPatches<NR>(p, x, g, r0, rows, bp);
-        macroKernel<MR, NV>(og, K, rows, at, rows, bp, part + g * og * K, K, Store{1.f, 0.f, false}, tid);
+        macroKernel<MR, NV, true>(og, K, rows, at, rows, bp, part + g * og * K, K, Store{1.f, 0.f, false}, tid);
       }
       for (int64_t r = r0; r < r0 + rows; r++) {
         const float* d = dy + r * p.outC;
@@ -250,9 +275,109 @@ static void convBackwardWeightT(const ConvP& p, const float* x, const float* dy,
     }
 }
 
+/**
+ * Backward-weight without patch packing, for group widths that are whole vectors (cg % W == 0): per output
+ * row and kernel tap, dW_g[:, tap, :] += dY_rowᵀ · X_tap, where X_tap is read in place (consecutive output
+ * pixels hit input pixels strideW·inC floats apart) over the range of output columns whose tap is inside
+ * the image. dY rows are packed MR-channel-interleaved once per output row.
+ */
+template <int MR>
+static void convBackwardWeightDirect(const ConvP& p, const float* x, const float* dy, float* dw, float* dbias) {
+  const int64_t cg = p.inC / p.groups, og = p.outC / p.groups, K = p.kH * p.kW * cg;
+  const int64_t rowsOut = p.n * p.outH, wsize = p.outC * K, ogp = ceilDiv(og, MR) * MR;
+  const int nt = 2.0 * rowsOut * p.outW * K * p.outC < 2e6 ? 1 : threadCount();
+  const int64_t chunk = ceilDiv(rowsOut, nt);
+  float* parts[256];
+  auto f = [&](int64_t t, int tid) {
+    float* part = scratch(static_cast<int>(t), 3, static_cast<size_t>(wsize + p.outC));  // owned by task t
+    parts[t] = part;
+    memset(part, 0, sizeof(float) * (wsize + p.outC));
+    float* at = scratch(tid, 2, static_cast<size_t>(ogp) * p.outW);
+    alignas(64) float tile[MR * W];
+    for (int64_t row = t * chunk; row < imin(rowsOut, (t + 1) * chunk); row++) {
+      const int64_t n = row / p.outH, oh = row % p.outH;
+      const float* dyr = dy + row * p.outW * p.outC;
+      for (int64_t g = 0; g < p.groups; g++) {
+        for (int64_t o0 = 0; o0 < og; o0 += MR) {  // at[(o/MR)*outW*MR + ow*MR + o%MR]
+          const int64_t mr = imin(MR, og - o0);
+          float* dst = at + o0 * p.outW;
+          for (int64_t ow = 0; ow < p.outW; ow++, dst += MR) {
+            const float* d = dyr + ow * p.outC + g * og + o0;
+            for (int64_t i = 0; i < MR; i++) dst[i] = i < mr ? d[i] : 0.f;
+          }
+        }
+        float* pg = part + g * og * K;
+        for (int64_t kh = 0; kh < p.kH; kh++) {
+          const int64_t ih = oh * p.strideH - p.padTop + kh * p.dilH;
+          if (ih < 0 || ih >= p.inH) continue;
+          for (int64_t kw = 0; kw < p.kW; kw++) {
+            const int64_t shift = p.padLeft - kw * p.dilW;  // iw = ow*strideW - shift
+            const int64_t lo = shift > 0 ? ceilDiv(shift, p.strideW) : 0;
+            const int64_t hi = imin(p.outW, ceilDiv(p.inW + shift, p.strideW));
+            if (hi <= lo) continue;
+            const float* xb = x + ((n * p.inH + ih) * p.inW + (lo * p.strideW - shift)) * p.inC + g * cg;
+            const int64_t tap = kh * p.kW + kw;
+            for (int64_t o0 = 0; o0 < og; o0 += MR) {
+              const int64_t mr = imin(MR, og - o0);
+              const float* a = at + o0 * p.outW + lo * MR;
+              for (int64_t c0 = 0; c0 < cg; c0 += W) {
+                float* c = pg + o0 * K + tap * cg + c0;
+                if (mr == MR) {
+                  microKernel<MR, 1, true>(hi - lo, a, 0, xb + c0, c, K, Store{1.f, 0.f, false}, p.strideW * p.inC);
+                  continue;
+                }
+                microKernel<MR, 1, true>(hi - lo, a, 0, xb + c0, tile, W, Store{1.f, 0.f, true}, p.strideW * p.inC);
+                for (int64_t i = 0; i < mr; i++)
+                  for (int64_t j = 0; j < W; j++) c[i * K + j] += tile[i * W + j];
+              }
+            }
+          }
+        }
+      }
+      float* pb = part + wsize;
+      for (int64_t ow = 0; ow < p.outW; ow++)
+        for (int64_t c = 0; c < p.outC; c++) pb[c] += dyr[ow * p.outC + c];
+    }
+  };
+  if (nt <= 1) f(0, 0);
+  else pfor(nt, f);
+  for (int64_t i = 0; i < wsize; i++) {
+    float s = 0.f;
+    for (int t = 0; t < nt; t++) s += parts[t][i];
+    dw[i] = s;
+  }
+  if (dbias)
+    for (int64_t c = 0; c < p.outC; c++) {
+      float s = 0.f;
+      for (int t = 0; t < nt; t++) s += parts[t][wsize + c];
+      dbias[c] = s;
+    }
+}
+
 static void convBackwardWeight(const ConvP& p, const float* x, const float* dy, float* dw, float* dbias) {
   if (isDepthwise(p)) return depthwiseBackwardWeight(p, x, dy, dw, dbias);
-  if (p.kH * p.kW * (p.inC / p.groups) <= W) convBackwardWeightT<kMrNarrow, 1>(p, x, dy, dw, dbias);
+  const int64_t og = p.outC / p.groups, cg = p.inC / p.groups, K = p.kH * p.kW * cg;
+  if (p.groups == 1 && isPointwise(p)) {  // dW[outC × inC] = dYᵀ · X: a plain GEMM over all pixels
+    const int64_t M = p.n * p.outH * p.outW;
+    sgemm(true, false, p.outC, p.inC, M, 1.f, dy, p.outC, x, p.inC, 0.f, dw, p.inC);
+    if (dbias) {
+      for (int64_t c = 0; c < p.outC; c++) dbias[c] = 0.f;
+      for (int64_t i = 0; i < M; i++)
+        for (int64_t c = 0; c < p.outC; c++) dbias[c] += dy[i * p.outC + c];
+    }
+    return;
+  }
+  if (cg % W == 0 && og >= 8) {
+#if KH_VBYTES == 64
+    if (og % 16 == 0) return convBackwardWeightDirect<16>(p, x, dy, dw, dbias);
+#endif
+    return convBackwardWeightDirect<kMrNarrow>(p, x, dy, dw, dbias);
+  }
+#if KH_VBYTES == 64
+  // 16-row tiles match the usual 16/32/64 output channels exactly (12-row tiles would waste up to 1/3).
+  if (og % 16 == 0) return convBackwardWeightT<16, 1>(p, x, dy, dw, dbias);
+#endif
+  if (K <= W || og % kMrNarrow == 0) convBackwardWeightT<kMrNarrow, 1>(p, x, dy, dw, dbias);
   else convBackwardWeightT<kMrWide, 2>(p, x, dy, dw, dbias);
 }
 

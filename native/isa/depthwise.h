@@ -18,6 +18,21 @@ static void transposeDepthwise(const float* w, int64_t C, int64_t taps, float* w
 /** acc[0..C) = Σ over valid taps of src(tap)[c] * wt[tap][c], vector by vector. */
 static inline void dwAccumulate(const float* const* src, const float* const* wts, int nTaps, int64_t C, float* out) {
   int64_t c = 0;
+  for (; c + 4 * W <= C; c += 4 * W) {
+    vf a0{}, a1{}, a2{}, a3{};
+    for (int t = 0; t < nTaps; t++) {
+      const float* s = src[t] + c;
+      const float* w = wts[t] + c;
+      a0 += vload(s) * vload(w);
+      a1 += vload(s + W) * vload(w + W);
+      a2 += vload(s + 2 * W) * vload(w + 2 * W);
+      a3 += vload(s + 3 * W) * vload(w + 3 * W);
+    }
+    vstore(out + c, a0);
+    vstore(out + c + W, a1);
+    vstore(out + c + 2 * W, a2);
+    vstore(out + c + 3 * W, a3);
+  }
   for (; c + 2 * W <= C; c += 2 * W) {
     vf a0{}, a1{};
     for (int t = 0; t < nTaps; t++) {
@@ -106,28 +121,34 @@ static void depthwiseBackwardWeight(const ConvP& p, const float* x, const float*
   const int64_t chunk = ceilDiv(rowsOut, nt);
   float* parts[256];
   auto f = [&](int64_t t, int) {
-    float* part = scratch(static_cast<int>(t), 3, static_cast<size_t>((taps + 1) * C));  // [taps+1][C], owned by t
+    // Partial [taps+1][C] (the last row is dbias), owned by task t; stays in L1 while pixels stream by.
+    float* part = scratch(static_cast<int>(t), 3, static_cast<size_t>((taps + 1) * C));
     parts[t] = part;
     memset(part, 0, sizeof(float) * (taps + 1) * C);
     float* pb = part + taps * C;
-    for (int64_t row = t * chunk; row < imin(rowsOut, (t + 1) * chunk); row++) {
-      const int64_t n = row / p.outH, oh = row % p.outH;
+    const int64_t r0 = t * chunk, r1 = imin(rowsOut, (t + 1) * chunk);
+    for (int64_t row = r0, n = r0 / p.outH, oh = r0 % p.outH; row < r1; row++) {
       for (int64_t ow = 0; ow < p.outW; ow++) {
         const float* d = dy + (row * p.outW + ow) * C;
         for (int64_t c = 0; c < C; c++) pb[c] += d[c];
         for (int64_t kh = 0; kh < p.kH; kh++) {
           const int64_t ih = oh * p.strideH - p.padTop + kh * p.dilH;
           if (ih < 0 || ih >= p.inH) continue;
+          const float* xr = x + (n * p.inH + ih) * p.inW * C;
           for (int64_t kw = 0; kw < p.kW; kw++) {
             const int64_t iw = ow * p.strideW - p.padLeft + kw * p.dilW;
             if (iw < 0 || iw >= p.inW) continue;
-            const float* xs = x + ((n * p.inH + ih) * p.inW + iw) * C;
+            const float* xs = xr + iw * C;
             float* acc = part + (kh * p.kW + kw) * C;
             int64_t c = 0;
             for (; c + W <= C; c += W) vstore(acc + c, vload(acc + c) + vload(xs + c) * vload(d + c));
             for (; c < C; c++) acc[c] += xs[c] * d[c];
           }
         }
+      }
+      if (++oh == p.outH) {
+        oh = 0;
+        n++;
       }
     }
   };

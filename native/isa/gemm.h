@@ -17,6 +17,15 @@ constexpr int kMrWide = 12, kMrNarrow = 24;
 constexpr int kMrWide = 6, kMrNarrow = 12;
 #endif
 
+/**
+ * Distance in floats between consecutive packed B slivers: kc·NR plus one cache line, so that slivers
+ * written or read in lockstep never alias to the same L1 set (kc·NR·4 bytes is often a multiple of 4 KiB).
+ */
+static inline int64_t sliverStride(int64_t kc, int nr) { return kc * nr + 16; }
+
+/** Floats needed for nc columns of packed B with kc rows. */
+static inline int64_t packedBSize(int64_t kc, int64_t nc, int nr) { return ceilDiv(nc, nr) * sliverStride(kc, nr); }
+
 /** Store modes of a micro-kernel tile: overwrite with alpha·AB + beta·C (beta 0 ignores C), or accumulate. */
 struct Store {
   float alpha;
@@ -24,10 +33,11 @@ struct Store {
   bool overwrite;
 };
 
-template <int MR, int NV>
+template <int MR, int NV, bool PA = false>
 static inline void microKernel(int64_t kc, const float* __restrict a, int64_t lda, const float* __restrict b,
-                               float* __restrict c, int64_t ldc, Store st) {
-  constexpr int NR = NV * W;
+                               float* __restrict c, int64_t ldc, Store st, int64_t ldb = NV * W) {
+  // PA: A packed MR-interleaved (a[p*MR + i], one pointer, constant offsets); else row-major a[i*lda + p].
+  // B rows are ldb floats apart (NR when packed; the activation's pixel stride when read in place).
   vf acc[MR][NV];
 #pragma GCC unroll 32
   for (int i = 0; i < MR; i++)
@@ -36,10 +46,10 @@ static inline void microKernel(int64_t kc, const float* __restrict a, int64_t ld
   for (int64_t p = 0; p < kc; p++) {
     vf bv[NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; v++) bv[v] = *reinterpret_cast<const vf*>(b + p * NR + v * W);
+    for (int v = 0; v < NV; v++) bv[v] = vload(b + p * ldb + v * W);
 #pragma GCC unroll 32
     for (int i = 0; i < MR; i++) {
-      const vf av = vbcast(a[i * lda + p]);
+      const vf av = vbcast(PA ? a[p * MR + i] : a[i * lda + p]);
 #pragma GCC unroll 4
       for (int v = 0; v < NV; v++) acc[i][v] += av * bv[v];
     }
@@ -61,12 +71,12 @@ static inline void microKernel(int64_t kc, const float* __restrict a, int64_t ld
   }
 }
 
-/** Packs B(p, j) for p in [0,kc), j in [0,nc) into NR-wide slivers, zero padded: dst[(j/NR)*kc*NR + p*NR + j%NR]. */
+/** Packs B(p, j) for p in [0,kc), j in [0,nc) into NR-wide slivers, zero padded: dst[(j/NR)*sliverStride + p*NR + j%NR]. */
 template <int NR>
 static void packB(bool trans, const float* b, int64_t ldb, int64_t kc, int64_t nc, float* dst) {
   for (int64_t j0 = 0; j0 < nc; j0 += NR) {
     const int64_t nr = imin(NR, nc - j0);
-    float* d = dst + (j0 / NR) * kc * NR;
+    float* d = dst + (j0 / NR) * sliverStride(kc, NR);
     if (!trans) {
       for (int64_t p = 0; p < kc; p++) {
         const float* s = b + p * ldb + j0;
@@ -86,19 +96,20 @@ static void packB(bool trans, const float* b, int64_t ldb, int64_t kc, int64_t n
 }
 
 /**
- * Macro-kernel: C[mc × nc] (op)= A[mc × kc] · Bp, A row-major with stride lda (read in place), Bp packed
- * by packB<NV*W>. Edge tiles go through zero-padded scratch (thread `tid`, slots 6 and 7).
+ * Macro-kernel: C[mc × nc] (op)= A[mc × kc] · Bp, Bp packed by packB<NV*W>. A is row-major with stride lda
+ * (read in place; partial row tiles are copied to zero-padded scratch slot 6) or, with PA, packed in
+ * MR-row slivers a[(i/MR)*kc*MR + p*MR + i%MR], zero padded to a multiple of MR rows.
  */
-template <int MR, int NV>
+template <int MR, int NV, bool PA = false>
 static void macroKernel(int64_t mc, int64_t nc, int64_t kc, const float* a, int64_t lda, const float* bp, float* c,
                         int64_t ldc, Store st, int tid) {
   constexpr int NR = NV * W;
   alignas(64) float tile[MR * NR];
   for (int64_t i0 = 0; i0 < mc; i0 += MR) {
     const int64_t mr = imin(MR, mc - i0);
-    const float* ap = a + i0 * lda;
+    const float* ap = PA ? a + i0 * kc : a + i0 * lda;
     int64_t la = lda;
-    if (mr < MR) {
+    if (!PA && mr < MR) {
       float* edge = scratch(tid, 6, static_cast<size_t>(MR) * kc);
       for (int64_t i = 0; i < MR; i++) {
         if (i < mr) memcpy(edge + i * kc, ap + i * lda, sizeof(float) * kc);
@@ -109,13 +120,13 @@ static void macroKernel(int64_t mc, int64_t nc, int64_t kc, const float* a, int6
     }
     for (int64_t j0 = 0; j0 < nc; j0 += NR) {
       const int64_t nr = imin(NR, nc - j0);
-      const float* bj = bp + (j0 / NR) * kc * NR;
+      const float* bj = bp + (j0 / NR) * sliverStride(kc, NR);
       float* cp = c + i0 * ldc + j0;
       if (mr == MR && nr == NR) {
-        microKernel<MR, NV>(kc, ap, la, bj, cp, ldc, st);
+        microKernel<MR, NV, PA>(kc, ap, la, bj, cp, ldc, st);
         continue;
       }
-      microKernel<MR, NV>(kc, ap, la, bj, tile, NR, Store{1.f, 0.f, true});
+      microKernel<MR, NV, PA>(kc, ap, la, bj, tile, NR, Store{1.f, 0.f, true});
       for (int64_t i = 0; i < mr; i++) {
         for (int64_t j = 0; j < nr; j++) {
           float* cv = cp + i * ldc + j;
@@ -147,7 +158,7 @@ static void gemmSerial(bool tA, bool tB, int64_t m, int64_t n, int64_t k, float 
   const bool packA = tA || lda % 512 == 0;
   const int64_t mcMax = packA ? 8 * MR : m;
   const int64_t ldp = ceilDiv(kcMax, 16) * 16 + 16;
-  float* bp = scratch(tid, 0, static_cast<size_t>(kcMax) * (ceilDiv(imin(n, kNc), NR) * NR));
+  float* bp = scratch(tid, 0, static_cast<size_t>(packedBSize(kcMax, imin(n, kNc), NR)));
   float* at = packA ? scratch(tid, 1, static_cast<size_t>(mcMax) * ldp) : nullptr;
   for (int64_t jc = 0; jc < n; jc += kNc) {
     const int64_t nc = imin(kNc, n - jc);

@@ -2,7 +2,7 @@
 
 import type { Rng } from "../core/index.js";
 import { configError } from "../core/index.js";
-import { gradAlloc } from "./grad-pool.js";
+import { gradAllocUninit } from "./grad-pool.js";
 import { fromOp, type Tensor } from "./tensor.js";
 
 /** max(x, 0); gradient 0 at x = 0 like PyTorch. */
@@ -11,8 +11,8 @@ export function relu(x: Tensor): Tensor {
   const out = new Float32Array(d.length);
   for (let i = 0; i < d.length; i++) out[i] = Math.max(d[i]!, 0);
   return fromOp("relu", out, x.shape, [x], (g) => {
-    const gx = gradAlloc(g.length);
-    for (let i = 0; i < g.length; i++) if (out[i]! > 0) gx[i] = g[i]!;
+    const gx = gradAllocUninit(g.length);
+    for (let i = 0; i < g.length; i++) gx[i] = out[i]! > 0 ? g[i]! : 0;
     return [gx];
   });
 }
@@ -26,10 +26,10 @@ export function relu6(x: Tensor): Tensor {
     out[i] = v > 0 ? Math.min(v, 6) : 0;
   }
   return fromOp("relu6", out, x.shape, [x], (g) => {
-    const gx = gradAlloc(g.length);
+    const gx = gradAllocUninit(g.length);
     for (let i = 0; i < g.length; i++) {
       const v = d[i]!;
-      if (v > 0 && v < 6) gx[i] = g[i]!;
+      gx[i] = v > 0 && v < 6 ? g[i]! : 0;
     }
     return [gx];
   });
@@ -42,7 +42,7 @@ export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
   const out = new Float32Array(d.length);
   for (let i = 0; i < d.length; i++) out[i] = d[i]! > 0 ? d[i]! : slope * d[i]!;
   return fromOp("leakyRelu", out, x.shape, [x], (g) => {
-    const gx = gradAlloc(g.length);
+    const gx = gradAllocUninit(g.length);
     for (let i = 0; i < g.length; i++) gx[i] = d[i]! > 0 ? g[i]! : slope * g[i]!;
     return [gx];
   });
@@ -54,7 +54,7 @@ export function sigmoid(x: Tensor): Tensor {
   // In float64, exp(−v) overflows to Infinity for v < −709 and 1/(1 + Infinity) = 0: no NaN, no branch needed.
   for (let i = 0; i < d.length; i++) out[i] = 1 / (1 + Math.exp(-d[i]!));
   return fromOp("sigmoid", out, x.shape, [x], (g) => {
-    const gx = gradAlloc(g.length);
+    const gx = gradAllocUninit(g.length);
     for (let i = 0; i < g.length; i++) {
       const s = out[i]!;
       gx[i] = g[i]! * s * (1 - s);
@@ -68,7 +68,7 @@ export function tanh(x: Tensor): Tensor {
   const out = new Float32Array(d.length);
   for (let i = 0; i < d.length; i++) out[i] = Math.tanh(d[i]!);
   return fromOp("tanh", out, x.shape, [x], (g) => {
-    const gx = gradAlloc(g.length);
+    const gx = gradAllocUninit(g.length);
     for (let i = 0; i < g.length; i++) {
       const t = out[i]!;
       gx[i] = g[i]! * (1 - t * t);
@@ -92,7 +92,7 @@ export function dropout(x: Tensor, p: number, training: boolean, rng: Rng): Tens
   const out = new Float32Array(d.length);
   for (let i = 0; i < d.length; i++) out[i] = d[i]! * u[i]!;
   return fromOp("dropout", out, x.shape, [x], (g) => {
-    const gx = gradAlloc(g.length);
+    const gx = gradAllocUninit(g.length);
     for (let i = 0; i < g.length; i++) gx[i] = g[i]! * u[i]!;
     return [gx];
   });

@@ -6,7 +6,7 @@
  * unbiased variance n/(n − 1)·var for runningVar while the batch is normalised with the biased one.
  */
 import { type Activation, configError, getBackend, KirchhoffError, shapeError } from "../core/index.js";
-import { gradAlloc, recycle } from "./grad-pool.js";
+import { gradAlloc, gradAllocUninit, recycle } from "./grad-pool.js";
 import { fromOp, type Tensor } from "./tensor.js";
 
 export interface BatchNormOptions {
@@ -26,7 +26,7 @@ function channelVector(name: string, t: Tensor | null, c: number): void {
 /** Where the activation passed gradient, judged on its output (PyTorch threshold/hardtanh backward). */
 function maskedGrad(g: Float32Array, y: Float32Array, act: Activation): Float32Array {
   if (act === "none") return g;
-  const out = gradAlloc(g.length);
+  const out = gradAllocUninit(g.length);
   if (act === "relu") for (let i = 0; i < g.length; i++) out[i] = y[i]! > 0 ? g[i]! : 0;
   else for (let i = 0; i < g.length; i++) out[i] = y[i]! > 0 && y[i]! < 6 ? g[i]! : 0;
   return out;
@@ -115,12 +115,16 @@ export function batchNorm(
     let dx: Float32Array | null = null;
     // The activation-masked gradient: the residual's gradient, and eval mode's input to the affine backward.
     let gm: Float32Array | null = null;
+    const wantRes = residual?.requiresGrad === true;
     if (training) {
-      dx = gradAlloc(x.size);
+      dx = gradAllocUninit(x.size); // the kernel overwrites dx
       const gam = gamma ? gamma.data : new Float32Array(c).fill(1);
+      // The residual needs the masked gradient anyway: mask once and run the kernel without activation.
+      if (wantRes) gm = maskedGrad(g, y, act);
+      const fusedAct = wantRes ? "none" : act;
       getBackend().batchNormBackward(
         x.data,
-        g,
+        gm ?? g,
         rows,
         c,
         mean,
@@ -129,8 +133,8 @@ export function batchNorm(
         dx,
         dGamma,
         dBeta,
-        act,
-        act === "none" ? null : y,
+        fusedAct,
+        fusedAct === "none" ? null : y,
       );
     } else {
       // Eval mode is a fixed per-channel affine map: dx = g·scale, dγ = Σ g·x̂, dβ = Σ g.
@@ -149,7 +153,6 @@ export function batchNorm(
     const grads: (Float32Array | null)[] = [dx];
     if (gamma) grads.push(dGamma);
     if (beta) grads.push(dBeta);
-    const wantRes = residual?.requiresGrad === true;
     if (wantRes && gm === null) gm = maskedGrad(g, y, act);
     if (residual) grads.push(wantRes ? gm : null);
     // A masked gradient nobody receives is a dead temporary (never recycle g itself: the engine owns it).

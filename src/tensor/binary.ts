@@ -1,12 +1,12 @@
 /** Differentiable elementwise binary ops with NumPy broadcasting: add, sub, mul, div, maximum, minimum. */
 import { BinOp, binaryRaw, expandTo, reduceTo } from "./broadcast.js";
-import { gradAlloc, recycle } from "./grad-pool.js";
+import { gradAlloc, gradAllocUninit, recycle } from "./grad-pool.js";
 import { broadcastShapes } from "./shape-utils.js";
 import { fromOp, type Tensor } from "./tensor.js";
 
 /** −g as a new gradient buffer. */
 function negate(g: Float32Array): Float32Array {
-  const out = gradAlloc(g.length);
+  const out = gradAllocUninit(g.length);
   for (let i = 0; i < g.length; i++) out[i] = -g[i]!;
   return out;
 }

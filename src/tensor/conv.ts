@@ -4,7 +4,7 @@
  *   total = max((ceil(in/s) − 1)·s + (k − 1)·d + 1 − in, 0),  before = floor(total/2), after = total − before.
  */
 import { type Conv2dParams, configError, getBackend, shapeError } from "../core/index.js";
-import { gradAlloc } from "./grad-pool.js";
+import { gradAllocUninit } from "./grad-pool.js";
 import { fromOp, type Tensor } from "./tensor.js";
 
 export type Conv2dPadding = number | readonly [number, number] | "same" | "valid";
@@ -119,13 +119,13 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
     let gw: Float32Array | null = null;
     let gb: Float32Array | null = null;
     if (x.requiresGrad) {
-      gx = gradAlloc(x.size);
+      gx = gradAllocUninit(x.size); // the kernel overwrites dx
       be.conv2dBackwardInput(p, g, w.data, gx);
     }
     const wantB = b?.requiresGrad === true;
     if (w.requiresGrad || wantB) {
       if (wantB) gb = new Float32Array(p.outC);
-      const dw = gradAlloc(w.size);
+      const dw = gradAllocUninit(w.size); // the kernel overwrites dw
       be.conv2dBackwardWeight(p, x.data, g, dw, gb);
       if (w.requiresGrad) gw = dw;
     }

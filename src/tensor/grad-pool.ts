@@ -43,7 +43,20 @@ export function gradAlloc(n: number): Float32Array {
   return out;
 }
 
-/** True when `buf` came from gradAlloc and may be returned to the pool by the engine. */
+/**
+ * Like gradAlloc but a recycled buffer keeps its old contents: for callers that overwrite every element
+ * (backend kernels documented as "overwrites", elementwise backward loops). Saves a full pass over memory.
+ */
+export function gradAllocUninit(n: number): Float32Array {
+  if (n < MIN_POOLED_LENGTH || !enabled) return new Float32Array(n);
+  const buf = free.get(n)?.pop();
+  if (buf) pooledBytes -= buf.byteLength;
+  const out = buf ?? new Float32Array(n);
+  recyclable.add(out);
+  return out;
+}
+
+/** True when `buf` came from gradAlloc / gradAllocUninit and may be returned to the pool by the engine. */
 export function isRecyclable(buf: Float32Array): boolean {
   return recyclable.has(buf);
 }

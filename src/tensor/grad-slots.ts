@@ -3,7 +3,7 @@
  * summing of several contributions, and recycling of dead gradient buffers into grad-pool.ts.
  */
 import { shapeError } from "../core/index.js";
-import { gradAlloc, isRecyclable, recycle } from "./grad-pool.js";
+import { gradAllocUninit, isRecyclable, recycle } from "./grad-pool.js";
 import type { Tensor } from "./tensor.js";
 
 export interface GradSlot {
@@ -63,7 +63,7 @@ export class GradSlots {
     const b = slot.buf;
     if (!slot.owned) {
       // First sum: allocate and add in one pass (the stored array may be shared, never write into it).
-      const sum = gradAlloc(b.length);
+      const sum = gradAllocUninit(b.length);
       for (let i = 0; i < b.length; i++) sum[i] = b[i]! + g[i]!;
       slot.buf = sum;
       slot.owned = true;

@@ -2,8 +2,8 @@
  * Pooling on NHWC tensors (floor output size, PyTorch defaults): maxPool2d (padding counts as −∞),
  * avgPool2d (count_include_pad = true: every window divides by kH·kW), globalAvgPool2d → [N, C].
  */
-import { configError, shapeError } from "../core/index.js";
-import { gradAlloc } from "./grad-pool.js";
+import { configError, getBackend, shapeError } from "../core/index.js";
+import { gradAlloc, gradAllocUninit } from "./grad-pool.js";
 import { fromOp, type Tensor } from "./tensor.js";
 
 type Pair = number | readonly [number, number];
@@ -151,21 +151,23 @@ export function globalAvgPool2d(x: Tensor): Tensor {
   const inv = 1 / hw;
   const d = x.data;
   const out = new Float32Array(n * c);
-  for (let b = 0; b < n; b++) {
-    const ob = b * c;
-    for (let s = 0; s < hw; s++) {
-      const ib = (b * hw + s) * c;
-      for (let ch = 0; ch < c; ch++) out[ob + ch]! += d[ib + ch]!;
-    }
-    for (let ch = 0; ch < c; ch++) out[ob + ch]! *= inv;
+  // Per-sample channel sums through the backend (vectorised, float64 accumulation); sumSq is a by-product.
+  const be = getBackend();
+  const sum = new Float64Array(c);
+  const sumSq = new Float64Array(c);
+  for (let b = 0; b < n && c > 0; b++) {
+    be.channelStats(d.subarray(b * hw * c, (b + 1) * hw * c), hw, c, sum, sumSq);
+    for (let ch = 0; ch < c; ch++) out[b * c + ch] = sum[ch]! * inv;
   }
   return fromOp("globalAvgPool2d", out, [n, c], [x], (g) => {
-    const gx = gradAlloc(d.length);
+    // Every spatial position of sample b receives g[b, :]/hw: write one row, then copy it by doubling.
+    const gx = gradAllocUninit(d.length);
+    const span = hw * c;
     for (let b = 0; b < n; b++) {
-      for (let s = 0; s < hw; s++) {
-        const ib = (b * hw + s) * c;
-        for (let ch = 0; ch < c; ch++) gx[ib + ch] = g[b * c + ch]! * inv;
-      }
+      const base = b * span;
+      for (let ch = 0; ch < c; ch++) gx[base + ch] = g[b * c + ch]! * inv;
+      for (let filled = c; filled < span; filled *= 2)
+        gx.copyWithin(base + filled, base, base + Math.min(filled, span - filled));
     }
     return [gx];
   });

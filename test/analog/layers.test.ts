@@ -15,7 +15,7 @@ import {
 } from "../../src/analog/index.js";
 import { Rng } from "../../src/core/index.js";
 import { Conv2d, DepthwiseConv2d, GRU, Linear, LSTM, ReLU, Sequential } from "../../src/nn/index.js";
-import { randn, type Tensor } from "../../src/tensor/index.js";
+import { randn, type Tensor, tensor } from "../../src/tensor/index.js";
 
 const ideal = () => getPreset("ideal");
 function maxDiff(a: Tensor, b: Tensor): number {
@@ -92,6 +92,48 @@ test("AnalogConv2d: tile matrix is [C_out, C_in·kh·kw] in (c, ki, kj) order an
   assert.equal(adw.arrays.length, 5);
   const x2 = randn([2, 6, 6, 5], rng);
   assert.ok(maxDiff(adw.forward(x2), dw.forward(x2)) < 1e-5);
+  // wide layers: several row chunks (im2col → periphery per chunk), dense and depthwise
+  const wide = new Conv2d(64, 8, 3, { rng, padding: 1 }).eval();
+  const dwWide = new DepthwiseConv2d(64, 3, { rng, padding: 1 }).eval();
+  const x3 = randn([2, 10, 10, 64], rng);
+  assert.ok(
+    maxDiff(AnalogConv2d.fromDigital(wide, ideal(), rng).eval().forward(x3), wide.forward(x3)) < 1e-4,
+  );
+  assert.ok(
+    maxDiff(AnalogConv2d.fromDigital(dwWide, ideal(), rng).eval().forward(x3), dwWide.forward(x3)) < 1e-5,
+  );
+});
+
+test("AnalogConv2d with a quantising periphery: chunked rows match an unchunked per-vector reference", () => {
+  const rng = new Rng(12);
+  const cfg = analogConfig({
+    forward: { outNoise: 0 },
+    noiseModel: { type: "ideal" },
+    mapping: { maxInputSize: null },
+  });
+  const conv = new Conv2d(64, 4, 3, { rng, padding: 1 }).eval();
+  const a = AnalogConv2d.fromDigital(conv, cfg, rng).eval();
+  const x = randn([1, 12, 12, 64], rng);
+  const y = a.forward(x);
+  // reference: each output pixel's patch quantised with its own abs-max (7-bit DAC, 9-bit ADC), exact zeros elsewhere
+  const tile = a.arrays[0]!.tiles[0]!;
+  const ref = new AnalogLinear(576, 4, cfg, { rng, bias: true }).eval();
+  ref.weight.data.set(tile[0]!.reference);
+  ref.bias!.data.set(conv.bias!.data);
+  ref.syncTiles();
+  const patches = new Float32Array(144 * 576);
+  for (let oh = 0; oh < 12; oh++)
+    for (let ow = 0; ow < 12; ow++)
+      for (let c = 0; c < 64; c++)
+        for (let ki = 0; ki < 3; ki++)
+          for (let kj = 0; kj < 3; kj++) {
+            const ih = oh + ki - 1;
+            const iw = ow + kj - 1;
+            const v = ih < 0 || ih >= 12 || iw < 0 || iw >= 12 ? 0 : x.data[(ih * 12 + iw) * 64 + c]!;
+            patches[(oh * 12 + ow) * 576 + c * 9 + ki * 3 + kj] = v;
+          }
+  const yr = ref.forward(tensor(patches, [144, 576]));
+  for (let i = 0; i < y.size; i++) assert.ok(Math.abs(y.data[i]! - yr.data[i]!) < 1e-5, `y[${i}]`);
 });
 
 test("AnalogLSTM / AnalogGRU (ideal) equal the digital recurrent layers in eval", () => {

@@ -109,3 +109,33 @@ test("cpp_noise_stats: output and weight read noise std per output match formula
     }
   }
 });
+
+test("input noise and input/output asymmetry follow the C++ order (DAC → +noise → asymmetry; asymmetry → out noise)", () => {
+  const base = {
+    inpRes: -1,
+    outRes: -1,
+    inpBound: -1,
+    outBound: -1,
+    outNoise: 0,
+    noiseManagement: "none",
+    boundManagement: "none",
+  } as const;
+  const tw = tileWeights(new Float32Array([2, 1, -1, 3]), 2, 2);
+  const x = new Float32Array([-1, 0.5]);
+  const asym = new AnalogMvm(
+    analogConfig({ forward: { ...base, inpAsymmetry: 0.25, outAsymmetry: 0.5 } }).forward,
+  );
+  const y = asym.forward(tw, x, 1, new Float32Array(2), new Rng(1));
+  // v = (−0.75, 0.5); y0 = −1.5 + 0.5 = −1 → ×0.5 = −0.5; y1 = 0.75 + 1.5 = 2.25
+  assert.ok(Math.abs(y[0]! + 0.5) < 1e-6 && Math.abs(y[1]! - 2.25) < 1e-6, `${Array.from(y)}`);
+  const noisy = new AnalogMvm(analogConfig({ forward: { ...base, inpNoise: 0.1 } }).forward);
+  const n = 20000;
+  const xs = new Float32Array(2 * n);
+  for (let b = 0; b < n; b++) xs.set(x, 2 * b);
+  const ys = noisy.forward(tw, xs, n, new Float32Array(2 * n), new Rng(2));
+  const mom = new Moments(2);
+  for (let b = 0; b < n; b++) mom.add(ys.subarray(2 * b, 2 * b + 2));
+  const want = [0.1 * Math.sqrt(5), 0.1 * Math.sqrt(10)]; // σ_in·‖W_i‖₂
+  for (let i = 0; i < 2; i++)
+    assert.ok(Math.abs(mom.std(i) - want[i]!) < (Z * want[i]!) / Math.sqrt(2 * n), `std[${i}]`);
+});

@@ -92,6 +92,14 @@ test("the default surrogate factory builds seedable GBT models", () => {
   assert.ok(p[4]! > p[0]!);
 });
 
-test("unknown strategy names are config errors", () => {
+test("unknown strategy names and options are config errors", () => {
   assert.throws(() => strategyFactory("annealing"), /strategy: expected one of random, lhs/);
+  assert.throws(
+    () => strategyFactory("evolution", { popSize: 5 }),
+    /strategy evolution: unknown option "popSize" \(options: populationSize/,
+  );
+  assert.throws(
+    () => strategyFactory("bananas", { acquisition: "ei" }),
+    /bananas: acquisition: expected one of ucb, its, got "ei"/,
+  );
 });

@@ -32,6 +32,8 @@ describe("kirchhoff train / evaluate", () => {
   it("train on the embedded dataset writes checkpoint, model, results and history", async () => {
     const r = await cli([
       "train",
+      "-m",
+      "fashion-mlp",
       "--epochs",
       "2",
       "--max-train",
@@ -58,6 +60,8 @@ describe("kirchhoff train / evaluate", () => {
   it("--resume continues from the checkpoint instead of starting over", async () => {
     const r = await cli([
       "train",
+      "-m",
+      "fashion-mlp",
       "--epochs",
       "3",
       "--max-train",
@@ -80,6 +84,8 @@ describe("kirchhoff train / evaluate", () => {
     const out = join(dir, "eval");
     const r = await cli([
       "evaluate",
+      "-m",
+      "fashion-mlp",
       "-w",
       join(run, "model.safetensors"),
       "--reps",
@@ -109,7 +115,7 @@ describe("kirchhoff train / evaluate", () => {
       ["train", "--data", join(dir, "missing")],
       ["train", "--hwa", "nochip", "--max-train", "100"],
       ["evaluate", "-w", join(dir, "missing.safetensors")],
-      ["evaluate", "-w", join(run, "model.safetensors"), "--times", "soon"],
+      ["evaluate", "-m", "fashion-mlp", "-w", join(run, "model.safetensors"), "--times", "soon"],
       ["evaluate", "-w", join(run, "model.safetensors"), "--model", "fashion-cnn"],
     ]) {
       const r = await cli(args);

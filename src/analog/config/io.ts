@@ -29,6 +29,12 @@ export const IOParametersSchema = z
     inpBound: finite.default(1),
     /** DAC resolution: ≤ 0 off, < 1 a step fraction of the full range, > 1 a number of steps (SPEC 7.1). */
     inpRes: finite.default(1 / 126),
+    /** Gaussian noise std added to every DAC output (after clipping). */
+    inpNoise: finite.nonnegative().default(0),
+    /** Negative DAC outputs are scaled by (1 − inpAsymmetry). */
+    inpAsymmetry: finite.default(0),
+    /** Negative MVM outputs are scaled by (1 − outAsymmetry), before output noise. */
+    outAsymmetry: finite.default(0),
     /** ADC range in normalised units; ≤ 0 means unbounded. */
     outBound: finite.default(12),
     /** ADC resolution, same convention as inpRes. */
@@ -103,9 +109,6 @@ export function ioParametersFromAihwkit(
   tile: "cpp" | "torch" = "cpp",
 ): IOParameters {
   const unsupported = [
-    "inp_noise",
-    "inp_asymmetry",
-    "out_asymmetry",
     "out_noise_std",
     "out_nonlinearity",
     "slope_calibration",
@@ -119,6 +122,9 @@ export function ioParametersFromAihwkit(
     isPerfect: d.is_perfect,
     inpBound: d.inp_bound,
     inpRes: d.inp_res,
+    inpNoise: d.inp_noise,
+    inpAsymmetry: d.inp_asymmetry,
+    outAsymmetry: d.out_asymmetry,
     outBound: d.out_bound,
     outRes: d.out_res,
     outNoise: d.out_noise,

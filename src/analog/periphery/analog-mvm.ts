@@ -88,6 +88,7 @@ export class AnalogMvm {
       const scales = new Float32Array(n);
       this.dac(x, active, n, K, nm, red, bm, v, scales, firstPass && dynamicNm);
       firstPass = false;
+      if (io.inpNoise > 0 || io.inpAsymmetry !== 0) this.inputNonIdealities(v, n * K, rng);
       // --- analog MVM and its non-idealities
       const yy = this.buffer("y", n * M);
       unitsGemm(tws, false, v, active, n, 1, yy);
@@ -161,13 +162,13 @@ export class AnalogMvm {
           }
         }
         nm[b] = Math.min(m, cap);
-        if (!(m > 0)) {
+        if (!(m > 0) && !(this.io.inpNoise > 0)) {
           scales[r] = 0;
           v.fill(0, vo, vo + K);
           continue;
         }
       }
-      const s = Math.fround((useNm ? 1 / nm[b]! : 1) / (bm ? red[b]! : 1));
+      const s = Math.fround((useNm && nm[b]! > 0 ? 1 / nm[b]! : 1) / (bm ? red[b]! : 1));
       scales[r] = s;
       if (step === 0) {
         for (let j = 0; j < K; j++) {
@@ -196,7 +197,18 @@ export class AnalogMvm {
     }
   }
 
-  /** Adds output noise, ADC-quantises and clips yy in place; returns per-row "clipped" flags. */
+  /** DAC output noise (one bulk fill) then asymmetry of negative inputs, in place (C++ CPU order). */
+  private inputNonIdealities(v: Float32Array, len: number, rng: Rng): void {
+    const { inpNoise, inpAsymmetry } = this.io;
+    if (inpNoise > 0) {
+      const z = rng.fillNormal(new Float32Array(len));
+      for (let i = 0; i < len; i++) v[i] = Math.fround(v[i]! + inpNoise * z[i]!);
+    }
+    if (inpAsymmetry !== 0)
+      for (let i = 0; i < len; i++) if (v[i]! < 0) v[i] = Math.fround(v[i]! * (1 - inpAsymmetry));
+  }
+
+  /** Output asymmetry, output noise, ADC quantisation and clipping of yy in place; per-row "clipped" flags. */
   private adc(yy: Float32Array, z: Float32Array | null, n: number, M: number): Uint8Array {
     const step = this.stepOut;
     const invStep = 1 / step;
@@ -205,12 +217,14 @@ export class AnalogMvm {
     const LIMIT = RINT_LIMIT;
     const hi = this.io.outBound > 0 ? this.io.outBound : Number.POSITIVE_INFINITY;
     const testNeg = this.io.bmTestNegativeBound;
+    const asym = this.io.outAsymmetry;
     const failed = new Uint8Array(n);
     for (let r = 0; r < n; r++) {
       const yo = r * M;
       let f = 0;
       for (let i = 0; i < M; i++) {
         let t = yy[yo + i]!;
+        if (asym !== 0 && t < 0) t = Math.fround(t * (1 - asym));
         if (z) t = Math.fround(t + sigma * z[yo + i]!);
         if (step !== 0) {
           t = Math.fround(t * invStep);

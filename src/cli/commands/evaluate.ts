@@ -7,8 +7,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import type { Command } from "commander";
 import { KirchhoffError, Rng } from "../../core/index.js";
-import { loadSafetensors, type StateTensor } from "../../nn/index.js";
-import { createModel, listModels } from "../../nn/index.js";
+import { createModel, listModels, loadSafetensors, type StateTensor } from "../../nn/index.js";
 import {
   driftTable,
   evaluateOverDrift,
@@ -68,7 +67,7 @@ export function registerEvaluate(program: Command): void {
       `zoo model: ${listModels()
         .map((m) => m.name)
         .join(", ")}`,
-      "fashion-mlp",
+      "fashion-cnn",
     )
     .option("-d, --data <folder>", "dataset folder; default: embedded Fashion-MNIST subset")
     .option("-p, --preset <name>", "analog preset", "hermes")

@@ -132,7 +132,10 @@ export function resolveSearchConfig(flags: SearchFlags): SearchConfig {
     }));
   }
   if (flags.evaluatorOptions) {
-    c.evaluator = { ...(c.evaluator as object), options: jsonFlag("evaluator-options", flags.evaluatorOptions) };
+    c.evaluator = {
+      ...(c.evaluator as object),
+      options: jsonFlag("evaluator-options", flags.evaluatorOptions),
+    };
   }
   if (flags.strategy) c.strategy = { name: flags.strategy };
   if (flags.strategyOptions) {

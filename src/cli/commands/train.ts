@@ -9,8 +9,7 @@ import { join } from "node:path";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { configError, KirchhoffError, Rng } from "../../core/index.js";
-import { saveModel } from "../../nn/index.js";
-import { createModel, listModels, modelInfo } from "../../nn/index.js";
+import { createModel, listModels, modelInfo, saveModel } from "../../nn/index.js";
 import {
   driftTable,
   evaluateClassifier,
@@ -111,14 +110,14 @@ export function registerTrain(program: Command): void {
       `zoo model: ${listModels()
         .map((m) => m.name)
         .join(", ")}`,
-      "fashion-mlp",
+      "fashion-cnn",
     )
     .option(
       "-d, --data <folder>",
       "dataset folder (CIFAR-10 binary, IDX, Speech Commands); default: embedded Fashion-MNIST subset",
     )
     .option("--hwa <preset>", "hardware-aware training with this analog preset (e.g. hermes)")
-    .option("-e, --epochs <n>", "epochs", "3")
+    .option("-e, --epochs <n>", "epochs", "5")
     .option("-b, --batch <n>", "batch size", "64")
     .option("--lr <x>", "peak learning rate (cosine schedule)", "0.05")
     .option("--optimizer <name>", "sgd | adam | adamw", "sgd")

@@ -146,7 +146,10 @@ export class DsCnnSpace extends CategoricalSpace<DsCnnGenome> {
   layers(g: DsCnnGenome): LayerSpec[] {
     const [h0, w0, c0] = this.opt.input;
     const L: LayerSpec[] = [];
-    const stem = conv("stem", c0, g.stemWidth, g.stemKernel, g.stemStride, h0, w0, { bias: true, tfSame: true });
+    const stem = conv("stem", c0, g.stemWidth, g.stemKernel, g.stemStride, h0, w0, {
+      bias: true,
+      tfSame: true,
+    });
     L.push(stem, { kind: "bn", name: "stem.bn", channels: g.stemWidth });
     let [h, w, c] = [stem.outH, stem.outW, g.stemWidth];
     g.blocks.forEach((b, i) => {

@@ -9,8 +9,25 @@ import type { SearchSpace } from "./types.js";
 export const SPACE_NAMES = ["nb201", "analognas", "dscnn", "mobilenet"] as const;
 export type SpaceName = (typeof SPACE_NAMES)[number];
 
+/** Option names each space's constructor accepts (see its Options interface). */
+const OPTION_NAMES: Record<SpaceName, readonly string[]> = {
+  nb201: ["classes", "inputSize"],
+  analognas: ["outChannel0", "kernel0", "maxStages", "blocks", "branches", "widen", "input", "classes"],
+  dscnn: ["stemWidth", "stemKernel", "stemStride", "maxBlocks", "widths", "kernels", "input", "classes"],
+  mobilenet: ["resolutions", "alphas", "stemWidths", "numStages", "depths", "widths", "strides", "classes"],
+};
+
 /** Builds a space from its name and (space-specific) options. */
 export function createSpace(name: string, options: Record<string, unknown> = {}): SearchSpace<unknown> {
+  const known = OPTION_NAMES[name as SpaceName];
+  for (const k of Object.keys(options)) {
+    if (known && !known.includes(k)) {
+      throw new KirchhoffError(
+        "config",
+        `space ${name}: unknown option ${JSON.stringify(k)} (options: ${known.join(", ")})`,
+      );
+    }
+  }
   switch (name) {
     case "nb201":
       return new Nb201Space(options as Nb201Options) as SearchSpace<unknown>;

@@ -34,12 +34,67 @@ export const defaultSurrogateFactory: SurrogateFactory = (seed) =>
     seed,
   });
 
-/** Builds a strategy factory for a study from a name and options (unknown names are a config error). */
+/** Options each strategy accepts; string-valued ones list their allowed values. */
+const OPTION_SPECS: Record<string, Record<string, "number" | readonly string[]>> = {
+  random: {},
+  lhs: { batchSize: "number" },
+  evolution: {
+    populationSize: "number",
+    sampleSize: "number",
+    init: ["random", "lhs"],
+    mutationRate: "number",
+  },
+  local: { initSamples: "number" },
+  bananas: {
+    initSize: "number",
+    ensembleSize: "number",
+    poolSize: "number",
+    parents: "number",
+    batchSize: "number",
+    acquisition: ["ucb", "its"],
+    kappa: "number",
+    randomFraction: "number",
+  },
+  analognas: {
+    initSize: "number",
+    populationSize: "number",
+    poolSize: "number",
+    topK: "number",
+    randomFraction: "number",
+  },
+  nsga2: { populationSize: "number", crossoverProb: "number" },
+};
+
+function checkOptions(name: string, options: Record<string, unknown>): void {
+  const spec = OPTION_SPECS[name]!;
+  for (const [k, v] of Object.entries(options)) {
+    const want = spec[k];
+    if (want === undefined) {
+      const known = Object.keys(spec).join(", ") || "none";
+      throw new KirchhoffError(
+        "config",
+        `strategy ${name}: unknown option ${JSON.stringify(k)} (options: ${known})`,
+      );
+    }
+    const ok =
+      want === "number" ? typeof v === "number" && Number.isFinite(v) && v >= 0 : want.includes(v as string);
+    if (!ok) {
+      const expected = want === "number" ? "a number ≥ 0" : `one of ${want.join(", ")}`;
+      throw new KirchhoffError(
+        "config",
+        `strategy ${name}: ${k}: expected ${expected}, got ${JSON.stringify(v)}`,
+      );
+    }
+  }
+}
+
+/** Builds a strategy factory for a study from a name and options (unknown names/options are config errors). */
 export function strategyFactory<G>(
   name: string,
   options: Record<string, unknown> = {},
   surrogate: SurrogateFactory = defaultSurrogateFactory,
 ): (ctx: StrategyContext<G>) => Strategy<G> {
+  if (OPTION_SPECS[name]) checkOptions(name, options);
   switch (name) {
     case "random":
       return (ctx) => new RandomSearch(ctx);
