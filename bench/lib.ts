@@ -32,3 +32,22 @@ export function writeJsonAtomic(path: string, value: unknown, indent = 2): void 
   writeFileSync(tmp, `${JSON.stringify(value, null, indent || undefined)}\n`);
   renameSync(tmp, path);
 }
+
+/**
+ * The record every benchmark writes to bench/results/<bench>.json:
+ * {"bench", "commit", "date", "machine", "figures": {NAME: number}, ...extra}.
+ */
+export function benchRecord(
+  bench: string,
+  figures: Record<string, number>,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    bench,
+    commit: gitCommit(),
+    date: new Date().toISOString(),
+    machine: machineInfo(),
+    ...extra,
+    figures,
+  };
+}

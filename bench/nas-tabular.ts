@@ -24,7 +24,7 @@ import {
   surrogateKendallTau,
   TabularEvaluator,
 } from "../src/nas/index.js";
-import { gitCommit, machineInfo, writeJsonAtomic } from "./lib.js";
+import { benchRecord, writeJsonAtomic } from "./lib.js";
 
 const repo = resolve(new URL("..", import.meta.url).pathname);
 const program = new Command()
@@ -97,13 +97,7 @@ if (opts.tau) {
     process.stderr.write(`surrogate  kendall_tau@${n} ${tau.toFixed(4)}\n`);
   }
 }
-const meta = {
-  commit: gitCommit(),
-  machine: machineInfo(),
-  table: tablePath,
-  metric: opts.metric,
-  seeds,
-  tableBest,
-};
-writeJsonAtomic(resolve(opts.out, "nas-tabular.json"), { ...meta, figures });
-writeJsonAtomic(resolve(opts.out, "nas-tabular-curves.json"), { ...meta, curves }, 0);
+const meta = { table: tablePath, metric: opts.metric, seeds, tableBest };
+writeJsonAtomic(resolve(opts.out, "nas-tabular.json"), benchRecord("nas-tabular", figures, meta));
+const { figures: _unused, ...curveMeta } = benchRecord("nas-tabular-curves", {}, meta);
+writeJsonAtomic(resolve(opts.out, "nas-tabular-curves.json"), { ...curveMeta, curves }, 0);

@@ -155,7 +155,9 @@ static void gemmSerial(bool tA, bool tB, int64_t m, int64_t n, int64_t k, float 
   const int64_t kcMax = k <= kKc + kKc / 4 ? k : kKc;
   // A is read in place unless transposed or its row stride is a multiple of 2 KiB: then the MR rows of a
   // micro-tile alias to few L1 sets, so rows are copied with a padded stride (one extra cache line).
-  const bool packA = tA || lda % 512 == 0;
+  // Narrow outputs (n ≤ 2 vectors) of a large A (beyond the caches) read each A row once: a sequential
+  // copy lets the hardware prefetcher run ahead instead of stalling on MR interleaved row streams.
+  const bool packA = tA || lda % 512 == 0 || (n <= 2 * W && m * lda > (int64_t{2} << 20));  // A > 8 MiB
   const int64_t mcMax = packA ? 8 * MR : m;
   const int64_t ldp = ceilDiv(kcMax, 16) * 16 + 16;
   float* bp = scratch(tid, 0, static_cast<size_t>(packedBSize(kcMax, imin(n, kNc), NR)));

@@ -36,10 +36,12 @@ export { getPreset, PRESET_NAMES } from "./config/presets.js";
 export { type ConductanceMap, type Converter, makeConverter } from "./device/converters.js";
 export { checkInferenceTime, NoiseModel, type ProgrammedState } from "./device/noise-model.js";
 export { type DevicePhysics, devicePhysics, interp, polyval } from "./device/physics.js";
-export { AnalogConv2d, type AnalogConv2dOptions } from "./layers/analog-conv.js";
+export { AnalogConv2d, type AnalogConv2dOptions, AnalogDepthwiseConv2d } from "./layers/analog-conv.js";
 export { AnalogLayer, type MappedWeight } from "./layers/analog-layer.js";
 export { AnalogLinear } from "./layers/analog-linear.js";
 export {
+  AnalogGRU,
+  AnalogLSTM,
   AnalogRecurrent,
   type AnalogRecurrentOutput,
   type RecurrentKind,

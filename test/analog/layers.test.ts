@@ -3,7 +3,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   AnalogConv2d,
+  AnalogDepthwiseConv2d,
+  AnalogGRU,
   AnalogLinear,
+  AnalogLSTM,
   AnalogRecurrent,
   analogConfig,
   analogLayers,
@@ -90,6 +93,7 @@ test("AnalogConv2d: tile matrix is [C_out, C_in·kh·kw] in (c, ki, kj) order an
   const adw = AnalogConv2d.fromDigital(dw, ideal(), rng).eval();
   dw.eval();
   assert.equal(adw.arrays.length, 5);
+  assert.equal(new AnalogDepthwiseConv2d(5, [3, 3], ideal(), { rng, depthMultiplier: 2 }).outChannels, 10);
   const x2 = randn([2, 6, 6, 5], rng);
   assert.ok(maxDiff(adw.forward(x2), dw.forward(x2)) < 1e-5);
   // wide layers: several row chunks (im2col → periphery per chunk), dense and depthwise
@@ -141,6 +145,7 @@ test("AnalogLSTM / AnalogGRU (ideal) equal the digital recurrent layers in eval"
     const rng = new Rng(4);
     const d = new Kind(5, 6, { rng, numLayers: 2 }).eval();
     const a = AnalogRecurrent.fromDigital(d, ideal(), rng).eval();
+    assert.ok(a instanceof (Kind === LSTM ? AnalogLSTM : AnalogGRU));
     const x = randn([3, 4, 5], rng);
     const yd = d.forward(x);
     const ya = a.forward(x);

@@ -94,6 +94,11 @@ describe("HwaLayer", () => {
   it("wraps convolutions with their stride, padding and groups", () => {
     const conv = new Conv2d(4, 4, 3, { rng: new Rng(1), stride: 2, padding: 1, groups: 2 });
     const layer = new HwaLayer(conv, hwaConfigFromPreset("hermes", noiseless), new Rng(3));
+    // every group has its own tiles (as AnalogConv2d maps them): 2 row bands of 2 output channels
+    assert.deepEqual(layer.grid.rowRanges, [
+      [0, 2],
+      [2, 4],
+    ]);
     const img = tensor(
       new Float32Array(2 * 6 * 6 * 4).map((_, i) => Math.cos(i)),
       [2, 6, 6, 4],

@@ -261,3 +261,20 @@ export class AnalogConv2d extends AnalogLayer {
     return `AnalogConv2d(${this.inChannels}, ${this.outChannels}, k=${kH}x${kW}, stride=${this.stride.join(",")}, groups=${this.groups}, bias=${this.hasBias}, preset=${this.config.name})`;
   }
 }
+
+/** Analog depthwise convolution: one small tile array per channel (`depthMultiplier` outputs each). */
+export class AnalogDepthwiseConv2d extends AnalogConv2d {
+  constructor(
+    channels: number,
+    kernelSize: readonly [number, number],
+    config: AnalogConfig,
+    opts: Omit<AnalogConv2dOptions, "groups"> & { depthMultiplier?: number },
+  ) {
+    const mult = opts.depthMultiplier ?? 1;
+    super(channels, channels * mult, kernelSize, config, {
+      ...opts,
+      groups: channels,
+      depthMultiplier: mult,
+    });
+  }
+}

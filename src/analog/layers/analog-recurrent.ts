@@ -68,18 +68,11 @@ export class AnalogRecurrent extends AnalogLayer<[Tensor, ...Tensor[]], AnalogRe
 
   /** Converts a trained digital LSTM or GRU (weights copied). */
   static fromDigital(layer: LSTM | GRU, config: AnalogConfig, rng: Rng): AnalogRecurrent {
-    const a = new AnalogRecurrent(
-      layer instanceof LSTM ? "lstm" : "gru",
-      layer.inputSize,
-      layer.hiddenSize,
-      config,
-      {
-        rng,
-        numLayers: layer.numLayers,
-        bias: layer.hasBias,
-        batchFirst: layer.batchFirst,
-      },
-    );
+    const opts = { rng, numLayers: layer.numLayers, bias: layer.hasBias, batchFirst: layer.batchFirst };
+    const a =
+      layer instanceof LSTM
+        ? new AnalogLSTM(layer.inputSize, layer.hiddenSize, config, opts)
+        : new AnalogGRU(layer.inputSize, layer.hiddenSize, config, opts);
     const src = new Map(layer.namedParameters());
     for (const [name, p] of a.namedParameters()) p.data.set(src.get(name)!.data);
     a.syncTiles();
@@ -183,5 +176,29 @@ export class AnalogRecurrent extends AnalogLayer<[Tensor, ...Tensor[]], AnalogRe
 
   override describe(): string {
     return `Analog${this.kind.toUpperCase()}(${this.inputSize}, ${this.hiddenSize}, numLayers=${this.numLayers}, preset=${this.config.name})`;
+  }
+}
+
+/** Analog LSTM (aihwkit AnalogLSTM): `new AnalogLSTM(inputSize, hiddenSize, config, { rng })`. */
+export class AnalogLSTM extends AnalogRecurrent {
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    config: AnalogConfig,
+    opts: { rng: Rng; numLayers?: number; bias?: boolean; batchFirst?: boolean },
+  ) {
+    super("lstm", inputSize, hiddenSize, config, opts);
+  }
+}
+
+/** Analog GRU (aihwkit AnalogGRU): `new AnalogGRU(inputSize, hiddenSize, config, { rng })`. */
+export class AnalogGRU extends AnalogRecurrent {
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    config: AnalogConfig,
+    opts: { rng: Rng; numLayers?: number; bias?: boolean; batchFirst?: boolean },
+  ) {
+    super("gru", inputSize, hiddenSize, config, opts);
   }
 }

@@ -32,7 +32,15 @@ export class HwaLayer extends Module {
     super();
     this.inner = inner;
     const w = inner.weight;
-    this.grid = tileGrid(w.shape[0]!, w.size / w.shape[0]!, config.maxInputSize, config.maxOutputSize);
+    // A grouped convolution maps every group to its own tiles (like AnalogConv2d), so tile rows never span groups.
+    const groups = inner instanceof Conv2d ? inner.groups : 1;
+    this.grid = tileGrid(
+      w.shape[0]!,
+      w.size / w.shape[0]!,
+      config.maxInputSize,
+      config.maxOutputSize,
+      groups,
+    );
     this.registerParameter("weight", w);
     if (inner.bias) this.registerParameter("bias", inner.bias);
     this.registerBuffer("hwa_calls", zeros([1]));
@@ -87,8 +95,12 @@ export class HwaLayer extends Module {
     const wView = weightView(w, noisy, this.gradScale());
     const { y: xq, scales: xScales } = dacQuantize(x, cfg.inpSteps);
     let y = this.op(xq, wView);
-    let wScale = 0;
-    for (const a of tileAbsMax(eff, this.grid)) wScale = Math.max(wScale, a);
+    // Per output channel: the largest abs-max of the tiles in its row band (the ADC normalisation of that output).
+    const amax = tileAbsMax(eff, this.grid);
+    const wScale = new Float32Array(this.grid.out);
+    forEachTile(this.grid, (t, r0, r1) => {
+      for (let r = r0; r < r1; r++) wScale[r] = Math.max(wScale[r]!, amax[t]!);
+    });
     // Each input tile adds its own output noise: σ_total = σ·sqrt(number of input tiles).
     const outNoise = cfg.outNoise * Math.sqrt(this.grid.colRanges.length);
     if (outNoise > 0 || cfg.outSteps > 0 || cfg.clipOutput) {

@@ -6,7 +6,7 @@
  * - `weightView`: a noisy / rescaled copy of the weights whose gradient flows back to the clean weights.
  * Rounding is round-half-to-even like aihwkit's IO path (`rint`), inlined in the hot loops.
  */
-import type { Rng } from "../../core/index.js";
+import { type Rng, shapeError } from "../../core/index.js";
 import { customOp, type Tensor } from "../../tensor/index.js";
 
 /** 1.5·2^52: (v + M) − M rounds a double of magnitude < 2^51 to an integer, ties to even (IEEE default). */
@@ -79,8 +79,11 @@ export function dacQuantize(x: Tensor, steps: number): { y: Tensor; scales: Floa
 export interface AdcOptions {
   /** Per-sample input scales from dacQuantize. */
   inputScales: Float32Array;
-  /** Weight scale: max|W| of the layer's tiles (normalised weight = W / wScale). */
-  wScale: number;
+  /**
+   * Weight scale: max|W| of the tiles feeding each output (normalised weight = W / wScale); one number for the
+   * whole layer or one per output channel (the last axis of y).
+   */
+  wScale: number | Float32Array;
   /** Output noise std in normalised units (already combined over input tiles). */
   outNoise: number;
   steps: number;
@@ -104,11 +107,14 @@ export function adcQuantize(y: Tensor, o: AdcOptions): Tensor {
   const yd = y.data;
   const sigma = o.outNoise;
   const invStep = step > 0 ? 1 / step : 0;
+  const outC = y.shape[y.shape.length - 1]!;
+  const ws = typeof o.wScale === "number" ? new Float32Array(outC).fill(o.wScale) : o.wScale;
+  if (ws.length !== outC) throw shapeError("adcQuantize", "wScale length (output channels)", outC, ws.length);
   for (let k = 0; k < n; k++) {
-    const norm = o.wScale * o.inputScales[k]!;
-    const invNorm = 1 / norm;
+    const xs = o.inputScales[k]!;
     for (let i = k * per, e = i + per; i < e; i++) {
-      let v = yd[i]! * invNorm;
+      const norm = ws[i % outC]! * xs;
+      let v = yd[i]! / norm;
       if (z) v += sigma * z[i]!;
       if (step > 0) v = step * (v * invStep + RINT_MAGIC - RINT_MAGIC);
       if (v > b) v = b;

@@ -24,18 +24,20 @@ function ranges(sizes: number[]): [number, number][] {
   return out;
 }
 
+/**
+ * Tiles of an `[out, fanIn]` matrix. With `groups` > 1 (grouped convolution) the rows are first cut into
+ * `groups` equal bands, each then split by maxOutputSize: every group has its own tiles, as in AnalogConv2d.
+ */
 export function tileGrid(
   out: number,
   fanIn: number,
   maxInputSize: number | null,
   maxOutputSize: number | null,
+  groups = 1,
 ): TileGrid {
-  return {
-    out,
-    fanIn,
-    rowRanges: ranges(splitSizes(out, maxOutputSize)),
-    colRanges: ranges(splitSizes(fanIn, maxInputSize)),
-  };
+  const rowSizes: number[] = [];
+  for (let g = 0; g < groups; g++) rowSizes.push(...splitSizes(out / groups, maxOutputSize));
+  return { out, fanIn, rowRanges: ranges(rowSizes), colRanges: ranges(splitSizes(fanIn, maxInputSize)) };
 }
 
 /** Number of tiles. */
