@@ -99,7 +99,9 @@ for (const [m, k, n] of shapes) {
 const isa = native?.isa ?? "typescript";
 console.log(`machine: ${machineInfo().cpu}, ${machineInfo().logicalCpus} cpus, isa ${isa}`);
 if (figures.peak_gflops) {
-  console.log(`FMA peak: ${figures["peak_gflops.1t"]!.toFixed(1)} GFLOP/s (1t), ${figures.peak_gflops.toFixed(1)} (2t)`);
+  console.log(
+    `FMA peak: ${figures["peak_gflops.1t"]!.toFixed(1)} GFLOP/s (1t), ${figures.peak_gflops.toFixed(1)} (2t)`,
+  );
 }
 const head = ["M x K x N", "native 1t GFLOP/s (%peak)", "native 2t", "js 1t"];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

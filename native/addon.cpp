@@ -224,6 +224,46 @@ napi_value Fill(napi_env env, napi_callback_info info, bool normal) {
   else gActive->fillUniform(out, static_cast<int64_t>(len), s, p, q);
   return undef(env);
 }
+// ---- analog periphery (isa/analog.h); lengths validated by the TypeScript wrapper ----
+napi_value AnalogInput(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const float* x = a.f32(0);
+  const int64_t rows = a.i64(1), k = a.i64(2);
+  AnalogIn p{static_cast<int>(a.num(3)), a.flag(4), a.num(5), a.num(6), a.num(7), a.flag(8)};
+  double* nm = a.arr<double>(9, napi_float64_array);
+  const double* red = a.arr<double>(10, napi_float64_array, true);
+  float *v = a.f32(11), *scales = a.f32(12);
+  if (a.failed) return nullptr;
+  std::lock_guard<std::mutex> lk(gCall);
+  gActive->analogInput(x, rows, k, p, nm, red, v, scales);
+  return undef(env);
+}
+
+napi_value AnalogOutput(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  float* y = a.f32(0);
+  const int64_t rows = a.i64(1), m = a.i64(2);
+  AnalogOut p{a.num(3), a.num(4), a.num(5), a.num(6), a.flag(7)};
+  const float* z = a.f32(8, true);
+  uint8_t* failed = a.arr<uint8_t>(9, napi_uint8_array);
+  if (a.failed) return nullptr;
+  std::lock_guard<std::mutex> lk(gCall);
+  gActive->analogOutput(y, rows, m, p, z, failed);
+  return undef(env);
+}
+
+napi_value AnalogIm2col(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const ConvP p = a.conv(0);
+  const float* x = a.f32(1);
+  const int64_t g0 = a.i64(2), ng = a.i64(3), row0 = a.i64(4), nRows = a.i64(5);
+  float* out = a.f32(6);
+  if (a.failed) return nullptr;
+  std::lock_guard<std::mutex> lk(gCall);
+  gActive->analogIm2col(p, x, g0, ng, row0, nRows, out);
+  return undef(env);
+}
+
 napi_value FillUniform(napi_env env, napi_callback_info info) { return Fill(env, info, false); }
 napi_value FillNormal(napi_env env, napi_callback_info info) { return Fill(env, info, true); }
 
@@ -319,7 +359,10 @@ napi_value Init(napi_env env, napi_value exports) {
              {"setIsa", SetIsa},
              {"getThreads", GetThreads},
              {"setThreads", SetThreads},
-             {"peak", Peak}};
+             {"peak", Peak},
+             {"analogInput", AnalogInput},
+             {"analogOutput", AnalogOutput},
+             {"analogIm2col", AnalogIm2col}};
   for (const Fn& f : fns) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn);

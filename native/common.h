@@ -31,6 +31,20 @@ struct Stream {
   uint64_t block;
 };
 
+/** Analog DAC stage parameters (AnalogInputParams); nmMode 0 none, 1 abs-max, 2 max, 3 constant. */
+struct AnalogIn {
+  int nmMode;
+  bool computeNm;
+  double nmCap, step, bound;
+  bool zeroRowsExact;
+};
+
+/** Analog ADC stage parameters (AnalogOutputParams). */
+struct AnalogOut {
+  double outAsymmetry, outNoise, step, bound;
+  bool testNegativeBound;
+};
+
 /** One ISA's kernel entry points. */
 struct Kernels {
   const char* name;
@@ -48,6 +62,13 @@ struct Kernels {
   void (*fillNormal)(float* out, int64_t n, const Stream& s, double mean, double stdev);
   /** FMA throughput probe: runs `iters` rounds of 12 independent FMA chains; returns FLOPs done. */
   double (*peakProbe)(int64_t iters);
+  // ---- analog periphery (isa/analog.h; AnalogKernels in src/core/kernels/types.ts) ----
+  void (*analogInput)(const float* x, int64_t rows, int64_t k, const AnalogIn& p, double* nm,
+                      const double* red, float* v, float* scales);
+  void (*analogOutput)(float* y, int64_t rows, int64_t m, const AnalogOut& p, const float* z,
+                       uint8_t* failed);
+  void (*analogIm2col)(const ConvP& p, const float* x, int64_t g0, int64_t ng, int64_t row0, int64_t nRows,
+                       float* out);
 };
 
 const Kernels* kernelsAvx512();

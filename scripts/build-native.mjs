@@ -2,8 +2,10 @@
 // Builds the native kernel addon from source with node-gyp (bundled with npm). A failed build is not fatal:
 // Kirchhoff then falls back to its TypeScript kernels and says so once at run time.
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -40,7 +42,17 @@ const prefix = join(dirname(process.execPath), "..");
 if (!process.env.npm_config_nodedir && existsSync(join(prefix, "include", "node", "node_api.h"))) {
   extra.push(`--nodedir=${prefix}`);
 }
-const res = spawnSync(process.execPath, [gyp, "rebuild", ...jobs, ...extra], { cwd: root, stdio: "inherit" });
+// Concurrent builds of one checkout would clobber each other's build/ folder: serialise them with flock(1)
+// where it exists (Linux), keyed by the checkout path.
+const gypArgs = [gyp, "rebuild", ...jobs, ...extra];
+const lockFile = join(
+  tmpdir(),
+  `kirchhoff-native-build-${createHash("sha1").update(root).digest("hex").slice(0, 12)}.lock`,
+);
+const flock = spawnSync("flock", ["--version"], { stdio: "ignore" }).status === 0;
+const res = flock
+  ? spawnSync("flock", [lockFile, process.execPath, ...gypArgs], { cwd: root, stdio: "inherit" })
+  : spawnSync(process.execPath, gypArgs, { cwd: root, stdio: "inherit" });
 if (res.status !== 0) {
   console.error("kirchhoff: warning: native addon build failed; TypeScript kernels will be used");
 }

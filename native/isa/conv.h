@@ -282,7 +282,20 @@ static void convBackwardWeightT(const ConvP& p, const float* x, const float* dy,
  * the image. dY rows are packed MR-channel-interleaved once per output row.
  */
 template <int MR>
-static void convBackwardWeightDirect(const ConvP& p, const float* x, const float* dy, float* dw, float* dbias) {
+static void convBackwardWeightDirect(const ConvP& q, const float* x, const float* dy, float* dw, float* dbias) {
+  // A 1×1 stride-1 convolution is one long run of pixels: view it as rows of up to 512 pixels (a divisor
+  // of the pixel count) so each micro-kernel call contracts over a long run instead of one output row.
+  ConvP p = q;
+  if (isPointwise(q)) {
+    const int64_t M = q.n * q.outH * q.outW;
+    for (int64_t d = 512; d >= 2 * q.outW && d >= 32; d--) {
+      if (M % d != 0) continue;
+      p.n = 1;
+      p.inH = p.outH = M / d;
+      p.inW = p.outW = d;
+      break;
+    }
+  }
   const int64_t cg = p.inC / p.groups, og = p.outC / p.groups, K = p.kH * p.kW * cg;
   const int64_t rowsOut = p.n * p.outH, wsize = p.outC * K, ogp = ceilDiv(og, MR) * MR;
   const int nt = 2.0 * rowsOut * p.outW * K * p.outC < 2e6 ? 1 : threadCount();
@@ -357,16 +370,6 @@ static void convBackwardWeightDirect(const ConvP& p, const float* x, const float
 static void convBackwardWeight(const ConvP& p, const float* x, const float* dy, float* dw, float* dbias) {
   if (isDepthwise(p)) return depthwiseBackwardWeight(p, x, dy, dw, dbias);
   const int64_t og = p.outC / p.groups, cg = p.inC / p.groups, K = p.kH * p.kW * cg;
-  if (p.groups == 1 && isPointwise(p)) {  // dW[outC × inC] = dYᵀ · X: a plain GEMM over all pixels
-    const int64_t M = p.n * p.outH * p.outW;
-    sgemm(true, false, p.outC, p.inC, M, 1.f, dy, p.outC, x, p.inC, 0.f, dw, p.inC);
-    if (dbias) {
-      for (int64_t c = 0; c < p.outC; c++) dbias[c] = 0.f;
-      for (int64_t i = 0; i < M; i++)
-        for (int64_t c = 0; c < p.outC; c++) dbias[c] += dy[i * p.outC + c];
-    }
-    return;
-  }
   if (cg % W == 0 && og >= 8) {
 #if KH_VBYTES == 64
     if (og % 16 == 0) return convBackwardWeightDirect<16>(p, x, dy, dw, dbias);

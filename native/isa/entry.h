@@ -1,5 +1,6 @@
 // Builds one ISA's kernel table. Included last by each isa_*.cpp translation unit.
 #pragma once
+#include "analog.h"
 #include "conv.h"
 #include "depthwise.h"
 #include "norm.h"
@@ -9,6 +10,6 @@ namespace kh {
 namespace KH_NS {
 static const Kernels kTable = {KH_ISA_NAME,  sgemm,        convForward, convBackwardInput, convBackwardWeight,
                                channelStats, channelAffine, bnBackward, fillUniform,       fillNormal,
-                               peakProbe};
+                               peakProbe,    analogInput,   analogOutput, analogIm2col};
 }  // namespace KH_NS
 }  // namespace kh

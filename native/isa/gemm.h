@@ -12,7 +12,7 @@ namespace kh {
 namespace KH_NS {
 
 #if KH_VBYTES == 64
-constexpr int kMrWide = 12, kMrNarrow = 24;
+constexpr int kMrWide = 12, kMrNarrow = 12;
 #else
 constexpr int kMrWide = 6, kMrNarrow = 12;
 #endif

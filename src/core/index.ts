@@ -2,7 +2,15 @@
 export { check, configError, KirchhoffError, shapeError } from "./errors.js";
 export { availableBackends, getBackend, nativeLoadError, setBackend } from "./kernels/registry.js";
 export type { BackendName } from "./kernels/registry.js";
-export type { Activation, Conv2dParams, Epilogue, KernelBackend, RandomStream } from "./kernels/types.js";
+export type {
+  Activation,
+  AnalogInputParams,
+  AnalogOutputParams,
+  Conv2dParams,
+  Epilogue,
+  KernelBackend,
+  RandomStream,
+} from "./kernels/types.js";
 export { philoxBlock, philoxFillNormalJs, philoxFillUniformJs } from "./philox.js";
 export type { PhiloxStream } from "./philox.js";
 export { Rng } from "./rng.js";

@@ -8,6 +8,8 @@
  * never recycled. Backward functions must therefore not keep the gradient arrays they receive.
  */
 
+import { allocUninit } from "./uninit.js";
+
 /** Buffers below this many elements (64 KB) are cheap to allocate and are not pooled. */
 const MIN_POOLED_LENGTH = 16384;
 /** Upper bound on idle pooled memory, in bytes. */
@@ -51,7 +53,7 @@ export function gradAllocUninit(n: number): Float32Array {
   if (n < MIN_POOLED_LENGTH || !enabled) return new Float32Array(n);
   const buf = free.get(n)?.pop();
   if (buf) pooledBytes -= buf.byteLength;
-  const out = buf ?? new Float32Array(n);
+  const out = buf ?? allocUninit(n);
   recyclable.add(out);
   return out;
 }

@@ -28,6 +28,8 @@ export { type EvalResult, evaluateClassifier } from "./evaluate.js";
 export { applyTileScales, clipBound, clipWeights, remapTiles } from "./hwa/clip.js";
 export {
   type ClipConfig,
+  DEFAULT_HWA_HORIZON_SEC,
+  driftNoiseGain,
   type HwaConfig,
   hwaConfigFromPreset,
   validateHwaConfig,

@@ -8,6 +8,7 @@ import {
   applyTileScales,
   clipWeights,
   dacQuantize,
+  driftNoiseGain,
   hwaConfigFromPreset,
   meanStd,
   noisyWeights,
@@ -68,6 +69,35 @@ describe("HWA weight noise", () => {
       new Rng(4),
     );
     assert.ok(neg.every((v) => v <= 0));
+  });
+
+  it("pcmProg with tInferenceSec adds the log-normal drift-exponent spread σ_ν(g)·ln((t + t0)/t0)", () => {
+    const cfg = hwaConfigFromPreset("hermes");
+    const physics = devicePhysics(cfg.noiseModel!)!;
+    const n = 40_000;
+    const w = new Float32Array(n).fill(0.5);
+    w[0] = 1;
+    const grid = tileGrid(1, n, null, null);
+    const t = 2_592_000;
+    const noisy = noisyWeights(
+      w,
+      grid,
+      { type: "pcmProg", stdDev: 0, tInferenceSec: t },
+      physics,
+      new Rng(6),
+    );
+    const s = physics.nuStd(0.5 * physics.gMaxMicroSiemens) * Math.log((t + physics.t0Sec) / physics.t0Sec);
+    const expected = 0.5 * Math.sqrt(Math.exp(s * s) * (Math.exp(s * s) - 1)); // std of 0.5·exp(−s·N)
+    const got = stdOf(noisy, w, 1);
+    assert.ok(Math.abs(got / expected - 1) < 0.04, `std ${got} vs ${expected}`);
+    assert.equal(cfg.weightNoise.tInferenceSec, 2_592_000);
+    // output noise amplified by the drift compensation at the 1-month horizon: ((t + t0)/t0)^ν̄(g_max/2)
+    const gain = Math.exp(
+      physics.nuMean(physics.gMaxMicroSiemens / 2) * Math.log((t + physics.t0Sec) / physics.t0Sec),
+    );
+    assert.ok(Math.abs(driftNoiseGain(cfg.noiseModel!, t) - gain) < 1e-12);
+    assert.ok(Math.abs(cfg.outNoise - 0.06 * gain) < 1e-9);
+    assert.equal(hwaConfigFromPreset("ideal").outNoise, 0);
   });
 
   it("is reproducible from the seed and different for another seed", () => {

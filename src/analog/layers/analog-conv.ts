@@ -10,7 +10,7 @@
  * Grouped convolutions (aihwkit supports only groups = 1) map every group to its own tile array
  * `[C_out/groups, C_in/groups·kH·kW]`; a depthwise convolution is therefore one small array per channel.
  */
-import { type Conv2dParams, type Rng, shapeError } from "../../core/index.js";
+import { type Conv2dParams, getBackend, type Rng, shapeError } from "../../core/index.js";
 import { type Conv2d, torchDefaultInit } from "../../nn/index.js";
 import { conv2d, conv2dGeometry, type Tensor, tensor, zeros } from "../../tensor/index.js";
 import type { AnalogConfig } from "../config/analog-config.js";
@@ -140,8 +140,8 @@ export class AnalogConv2d extends AnalogLayer {
   }
 
   /**
-   * Patches of groups g0..g0+ng−1: [N·outH·outW, ng·cg·kH·kW], each group's block in (c, ki, kj) order
-   * (aihwkit's unfold order), zero outside the image.
+   * Patches of groups g0..g0+ng−1: [nRows, ng·cg·kH·kW], each group's block in (c, ki, kj) order
+   * (aihwkit's unfold order), zero outside the image — the backend's analogIm2col kernel.
    */
   private im2col(
     x: Float32Array,
@@ -152,31 +152,7 @@ export class AnalogConv2d extends AnalogLayer {
     row0: number,
     nRows: number,
   ): void {
-    const cg = (p.inC / p.groups) * ng;
-    const kk = p.kH * p.kW;
-    const K = cg * kk;
-    const c0 = g0 * (p.inC / p.groups);
-    const hw = p.outH * p.outW;
-    for (let r = 0; r < nRows; r++) {
-      const row = row0 + r;
-      const n = Math.floor(row / hw);
-      const oh = Math.floor((row - n * hw) / p.outW);
-      const ow = row - n * hw - oh * p.outW;
-      const base = r * K;
-      for (let ki = 0; ki < p.kH; ki++) {
-        const ih = oh * p.strideH - p.padTop + ki * p.dilationH;
-        for (let kj = 0; kj < p.kW; kj++) {
-          const iw = ow * p.strideW - p.padLeft + kj * p.dilationW;
-          const d = base + ki * p.kW + kj;
-          if (ih < 0 || ih >= p.inH || iw < 0 || iw >= p.inW) {
-            for (let c = 0; c < cg; c++) out[d + c * kk] = 0;
-          } else {
-            const s = ((n * p.inH + ih) * p.inW + iw) * p.inC + c0;
-            for (let c = 0; c < cg; c++) out[d + c * kk] = x[s + c]!;
-          }
-        }
-      }
-    }
+    getBackend().analogIm2col(p, x, g0, ng, row0, nRows, out);
   }
 
   /** x: `[N, H, W, inChannels]` → `[N, outH, outW, outChannels]`. */

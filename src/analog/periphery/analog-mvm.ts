@@ -7,10 +7,14 @@
  * one bulk normal fill per pass; BM re-runs only the input vectors whose outputs clipped (as the C++ tile,
  * which manages each vector separately). All-zero input vectors give exact zeros (C++ behaviour, SPEC 8.3).
  */
-import type { Rng } from "../../core/index.js";
+import {
+  type AnalogInputParams,
+  type AnalogOutputParams,
+  getBackend,
+  type Rng,
+} from "../../core/index.js";
 import { effectiveStep, type IOParameters } from "../config/io.js";
 import { applyIrDrop, applyWeightNoise } from "./nonidealities.js";
-import { RINT_LIMIT, RINT_MAGIC } from "./quantize.js";
 import { type TileWeights, unitsGemm } from "./tile-weights.js";
 
 export class AnalogMvm {
@@ -23,9 +27,28 @@ export class AnalogMvm {
     z: new Float32Array(0),
   };
 
+  /** DAC / ADC parameters of the fused periphery kernels (src/core/kernels, AnalogKernels). */
+  private readonly inParams: AnalogInputParams;
+  private readonly outParams: AnalogOutputParams;
+
   constructor(readonly io: IOParameters) {
     this.stepIn = effectiveStep(io.inpRes, io.inpBound);
     this.stepOut = effectiveStep(io.outRes, io.outBound);
+    this.inParams = {
+      noiseManagement: io.noiseManagement,
+      computeNm: false,
+      nmCap: io.nmThres > 0 ? io.nmThres : Number.POSITIVE_INFINITY,
+      step: this.stepIn,
+      bound: io.inpBound > 0 ? io.inpBound : Number.POSITIVE_INFINITY,
+      zeroRowsExact: !(io.inpNoise > 0),
+    };
+    this.outParams = {
+      outAsymmetry: io.outAsymmetry,
+      outNoise: io.outNoise,
+      step: this.stepOut,
+      bound: io.outBound > 0 ? io.outBound : Number.POSITIVE_INFINITY,
+      testNegativeBound: io.bmTestNegativeBound,
+    };
   }
 
   private buffer(name: "v" | "y" | "z", n: number): Float32Array {
@@ -86,7 +109,7 @@ export class AnalogMvm {
     while (n > 0) {
       const v = this.buffer("v", n * K);
       const scales = new Float32Array(n);
-      this.dac(x, active, n, K, nm, red, bm, v, scales, firstPass && dynamicNm);
+      this.dac(x, active, n, K, nm, red, v, scales, firstPass && dynamicNm);
       firstPass = false;
       if (io.inpNoise > 0 || io.inpAsymmetry !== 0) this.inputNonIdealities(v, n * K, rng);
       // --- analog MVM and its non-idealities
@@ -121,9 +144,10 @@ export class AnalogMvm {
   }
 
   /**
-   * NM scale, DAC quantise (round half to even) then clip, for the n active vectors into v. With `computeNm`
-   * the abs-max (or max) NM scale of each vector is computed in the same pass (capped at nmThres > 0); a
-   * vector with nm ≤ 0 gets scale 0, which marks an exact-zero output (aihwkit C++).
+   * NM scale, DAC quantise (round half to even) then clip, for the n active vectors into v, by the backend's
+   * fused analogInputPeriphery kernel. With `computeNm` the abs-max (or max) NM scale of each vector is
+   * computed in the same pass (capped at nmThres > 0); a vector with nm ≤ 0 gets scale 0, which marks an
+   * exact-zero output (aihwkit C++). Bound-management retries (a subset of units) are gathered first.
    */
   private dac(
     x: Float32Array,
@@ -132,69 +156,25 @@ export class AnalogMvm {
     K: number,
     nm: Float64Array,
     red: Float64Array,
-    bm: boolean,
     v: Float32Array,
     scales: Float32Array,
     computeNm: boolean,
   ): void {
-    const useNm = this.io.noiseManagement !== "none";
-    const useMax = this.io.noiseManagement === "max";
-    const cap = this.io.nmThres > 0 ? this.io.nmThres : Number.POSITIVE_INFINITY;
-    const step = this.stepIn;
-    const invStep = 1 / step;
-    const MAGIC = RINT_MAGIC; // local copies: imported bindings are slow in hot loops
-    const LIMIT = RINT_LIMIT;
-    const hi = this.io.inpBound > 0 ? this.io.inpBound : Number.POSITIVE_INFINITY;
-    const lo = -hi;
-    const bounded = this.io.noiseManagement === "absMax" && cap === Number.POSITIVE_INFINITY && hi >= 1;
-    for (let r = 0; r < n; r++) {
-      const b = active ? active[r]! : r;
-      const xo = b * K;
-      const vo = r * K;
-      if (computeNm) {
-        let m = useMax ? Number.NEGATIVE_INFINITY : 0;
-        if (useMax) {
-          for (let j = 0; j < K; j++) if (x[xo + j]! > m) m = x[xo + j]!;
-        } else {
-          for (let j = 0; j < K; j++) {
-            const a = Math.abs(x[xo + j]!);
-            if (a > m) m = a;
-          }
-        }
-        nm[b] = Math.min(m, cap);
-        if (!(m > 0) && !(this.io.inpNoise > 0)) {
-          scales[r] = 0;
-          v.fill(0, vo, vo + K);
-          continue;
-        }
-      }
-      const s = Math.fround((useNm && nm[b]! > 0 ? 1 / nm[b]! : 1) / (bm ? red[b]! : 1));
-      scales[r] = s;
-      if (step === 0) {
-        for (let j = 0; j < K; j++) {
-          let q = Math.fround(x[xo + j]! * s);
-          if (q > hi) q = hi;
-          else if (q < lo) q = lo;
-          v[vo + j] = q;
-        }
-      } else if (bounded) {
-        // |x·s| ≤ 1 ≤ inpBound: no clipping and no huge values possible (the common abs-max case)
-        for (let j = 0; j < K; j++) {
-          const t = Math.fround(Math.fround(x[xo + j]! * s) * invStep);
-          v[vo + j] = Math.fround((t + MAGIC - MAGIC) * step);
-        }
-      } else {
-        for (let j = 0; j < K; j++) {
-          // × the double reciprocal equals float32 division except within ~1e-16 of a float midpoint
-          let t = Math.fround(Math.fround(x[xo + j]! * s) * invStep);
-          if (t < LIMIT && t > -LIMIT) t = t + MAGIC - MAGIC;
-          let q = Math.fround(t * step);
-          if (q > hi) q = hi;
-          else if (q < lo) q = lo;
-          v[vo + j] = q;
-        }
-      }
+    const p = { ...this.inParams, computeNm };
+    if (active === null) {
+      getBackend().analogInputPeriphery(x, n, K, p, nm, red, v, scales);
+      return;
     }
+    const xs = new Float32Array(n * K);
+    const nmS = new Float64Array(n);
+    const redS = new Float64Array(n);
+    for (let r = 0; r < n; r++) {
+      const u = active[r]!;
+      xs.set(x.subarray(u * K, (u + 1) * K), r * K);
+      nmS[r] = nm[u]!;
+      redS[r] = red[u]!;
+    }
+    getBackend().analogInputPeriphery(xs, n, K, p, nmS, redS, v, scales);
   }
 
   /** DAC output noise (one bulk fill) then asymmetry of negative inputs, in place (C++ CPU order). */
@@ -210,38 +190,8 @@ export class AnalogMvm {
 
   /** Output asymmetry, output noise, ADC quantisation and clipping of yy in place; per-row "clipped" flags. */
   private adc(yy: Float32Array, z: Float32Array | null, n: number, M: number): Uint8Array {
-    const step = this.stepOut;
-    const invStep = 1 / step;
-    const sigma = this.io.outNoise;
-    const MAGIC = RINT_MAGIC;
-    const LIMIT = RINT_LIMIT;
-    const hi = this.io.outBound > 0 ? this.io.outBound : Number.POSITIVE_INFINITY;
-    const testNeg = this.io.bmTestNegativeBound;
-    const asym = this.io.outAsymmetry;
     const failed = new Uint8Array(n);
-    for (let r = 0; r < n; r++) {
-      const yo = r * M;
-      let f = 0;
-      for (let i = 0; i < M; i++) {
-        let t = yy[yo + i]!;
-        if (asym !== 0 && t < 0) t = Math.fround(t * (1 - asym));
-        if (z) t = Math.fround(t + sigma * z[yo + i]!);
-        if (step !== 0) {
-          t = Math.fround(t * invStep);
-          if (t < LIMIT && t > -LIMIT) t = t + MAGIC - MAGIC;
-          t = Math.fround(t * step);
-        }
-        if (t > hi) {
-          f = 1;
-          t = hi;
-        } else if (t < -hi) {
-          if (testNeg) f = 1;
-          t = -hi;
-        }
-        yy[yo + i] = t;
-      }
-      failed[r] = f;
-    }
+    getBackend().analogOutputPeriphery(yy.subarray(0, n * M), n, M, this.outParams, z, failed);
     return failed;
   }
 

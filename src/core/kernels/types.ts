@@ -53,7 +53,7 @@ export interface RandomStream {
   block: number;
 }
 
-export interface KernelBackend {
+export interface KernelBackend extends AnalogKernels {
   readonly name: "js" | "native";
   /** Human-readable description of the code path, e.g. "avx512" or "typescript". */
   readonly isa: string;
@@ -145,4 +145,85 @@ export interface KernelBackend {
   fillUniform(out: Float32Array, s: RandomStream, lo?: number, hi?: number): void;
   /** out[i] = mean + std * Z_i (Box-Muller, philox.ts); equal across backends to ~1e-6 relative. */
   fillNormal(out: Float32Array, s: RandomStream, mean?: number, std?: number): void;
+}
+
+/**
+ * Analog tile input periphery (aihwkit C++ order, SPEC 7.2), see analogInputPeriphery. Physical values are
+ * normalised: the DAC full scale is 1 (inputs are divided by the noise-management scale first).
+ */
+export interface AnalogInputParams {
+  /** Noise management: per-row abs-max or max, a constant (the caller fills nm), or none (scale 1). */
+  noiseManagement: "none" | "absMax" | "max" | "constant";
+  /** Compute nm[r] from the row (absMax / max only); otherwise nm is read as given. */
+  computeNm: boolean;
+  /** Upper cap of a computed nm value (aihwkit nm_thres; Infinity = none). */
+  nmCap: number;
+  /** DAC quantisation step (2/(inpRes) style effective step; 0 = no quantisation). */
+  step: number;
+  /** DAC clip bound (|v| ≤ bound; Infinity = none). */
+  bound: number;
+  /** With computeNm: a row whose nm is not > 0 gets scale 0 and zero output (exact-zero rows, C++). */
+  zeroRowsExact: boolean;
+}
+
+/** Analog tile output periphery (after the MVM), see analogOutputPeriphery. */
+export interface AnalogOutputParams {
+  /** Output asymmetry: negative outputs are multiplied by (1 − outAsymmetry). */
+  outAsymmetry: number;
+  /** Standard deviation of the additive output noise (in units of the ADC full scale 1); 0 = none. */
+  outNoise: number;
+  /** ADC quantisation step (0 = none). */
+  step: number;
+  /** ADC clip bound (Infinity = none). */
+  bound: number;
+  /** Whether clipping at −bound also flags the row (aihwkit bm_test_negative_bound). */
+  testNegativeBound: boolean;
+}
+
+/** Fused analog periphery kernels (additive part of the contract, used by src/analog/periphery). */
+export interface AnalogKernels {
+  /**
+   * DAC stage for `rows` input vectors x[rows, k] (contiguous): optional per-row noise-management scale
+   * (nm[r], float64, computed or given), s_r = fround((nm>0 ? 1/nm : 1) / red[r]), then per element
+   * v = clip(rint(fround(fround(x·s)/step))·step, ±bound) (round half to even, quantise then clip).
+   * Writes v[rows, k] and scales[r] = s_r (0 marks an exact-zero row). `red` (bound-management reduction,
+   * may be null = 1) divides the scale.
+   */
+  analogInputPeriphery(
+    x: Float32Array,
+    rows: number,
+    k: number,
+    p: AnalogInputParams,
+    nm: Float64Array,
+    red: Float64Array | null,
+    v: Float32Array,
+    scales: Float32Array,
+  ): void;
+  /**
+   * ADC stage in place on y[rows, m]: asymmetry, + outNoise·z (z[rows, m] standard normals or null),
+   * quantise (round half to even) then clip to ±bound; failed[r] = 1 when row r clipped (positive bound,
+   * or either bound with testNegativeBound), else 0.
+   */
+  analogOutputPeriphery(
+    y: Float32Array,
+    rows: number,
+    m: number,
+    p: AnalogOutputParams,
+    z: Float32Array | null,
+    failed: Uint8Array,
+  ): void;
+  /**
+   * Patch matrix of output pixels row0..row0+nRows−1 (pixel index over N·outH·outW) for groups g0..g0+ng−1:
+   * out[nRows, ng·Cg·kH·kW], each group's block in (c, ki, kj) order (PyTorch unfold / aihwkit tile column
+   * order), zero outside the image. x is NHWC.
+   */
+  analogIm2col(
+    p: Conv2dParams,
+    x: Float32Array,
+    g0: number,
+    ng: number,
+    row0: number,
+    nRows: number,
+    out: Float32Array,
+  ): void;
 }

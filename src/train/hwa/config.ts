@@ -6,7 +6,7 @@
  */
 
 import type { AnalogConfig, NoiseModelConfig } from "../../analog/index.js";
-import { getPreset } from "../../analog/index.js";
+import { devicePhysics, getPreset } from "../../analog/index.js";
 import { configError } from "../../core/index.js";
 
 /**
@@ -14,11 +14,15 @@ import { configError } from "../../core/index.js";
  * the tile (aihwkit `rel_to_actual_wmax = True`):
  * - `addNormal`: w + stdDev·amax·N (aihwkit ADD_NORMAL);
  * - `pcmProg`: the device's programming noise, σ(g) from the preset's noise model at g = |w|/amax·g_max,
- *   scaled by stdDev, sign kept (aihwkit PROG_NOISE: w' = sign(w)·|w + amax·stdDev·σ(g)/g_max·N|).
+ *   scaled by stdDev, sign kept (aihwkit PROG_NOISE: w' = sign(w)·|w + amax·stdDev·σ(g)/g_max·N|), and, when
+ *   `tInferenceSec` > 0, the spread of the drift exponents at that time after global drift compensation:
+ *   × exp(−σ_ν(g)·N'·ln((t + t0)/t0)) (aihwkit PCM_NOISE keeps only the ν variation, SPEC §9.3).
  */
 export interface WeightNoiseConfig {
   type: "none" | "addNormal" | "pcmProg";
   stdDev: number;
+  /** `pcmProg` only: also inject the drift-exponent spread at this time after programming (0 = none). */
+  tInferenceSec?: number;
 }
 
 /** Weight clipping after each optimiser step (aihwkit WeightClipParameter). */
@@ -56,6 +60,21 @@ export interface HwaConfig {
   distill: { temperature: number; alpha: number } | null;
 }
 
+/** Drift horizon of the default HWA weight noise: 1 month (30 days) in seconds. */
+export const DEFAULT_HWA_HORIZON_SEC = 2_592_000;
+
+/**
+ * How much output noise grows relative to the signal after drift to tInferenceSec: global drift compensation
+ * multiplies the tile output by ≈ ((t + t0)/t0)^ν̄ after the ADC, so the fixed output noise is amplified by the
+ * same factor (ν̄ = mean drift exponent at g_max/2). 1 for the ideal device.
+ */
+export function driftNoiseGain(noiseModel: NoiseModelConfig, tInferenceSec: number): number {
+  const phys = devicePhysics(noiseModel);
+  if (!phys || tInferenceSec <= 0) return 1;
+  const nu = phys.nuMean(phys.gMaxMicroSiemens / 2) * phys.driftScale;
+  return Math.exp(nu * Math.log((tInferenceSec + phys.t0Sec) / phys.t0Sec));
+}
+
 /** Steps of a resolution in the aihwkit convention (> 1: steps, < 1: step fraction, ≤ 0: off). */
 function stepsOf(res: number): number {
   if (res <= 0) return 0;
@@ -64,10 +83,11 @@ function stepsOf(res: number): number {
 
 /**
  * HWA configuration for an analog preset. The forward IO of the preset (DAC/ADC, output noise) is used as is;
- * the weight noise defaults to the preset device's programming noise scaled by `progNoiseScale` (default 2, so
- * that it also covers drift-exponent and read-noise spread after global drift compensation — Rasch et al.,
- * Nat. Commun. 2023 find HWA noise somewhat larger than the programming noise works best), the clip to
- * ±2.5σ per layer capped at 1 after remapping, and per-tile remapping is on.
+ * the weight noise defaults to the preset device's programming noise ×1.5 (covering read noise too; Rasch et
+ * al., Nat. Commun. 2023 find HWA noise somewhat larger than the programming noise works best) plus the
+ * drift-exponent spread one month after programming (DEFAULT_HWA_HORIZON_SEC), the output noise is the preset's
+ * amplified by the drift compensation at that horizon (driftNoiseGain), weights are clipped to ±2.5σ
+ * per layer after each step, and remapping is off (`remap: "tile"` turns it on). Overrides replace fields.
  */
 export function hwaConfigFromPreset(
   preset: AnalogConfig | string,
@@ -78,9 +98,12 @@ export function hwaConfigFromPreset(
   const perfect = io.isPerfect;
   const cfg: HwaConfig = {
     preset: p.name,
-    weightNoise: p.noiseModel.type === "ideal" ? { type: "none", stdDev: 0 } : { type: "pcmProg", stdDev: 2 },
+    weightNoise:
+      p.noiseModel.type === "ideal"
+        ? { type: "none", stdDev: 0 }
+        : { type: "pcmProg", stdDev: 1.5, tInferenceSec: DEFAULT_HWA_HORIZON_SEC },
     noiseModel: p.noiseModel.type === "ideal" ? null : p.noiseModel,
-    outNoise: perfect ? 0 : io.outNoise,
+    outNoise: perfect ? 0 : io.outNoise * driftNoiseGain(p.noiseModel, DEFAULT_HWA_HORIZON_SEC),
     inpSteps: perfect ? 0 : stepsOf(io.inpRes),
     outSteps: perfect ? 0 : stepsOf(io.outRes),
     outBound: perfect ? 0 : io.outBound,
@@ -111,6 +134,7 @@ export function validateHwaConfig(cfg: HwaConfig): HwaConfig {
     );
   }
   nonNeg(cfg.weightNoise.stdDev, "weightNoise.stdDev");
+  nonNeg(cfg.weightNoise.tInferenceSec ?? 0, "weightNoise.tInferenceSec");
   nonNeg(cfg.outNoise, "outNoise");
   nonNeg(cfg.inpSteps, "inpSteps");
   nonNeg(cfg.outSteps, "outSteps");

@@ -11,7 +11,8 @@ import { forEachTile, type TileGrid, tileAbsMax } from "./tiles.js";
 /**
  * Returns a noisy copy of w (`[out, fanIn]` row-major, tiled by `grid`):
  * - addNormal: w + stdDev·amax·N;
- * - pcmProg: sign(w)·|w + amax·stdDev·σ(|w|/amax·g_max)/g_max·N| with σ the device's programming-noise std (µS).
+ * - pcmProg: sign(w)·|w + amax·stdDev·σ(|w|/amax·g_max)/g_max·N| with σ the device's programming-noise std (µS),
+ *   times exp(−σ_ν(g)·N'·ln((t + t0)/t0)) when `tInferenceSec` > 0 (drift-exponent spread at that time).
  * All draws come from one bulk fill of `rng`.
  */
 export function noisyWeights(
@@ -22,7 +23,8 @@ export function noisyWeights(
   rng: Rng,
 ): Float32Array {
   const out = w.slice();
-  if (cfg.type === "none" || cfg.stdDev === 0) return out;
+  const driftTerm = cfg.type === "pcmProg" && (cfg.tInferenceSec ?? 0) > 0;
+  if (cfg.type === "none" || (cfg.stdDev === 0 && !driftTerm)) return out;
   const z = rng.fillNormal(new Float32Array(w.length));
   const amax = tileAbsMax(w, grid);
   const fanIn = grid.fanIn;
@@ -37,14 +39,20 @@ export function noisyWeights(
   }
   const p = physics!;
   const gMax = p.gMaxMicroSiemens;
+  const tSec = cfg.tInferenceSec ?? 0;
+  // Drift-exponent spread after global compensation: (t/t0)^(−Δν) with Δν = σ_ν(g)·N (the mean drift is
+  // compensated, like aihwkit's PCM_NOISE modifier which keeps only the ν variation).
+  const logT = tSec > 0 ? Math.log((tSec + p.t0Sec) / p.t0Sec) : 0;
+  const z2 = logT > 0 ? rng.fillNormal(new Float32Array(w.length)) : null;
   forEachTile(grid, (t, r0, r1, c0, c1) => {
     const a = amax[t]!;
     const k = (cfg.stdDev * a) / gMax;
     for (let r = r0; r < r1; r++) {
       for (let i = r * fanIn + c0, e = r * fanIn + c1; i < e; i++) {
         const v = w[i]!;
-        const sigma = p.progSigma((Math.abs(v) / a) * gMax);
-        const noisy = Math.abs(v + k * sigma * z[i]!);
+        const g = (Math.abs(v) / a) * gMax;
+        let noisy = Math.abs(v + k * p.progSigma(g) * z[i]!);
+        if (z2) noisy *= Math.exp(-p.nuStd(g) * z2[i]! * logT);
         out[i] = v < 0 ? -noisy : noisy;
       }
     }

@@ -4,11 +4,13 @@
  */
 import { philoxFillNormalJs, philoxFillUniformJs } from "../../philox.js";
 import type { KernelBackend } from "../types.js";
+import { analogIm2colJs, analogInputPeripheryJs, analogOutputPeripheryJs } from "./analog.js";
 import { conv2dBackwardInputJs, conv2dBackwardWeightJs, conv2dForwardJs } from "./conv.js";
 import { sgemmJs } from "./gemm.js";
 import { batchNormBackwardJs, channelAffineJs, channelStatsJs } from "./norm.js";
 import { checkDim, checkStream } from "./validate.js";
 
+export { checkAnalogIm2col, checkAnalogInput, checkAnalogOutput } from "./analog.js";
 export { activate, applyEpilogue } from "./epilogue.js";
 export * from "./validate.js";
 
@@ -32,4 +34,7 @@ export const jsBackend: KernelBackend = {
     checkStream("fillNormal", out, s);
     philoxFillNormalJs(out, s, mean, std);
   },
+  analogInputPeriphery: analogInputPeripheryJs,
+  analogOutputPeriphery: analogOutputPeripheryJs,
+  analogIm2col: analogIm2colJs,
 };

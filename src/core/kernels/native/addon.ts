@@ -71,6 +71,12 @@ export interface NativeAddon {
   setThreads(t: number): void;
   /** Runs the FMA peak probe (12 chains × iters) on every pool thread; returns FLOPs executed. */
   peak(iters: number): number;
+  /** Analog DAC stage: x, rows, k, nmMode, computeNm, nmCap, step, bound, zeroRowsExact, nm, red, v, scales. */
+  analogInput(...args: (boolean | number | Float32Array | Float64Array | null)[]): void;
+  /** Analog ADC stage: y, rows, m, asym, outNoise, step, bound, testNeg, z, failed. */
+  analogOutput(...args: (boolean | number | Float32Array | Uint8Array | null)[]): void;
+  /** Analog-order im2col: packed conv params, x, g0, ng, row0, nRows, out. */
+  analogIm2col(p: Float64Array, ...args: (number | Float32Array)[]): void;
 }
 
 /** Repository (or installed package) root: this file sits at <root>/{src,dist}/core/kernels/native/. */

@@ -4,6 +4,7 @@
  * trusts its inputs), then forwards raw typed arrays. Runtime ISA dispatch happens in the addon; `isa`
  * reports the path in use and `setIsa` forces another supported one (tests).
  */
+import { checkAnalogIm2col, checkAnalogInput, checkAnalogOutput } from "../js/analog.js";
 import {
   checkAct,
   checkConvParams,
@@ -14,12 +15,18 @@ import {
   checkStream,
   convSizes,
 } from "../js/validate.js";
-import type { Activation, Conv2dParams, Epilogue, KernelBackend } from "../types.js";
+import type { Activation, AnalogInputParams, Conv2dParams, Epilogue, KernelBackend } from "../types.js";
 import { loadAddon, type NativeAddon } from "./addon.js";
 
 export { addonPath } from "./addon.js";
 
 const ACT: Record<Activation, number> = { none: 0, relu: 1, relu6: 2 };
+const NM_MODE: Record<AnalogInputParams["noiseManagement"], number> = {
+  none: 0,
+  absMax: 1,
+  max: 2,
+  constant: 3,
+};
 const params = new Float64Array(16);
 
 function packParams(p: Conv2dParams): Float64Array {
@@ -166,6 +173,33 @@ function makeBackend(a: NativeAddon): KernelBackend {
     fillNormal(out, s, mean = 0, std = 1) {
       checkStream("fillNormal", out, s);
       a.fillNormal(out, s.key0, s.key1, s.stream0, s.stream1, s.block, mean, std);
+    },
+    analogInputPeriphery(x, rows, k, p, nm, red, v, scales) {
+      checkAnalogInput(x, rows, k, p, nm, red, v, scales);
+      const mode = NM_MODE[p.noiseManagement];
+      a.analogInput(
+        x,
+        rows,
+        k,
+        mode,
+        p.computeNm,
+        p.nmCap,
+        p.step,
+        p.bound,
+        p.zeroRowsExact,
+        nm,
+        red,
+        v,
+        scales,
+      );
+    },
+    analogOutputPeriphery(y, rows, m, p, z, failed) {
+      checkAnalogOutput(y, rows, m, p, z, failed);
+      a.analogOutput(y, rows, m, p.outAsymmetry, p.outNoise, p.step, p.bound, p.testNegativeBound, z, failed);
+    },
+    analogIm2col(p, x, g0, ng, row0, nRows, out) {
+      checkAnalogIm2col(p, x, g0, ng, row0, nRows, out);
+      a.analogIm2col(packParams(p), x, g0, ng, row0, nRows, out);
     },
   };
 }
