@@ -44,7 +44,8 @@ if (!process.env.npm_config_nodedir && existsSync(join(prefix, "include", "node"
 }
 // Concurrent builds of one checkout would clobber each other's build/ folder: serialise them with flock(1)
 // where it exists (Linux), keyed by the checkout path.
-const gypArgs = [gyp, "rebuild", ...jobs, ...extra];
+// configure + build (not rebuild): the previous addon stays loadable until the new one replaces it.
+const gypArgs = [gyp, "configure", "build", ...jobs, ...extra];
 const lockFile = join(
   tmpdir(),
   `kirchhoff-native-build-${createHash("sha1").update(root).digest("hex").slice(0, 12)}.lock`,

@@ -25,15 +25,42 @@ static inline float quantStep(float v, double invStep, double step) {
 }
 
 /** One DAC row: v = clip(quantise(x·s), ±bound), branch-free so that it vectorises. */
+template <bool QUANT>
 static void quantRow(const float* __restrict x, float s, int64_t k, double invStep, double step, double bound,
                      float* __restrict v) {
   const float hi = static_cast<float>(bound), lo = static_cast<float>(-bound);
   for (int64_t j = 0; j < k; j++) {
     float q = x[j] * s;
-    if (step != 0.0) q = quantStep(q, invStep, step);
+    if (QUANT) q = quantStep(q, invStep, step);
     const double qd = q;
     v[j] = qd > bound ? hi : (qd < -bound ? lo : q);
   }
+}
+
+/** max_j |x_j| (abs = true) or max_j x_j, vectorised; NaN never wins (as `if (a > m) m = a`). */
+static float rowMax(const float* x, int64_t k, bool abs) {
+  const float init = abs ? 0.f : -INFINITY;
+  vf acc = vbcast(init);
+  int64_t j = 0;
+  if (abs) {
+    for (; j + W <= k; j += W) {
+      const vf a = vload(x + j);
+      const vf b = a < 0 ? -a : a;
+      acc = b > acc ? b : acc;
+    }
+  } else {
+    for (; j + W <= k; j += W) {
+      const vf a = vload(x + j);
+      acc = a > acc ? a : acc;
+    }
+  }
+  float m = init;
+  for (int l = 0; l < W; l++) m = acc[l] > m ? acc[l] : m;
+  for (; j < k; j++) {
+    const float a = abs ? std::fabs(x[j]) : x[j];
+    m = a > m ? a : m;
+  }
+  return m;
 }
 
 static void analogInput(const float* x, int64_t rows, int64_t k, const AnalogIn& p, double* nm, const double* red,
@@ -47,17 +74,7 @@ static void analogInput(const float* x, int64_t rows, int64_t k, const AnalogIn&
       const float* xr = x + r * k;
       float* vr = v + r * k;
       if (computeNm) {
-        float m;
-        if (useMax) {
-          m = -INFINITY;
-          for (int64_t j = 0; j < k; j++) m = xr[j] > m ? xr[j] : m;
-        } else {
-          m = 0.f;
-          for (int64_t j = 0; j < k; j++) {
-            const float a = std::fabs(xr[j]);
-            m = a > m ? a : m;
-          }
-        }
+        const float m = rowMax(xr, k, !useMax);
         nm[r] = static_cast<double>(m) < p.nmCap ? static_cast<double>(m) : p.nmCap;
         if (!(m > 0.f) && p.zeroRowsExact) {
           scales[r] = 0.f;
@@ -68,35 +85,86 @@ static void analogInput(const float* x, int64_t rows, int64_t k, const AnalogIn&
       const double base = useNm && nm[r] > 0 ? 1.0 / nm[r] : 1.0;
       const float s = static_cast<float>(base / (red ? red[r] : 1.0));
       scales[r] = s;
-      quantRow(xr, s, k, invStep, p.step, p.bound, vr);
+      if (p.step != 0.0) quantRow<true>(xr, s, k, invStep, p.step, p.bound, vr);
+      else quantRow<false>(xr, s, k, invStep, p.step, p.bound, vr);
     }
   };
   prun(ceilDiv(rows, perTask), 10.0 * static_cast<double>(rows * k), f);
 }
 
+typedef double vdw __attribute__((vector_size(KH_VBYTES * 2)));  // W doubles (one float vector widened)
+typedef int64_t vlw __attribute__((vector_size(KH_VBYTES * 2)));
+typedef int32_t vi __attribute__((vector_size(KH_VBYTES)));
+
+/** quantStep on W lanes: fround(rint(fround(v·invStep))·step), rint by the magic number in double. */
+static inline vf quantStepV(vf v, double invStep, double step) {
+  const vdw t = __builtin_convertvector(__builtin_convertvector(__builtin_convertvector(v, vdw) * invStep, vf), vdw);
+  const vdw a = t < 0 ? -t : t;
+  const vdw r = a < kRintLimit ? (t + kRintMagic) - kRintMagic : t;
+  return __builtin_convertvector(r * step, vf);
+}
+
+/** One ADC element (the scalar tail of adcRow); flags |= 1 above +bound, 2 below −bound. */
+template <bool NOISE, bool QUANT>
+static inline float adcOne(float u, float z, double asym1, double sigma, double invStep, double step, double bound,
+                           int& flags) {
+  if (u < 0.f) u = static_cast<float>(u * asym1);
+  if (NOISE) u = static_cast<float>(static_cast<double>(u) + sigma * static_cast<double>(z));
+  if (QUANT) u = quantStep(u, invStep, step);
+  if (static_cast<double>(u) > bound) {
+    flags |= 1;
+    return static_cast<float>(bound);
+  }
+  if (static_cast<double>(u) < -bound) {
+    flags |= 2;
+    return static_cast<float>(-bound);
+  }
+  return u;
+}
+
+/** One ADC row in place, W lanes at a time; returns the clip flags (bit 0: above +bound, bit 1: below). */
+template <bool NOISE, bool QUANT>
+static int adcRow(float* __restrict y, const float* __restrict z, int64_t m, double asym1, double sigma,
+                  double invStep, double step, double bound) {
+  const vf hi = vbcast(static_cast<float>(bound)), lo = vbcast(static_cast<float>(-bound));
+  vlw pos{}, neg{};
+  int64_t i = 0;
+  for (; i + W <= m; i += W) {
+    vf u = vload(y + i);
+    const vf ua = __builtin_convertvector(__builtin_convertvector(u, vdw) * asym1, vf);
+    u = u < 0 ? ua : u;  // asym1 = 1 leaves u unchanged (exact)
+    if (NOISE)
+      u = __builtin_convertvector(
+          __builtin_convertvector(u, vdw) + sigma * __builtin_convertvector(vload(z + i), vdw), vf);
+    if (QUANT) u = quantStepV(u, invStep, step);
+    const vdw ud = __builtin_convertvector(u, vdw);
+    const vlw over = ud > bound, under = ud < -bound;
+    pos |= over;
+    neg |= under;
+    const vi o32 = __builtin_convertvector(over, vi), u32 = __builtin_convertvector(under, vi);
+    vstore(y + i, o32 ? hi : (u32 ? lo : u));
+  }
+  int flags = 0;
+  for (int l = 0; l < W; l++) flags |= (pos[l] ? 1 : 0) | (neg[l] ? 2 : 0);
+  for (; i < m; i++) y[i] = adcOne<NOISE, QUANT>(y[i], NOISE ? z[i] : 0.f, asym1, sigma, invStep, step, bound, flags);
+  return flags;
+}
+
 static void analogOutput(float* y, int64_t rows, int64_t m, const AnalogOut& p, const float* z, uint8_t* failed) {
   const double invStep = 1.0 / p.step, step = p.step, sigma = p.outNoise, asym1 = 1.0 - p.outAsymmetry;
-  const double hiD = p.bound;
-  const float hi = static_cast<float>(hiD), lo = static_cast<float>(-hiD);
-  const bool asym = p.outAsymmetry != 0.0, noise = z && sigma > 0.0, testNeg = p.testNegativeBound;
+  const bool noise = z && sigma > 0.0, quant = step != 0.0;
+  const int mask = p.testNegativeBound ? 3 : 1;
   const int64_t perTask = imax(1, 16384 / imax(m, 1));
   auto f = [&](int64_t t, int) {
     for (int64_t r = t * perTask; r < imin(rows, (t + 1) * perTask); r++) {
       float* yr = y + r * m;
       const float* zr = noise ? z + r * m : nullptr;
-      int pos = 0, neg = 0;
-      for (int64_t i = 0; i < m; i++) {
-        float u = yr[i];
-        if (asym && u < 0.f) u = static_cast<float>(u * asym1);
-        if (noise) u = static_cast<float>(static_cast<double>(u) + sigma * static_cast<double>(zr[i]));
-        if (step != 0.0) u = quantStep(u, invStep, step);
-        const double ud = u;
-        const int over = ud > hiD, under = ud < -hiD;
-        pos |= over;
-        neg |= under;
-        yr[i] = over ? hi : (under ? lo : u);
-      }
-      failed[r] = static_cast<uint8_t>(pos | (testNeg ? neg : 0));
+      int fl;
+      if (noise && quant) fl = adcRow<true, true>(yr, zr, m, asym1, sigma, invStep, step, p.bound);
+      else if (noise) fl = adcRow<true, false>(yr, zr, m, asym1, sigma, invStep, step, p.bound);
+      else if (quant) fl = adcRow<false, true>(yr, zr, m, asym1, sigma, invStep, step, p.bound);
+      else fl = adcRow<false, false>(yr, zr, m, asym1, sigma, invStep, step, p.bound);
+      failed[r] = static_cast<uint8_t>((fl & mask) != 0);
     }
   };
   prun(ceilDiv(rows, perTask), 10.0 * static_cast<double>(rows * m), f);

@@ -1,11 +1,11 @@
 /** The `kirchhoff` command line. Each subcommand lives in commands/<name>.ts and registers itself here. */
 import { Command, CommanderError } from "commander";
 import { KirchhoffError, VERSION } from "../core/index.js";
-import { registerInfo } from "./commands/info.js";
-import { registerTrain } from "./commands/train.js";
 import { registerEvaluate } from "./commands/evaluate.js";
+import { registerInfo } from "./commands/info.js";
 import { registerSearch } from "./commands/search.js";
 import { registerSurrogate } from "./commands/surrogate.js";
+import { registerTrain } from "./commands/train.js";
 
 export function buildProgram(): Command {
   const program = new Command();
