@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import type { Command } from "commander";
 import { KirchhoffError, Rng } from "../../core/index.js";
-import { createModel, listModels, loadSafetensors, type StateTensor } from "../../nn/index.js";
+import { listModels, loadSafetensors, type StateTensor } from "../../nn/index.js";
 import {
   driftTable,
   evaluateOverDrift,
@@ -15,10 +15,13 @@ import {
   parseTimes,
   writeDriftResults,
 } from "../../train/index.js";
+import { modelSource } from "../model-source.js";
 import { intOpt } from "./train.js";
 
 interface EvaluateFlags {
   model: string;
+  genome?: string;
+  rank?: string;
   weights: string;
   data?: string;
   preset: string;
@@ -69,6 +72,11 @@ export function registerEvaluate(program: Command): void {
         .join(", ")}`,
       "fashion-cnn",
     )
+    .option(
+      "-g, --genome <file>",
+      "the architecture is from `kirchhoff search` (its output JSON or a genome file)",
+    )
+    .option("--rank <k>", "with --genome: which of the search's best architectures (0 = best)", "0")
     .option("-d, --data <folder>", "dataset folder; default: embedded Fashion-MNIST subset")
     .option("-p, --preset <name>", "analog preset", "hermes")
     .option(
@@ -91,7 +99,8 @@ export function registerEvaluate(program: Command): void {
         maxTest: intOpt(f.maxTest, "--max-test"),
         augment: false,
       });
-      const model = createModel(f.model, { classes: data.classes.length }, new Rng(seed));
+      const source = modelSource({ model: f.model, genome: f.genome, rank: intOpt(f.rank, "--rank", 0) });
+      const model = source.build(data.classes.length, new Rng(seed));
       model.loadStateDict(readModelTensors(f.weights), { source: f.weights });
       const s = evaluateOverDrift(model, data.test, {
         preset: f.preset,
@@ -104,12 +113,12 @@ export function registerEvaluate(program: Command): void {
       } catch (e) {
         throw new KirchhoffError("io", `cannot create output folder ${f.out}: ${(e as Error).message}`);
       }
-      const extra = { model: f.model, weights: f.weights, dataset: data.name };
+      const extra = { model: source.name, weights: f.weights, dataset: data.name };
       const paths = writeDriftResults(f.out, "drift", s, extra);
       if (f.json) process.stdout.write(`${JSON.stringify({ ...extra, ...s }, null, 2)}\n`);
       else
         process.stdout.write(
-          `${driftTable(s, `${f.model} on ${f.preset}, ${data.name}`)}\nresults in ${paths.json}, ${paths.csv}\n`,
+          `${driftTable(s, `${source.name} on ${f.preset}, ${data.name}`)}\nresults in ${paths.json}, ${paths.csv}\n`,
         );
     });
 }

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { configError, KirchhoffError, Rng } from "../../core/index.js";
-import { createModel, listModels, modelInfo, saveModel } from "../../nn/index.js";
+import { listModels, saveModel } from "../../nn/index.js";
 import {
   driftTable,
   evaluateClassifier,
@@ -23,6 +23,7 @@ import {
   writeDriftResults,
   writeTextAtomic,
 } from "../../train/index.js";
+import { modelSource } from "../model-source.js";
 
 /** Parses a positive integer / number option or throws a KirchhoffError naming the flag. */
 export function intOpt(v: string | undefined, flag: string, min = 1): number | undefined {
@@ -80,6 +81,8 @@ export class TrainProgressView {
 
 interface TrainFlags {
   model: string;
+  genome?: string;
+  rank?: string;
   data?: string;
   hwa?: string;
   epochs: string;
@@ -122,6 +125,11 @@ export function registerTrain(program: Command): void {
     .option("--lr <x>", "peak learning rate (cosine schedule)", "0.05")
     .option("--optimizer <name>", "sgd | adam | adamw", "sgd")
     .option("-s, --seed <n>", "random seed", "0")
+    .option(
+      "-g, --genome <file>",
+      "train an architecture from `kirchhoff search` (its output JSON or a genome file)",
+    )
+    .option("--rank <k>", "with --genome: which of the search's best architectures (0 = best)", "0")
     .option("-o, --out <folder>", "output folder (checkpoint, model, results)", "kirchhoff-runs/train")
     .option("--resume", "continue from the checkpoint in the output folder")
     .option("--patience <n>", "early stopping: epochs without a better validation accuracy")
@@ -136,7 +144,8 @@ export function registerTrain(program: Command): void {
 }
 
 function runTrain(f: TrainFlags): void {
-  const info = modelInfo(f.model);
+  const source = modelSource({ model: f.model, genome: f.genome, rank: intOpt(f.rank, "--rank", 0) });
+  const modelName = source.name;
   const seed = intOpt(f.seed, "--seed", 0)!;
   const epochs = intOpt(f.epochs, "--epochs")!;
   const batchSize = intOpt(f.batch, "--batch")!;
@@ -150,18 +159,20 @@ function runTrain(f: TrainFlags): void {
     maxTrain: intOpt(f.maxTrain, "--max-train"),
     maxTest: intOpt(f.maxTest, "--max-test"),
   });
-  const want = info.inputShape.join("x");
+  const shape = source.inputShape;
+  const want = shape?.join("x") ?? "";
   if (
+    shape !== null &&
     data.sampleShape.join("x") !== want &&
-    data.sampleShape.reduce((a, b) => a * b, 1) !== info.inputShape.reduce((a, b) => a * b, 1)
+    data.sampleShape.reduce((a, b) => a * b, 1) !== shape.reduce((a, b) => a * b, 1)
   ) {
     throw new KirchhoffError(
       "config",
-      `model ${f.model} expects samples of ${want}, dataset ${data.name} has ${data.sampleShape.join("x")}`,
+      `model ${modelName} expects samples of ${want}, dataset ${data.name} has ${data.sampleShape.join("x")}`,
     );
   }
   const rng = new Rng(seed);
-  const model = createModel(f.model, { classes: data.classes.length }, rng.fork("init"));
+  const model = source.build(data.classes.length, rng.fork("init"));
   const hwa = f.hwa ? hwaConfigFromPreset(f.hwa) : null;
   try {
     mkdirSync(f.out, { recursive: true });
@@ -179,18 +190,18 @@ function runTrain(f: TrainFlags): void {
     resume: Boolean(f.resume),
     hwa,
     rng: rng.fork("train"),
-    run: { model: f.model, dataset: data.name, hwa: f.hwa ?? null, seed, batch: batchSize },
+    run: { model: modelName, dataset: data.name, hwa: f.hwa ?? null, seed, batch: batchSize },
     onEvent: (e) => view.handle(e),
   });
   fromHwa(model);
   const test = evaluateClassifier(model, data.test);
   saveModel(model, join(f.out, "model.safetensors"), {
-    model: f.model,
+    model: modelName,
     dataset: data.name,
     hwa: f.hwa ?? "none",
   });
   const record: Record<string, unknown> = {
-    model: f.model,
+    model: modelName,
     dataset: data.name,
     hwa: f.hwa ?? null,
     seed,
@@ -204,7 +215,7 @@ function runTrain(f: TrainFlags): void {
     history: result.history,
   };
   const lines = [
-    `${f.model} on ${data.name}${f.hwa ? ` (HWA ${f.hwa})` : ""}: test accuracy ${test.accuracy.toFixed(2)} % after ${result.epochsRun} epochs (${result.seconds.toFixed(1)} s)`,
+    `${modelName} on ${data.name}${f.hwa ? ` (HWA ${f.hwa})` : ""}: test accuracy ${test.accuracy.toFixed(2)} % after ${result.epochsRun} epochs (${result.seconds.toFixed(1)} s)`,
   ];
   if (f.drift) {
     const preset = f.preset ?? f.hwa ?? "hermes";
@@ -214,7 +225,7 @@ function runTrain(f: TrainFlags): void {
       reps: intOpt(f.reps, "--reps")!,
       rng: rng.fork("drift"),
     });
-    writeDriftResults(f.out, "drift", s, { model: f.model, dataset: data.name });
+    writeDriftResults(f.out, "drift", s, { model: modelName, dataset: data.name });
     record.drift = s;
     lines.push(driftTable(s, `accuracy over drift on ${preset}`));
   }
