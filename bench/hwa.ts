@@ -34,7 +34,7 @@ import {
   loadTaskData,
   trainModel,
 } from "../src/train/index.js";
-import { gitCommit, machineInfo, writeJsonAtomic } from "./lib.js";
+import { benchRecord, writeJsonAtomic } from "./lib.js";
 
 function flag(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -51,6 +51,16 @@ const reps = Number(flag("reps", quick ? "1" : "2"));
 const batch = Number(flag("batch", "64"));
 const lr = Number(flag("lr", "0.05"));
 const hwaMode = flag("hwa-mode", "finetune");
+/** Knowledge-distillation weight α of the HWA fine-tuning (teacher = the digital model; 0 = off). */
+const distillAlpha = Number(flag("distill", "0.5"));
+/** "depthwise": depthwise convolutions run on HERMES' digital units in BOTH evaluations (explicit, reported). */
+const digitalLayers = flag("digital-layers", "none");
+/** HWA weight noise: "chip" (the preset's device model at 1 month) or the preset default ("preset"). */
+const weightNoise = flag("weight-noise", "chip");
+/** Programming-noise scale of the `chip` weight noise (AnalogNAS / Rasch et al.: a bit above 1 helps). */
+const noiseScale = Number(flag("noise-scale", "1.5"));
+if (digitalLayers !== "none" && digitalLayers !== "depthwise")
+  throw new Error(`--digital-layers: expected none or depthwise, got ${digitalLayers}`);
 if (hwaMode !== "finetune" && hwaMode !== "scratch")
   throw new Error(`--hwa-mode: expected finetune or scratch, got ${hwaMode}`);
 const preset = "hermes";
@@ -60,6 +70,16 @@ const PATHS: Record<string, string> = {
   cifar: `${shared}cifar10-jpeg-q75-subset`,
   kws: `${shared}speech-commands-v0.02-subset`,
 };
+
+function hwaConfig(distill: { temperature: number; alpha: number } | null) {
+  const base = hwaConfigFromPreset(preset, { distill, digitalLayers });
+  if (weightNoise === "preset") return base;
+  return hwaConfigFromPreset(preset, {
+    distill,
+    digitalLayers,
+    weightNoise: { type: "chip", stdDev: noiseScale, tInferenceSec: 2_592_000 },
+  });
+}
 
 const figures: Record<string, number> = {};
 const curves: Record<string, { direct: DriftSummary; hwa: DriftSummary }> = {};
@@ -88,12 +108,14 @@ for (const name of models) {
     const model = createModel(name, { classes: data.classes.length }, new Rng(1).fork("init"));
     if (from) model.loadStateDict(from.stateDict({ copy: true }));
     const ftEpochs = Number(flag("finetune-epochs", String(Math.max(1, Math.round(epochs / 2)))));
+    const distill = hwa && from && distillAlpha > 0 ? { temperature: 4, alpha: distillAlpha } : null;
     const r = trainModel(model, data.train, null, {
       epochs: from ? ftEpochs : epochs,
       lr: from ? lr / 5 : lr,
       weightDecay: 5e-4,
       rng: new Rng(2),
-      hwa: hwa ? hwaConfigFromPreset(preset) : null,
+      hwa: hwa ? hwaConfig(distill) : null,
+      teacher: distill ? from : null,
       onEvent: (e) => {
         if (e.type === "epoch") {
           console.log(
@@ -104,7 +126,13 @@ for (const name of models) {
     });
     fromHwa(model);
     const t0 = performance.now();
-    const drift = evaluateOverDrift(model, data.test, { preset, times: TIMES, reps, rng: new Rng(3) });
+    const drift = evaluateOverDrift(model, data.test, {
+      preset,
+      times: TIMES,
+      reps,
+      rng: new Rng(3),
+      digitalLayers,
+    });
     console.log(
       `  ${hwa ? "hwa    " : "digital"}: digital ${drift.digitalAccuracy.toFixed(2)} %, 1 s ${at(drift, 1).toFixed(2)} %, 1 mo ${at(drift, 2_592_000).toFixed(2)} %, 1 y ${at(drift, 31_536_000).toFixed(2)} % (drift eval ${((performance.now() - t0) / 1000).toFixed(0)} s)`,
     );
@@ -116,11 +144,15 @@ for (const name of models) {
     hwa.seconds += direct.seconds;
     hwa.epochs += direct.epochs;
   }
+  const acc1moHwa = at(hwa.drift, 2_592_000);
+  const acc1moDirect = at(direct.drift, 2_592_000);
   Object.assign(figures, {
     [`${name}.acc_digital`]: direct.drift.digitalAccuracy,
     [`${name}.acc_digital_hwa`]: hwa.drift.digitalAccuracy,
-    [`${name}.acc_1mo_hwa`]: at(hwa.drift, 2_592_000),
-    [`${name}.acc_1mo_direct`]: at(direct.drift, 2_592_000),
+    [`${name}.acc_1mo_hwa`]: acc1moHwa,
+    [`${name}.acc_1mo_direct`]: acc1moDirect,
+    [`${name}.gap_1mo_hwa`]: direct.drift.digitalAccuracy - acc1moHwa,
+    [`${name}.gain_1mo_hwa_vs_direct`]: acc1moHwa - acc1moDirect,
     [`${name}.acc_1y_hwa`]: at(hwa.drift, 31_536_000),
     [`${name}.acc_1y_direct`]: at(direct.drift, 31_536_000),
     [`${name}.epochs`]: hwa.epochs,
@@ -131,26 +163,28 @@ for (const name of models) {
 }
 
 if (!quick) {
-  const info = machineInfo();
-  writeJsonAtomic(new URL("results/hwa.json", import.meta.url).pathname, {
-    bench: "hwa",
-    commit: gitCommit(),
-    date: new Date().toISOString(),
-    machine: { cpu: info.cpu, cores: info.logicalCpus },
-    config: {
-      preset,
-      epochsCifar,
-      epochsResnet20,
-      epochsKws,
-      trainSize,
-      testSize,
-      reps,
-      batch,
-      lr,
-      times: TIMES,
-    },
-    figures,
-    curves,
-  });
+  writeJsonAtomic(
+    new URL("results/hwa.json", import.meta.url).pathname,
+    benchRecord("hwa", figures, {
+      config: {
+        preset,
+        hwaMode,
+        distillAlpha,
+        digitalLayers,
+        weightNoise,
+        noiseScale,
+        epochsCifar,
+        epochsResnet20,
+        epochsKws,
+        trainSize,
+        testSize,
+        reps,
+        batch,
+        lr,
+        times: TIMES,
+      },
+      curves,
+    }),
+  );
 }
 console.log(JSON.stringify(figures, null, 2));

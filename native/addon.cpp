@@ -246,9 +246,14 @@ napi_value AnalogOutput(napi_env env, napi_callback_info info) {
   AnalogOut p{a.num(3), a.num(4), a.num(5), a.num(6), a.flag(7)};
   const float* z = a.f32(8, true);
   uint8_t* failed = a.arr<uint8_t>(9, napi_uint8_array);
+  const bool hasStream = a.flag(10);  // noise drawn inline from the Philox stream (args 11..15)
+  Stream s{};
+  if (hasStream)
+    s = Stream{static_cast<uint32_t>(a.num(11)), static_cast<uint32_t>(a.num(12)), static_cast<uint32_t>(a.num(13)),
+               static_cast<uint32_t>(a.num(14)), static_cast<uint64_t>(a.num(15))};
   if (a.failed) return nullptr;
   std::lock_guard<std::mutex> lk(gCall);
-  gActive->analogOutput(y, rows, m, p, z, failed);
+  gActive->analogOutput(y, rows, m, p, z, hasStream ? &s : nullptr, failed);
   return undef(env);
 }
 

@@ -65,7 +65,7 @@ struct Kernels {
   // ---- analog periphery (isa/analog.h; AnalogKernels in src/core/kernels/types.ts) ----
   void (*analogInput)(const float* x, int64_t rows, int64_t k, const AnalogIn& p, double* nm,
                       const double* red, float* v, float* scales);
-  void (*analogOutput)(float* y, int64_t rows, int64_t m, const AnalogOut& p, const float* z,
+  void (*analogOutput)(float* y, int64_t rows, int64_t m, const AnalogOut& p, const float* z, const Stream* s,
                        uint8_t* failed);
   void (*analogIm2col)(const ConvP& p, const float* x, int64_t g0, int64_t ng, int64_t row0, int64_t nRows,
                        float* out);

@@ -5,6 +5,7 @@
 // applied before clipping. FMA contraction is disabled here: a fused t + σ·z would round differently.
 // Rows are independent and split over the thread pool.
 #pragma once
+#include "philox.h"
 #include "prelude.h"
 
 #pragma GCC push_options
@@ -150,15 +151,82 @@ static int adcRow(float* __restrict y, const float* __restrict z, int64_t m, dou
   return flags;
 }
 
-static void analogOutput(float* y, int64_t rows, int64_t m, const AnalogOut& p, const float* z, uint8_t* failed) {
+/** ln(u) for u in (0, 1]: exponent by bit manipulation, ln m = 2·atanh((m−1)/(m+1)), |error| < 1e-12. */
+static inline double lnUnit(double u) {
+  uint64_t bits;
+  std::memcpy(&bits, &u, 8);
+  int32_t e = static_cast<int32_t>(bits >> 52) - 1023;
+  bits = (bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull;
+  double m;
+  std::memcpy(&m, &bits, 8);
+  const bool big = m > 1.4142135623730951;
+  m = big ? m * 0.5 : m;
+  e = big ? e + 1 : e;
+  const double t = (m - 1.0) / (m + 1.0), t2 = t * t;
+  const double p =
+      1.0 + t2 * (1.0 / 3 + t2 * (1.0 / 5 + t2 * (1.0 / 7 + t2 * (1.0 / 9 + t2 * (1.0 / 11 + t2 * (1.0 / 13))))));
+  return static_cast<double>(e) * 0.6931471805599453 + 2.0 * t * p;
+}
+
+/**
+ * Standard-normal fill of elements [e0, e1) of a Philox stream, into out[0 .. e1−e0): the same stream layout
+ * and Box-Muller pairing as fillNormal (philox.h / src/core/philox.ts: element i from block s.block + i/4,
+ * words (0,1) → cos/sin pair, (2,3) → next pair), vectorised: the angle 2π·u2 is reduced exactly by quadrant
+ * (u2 has 24 bits) and sin/cos/log are polynomials accurate to ~1e-11, far below float32 resolution.
+ */
+static void normalsRange(const Stream& s, int64_t e0, int64_t e1, float* out) {
+  constexpr int P = 2 * kLanes;  // Box-Muller pairs per group of kLanes blocks
+  alignas(64) uint32_t wv[4 * kLanes];
+  alignas(64) double n0[P], n1[P];
+  const double halfPi = 1.5707963267948966, two24 = 1.0 / 16777216.0, two22 = 1.0 / 4194304.0;
+  for (int64_t b = e0 / 4; 4 * b < e1; b += kLanes) {
+    philoxLanes(s, s.block + static_cast<uint64_t>(b), wv);
+    for (int i = 0; i < P; i++) {
+      const int pair = i / kLanes, lane = i % kLanes;
+      const uint32_t a = wv[2 * pair * kLanes + lane] >> 8, c = wv[(2 * pair + 1) * kLanes + lane] >> 8;
+      const double r = std::sqrt(-2.0 * lnUnit((a + 1) * two24));
+      const uint32_t q = c >> 22;
+      const double x = (c & 0x3fffffu) * two22 * halfPi, x2 = x * x;  // angle within the quadrant, [0, π/2)
+      const double sn =
+          x * (1 + x2 * (-1.0 / 6 + x2 * (1.0 / 120 + x2 * (-1.0 / 5040 + x2 * (1.0 / 362880 + x2 * (-1.0 / 39916800 +
+          x2 * (1.0 / 6227020800 + x2 * (-1.0 / 1307674368000))))))));
+      const double cs =
+          1 + x2 * (-0.5 + x2 * (1.0 / 24 + x2 * (-1.0 / 720 + x2 * (1.0 / 40320 + x2 * (-1.0 / 3628800 +
+          x2 * (1.0 / 479001600 + x2 * (-1.0 / 87178291200 + x2 * (1.0 / 20922789888000))))))));
+      const double cosT = q == 0 ? cs : (q == 1 ? -sn : (q == 2 ? -cs : sn));
+      const double sinT = q == 0 ? sn : (q == 1 ? cs : (q == 2 ? -sn : -cs));
+      n0[i] = r * cosT;
+      n1[i] = r * sinT;
+    }
+    for (int i = 0; i < P; i++) {
+      const int pair = i / kLanes, lane = i % kLanes;
+      const int64_t e = 4 * (b + lane) + 2 * pair;
+      if (e >= e0 && e < e1) out[e - e0] = static_cast<float>(n0[i]);
+      if (e + 1 >= e0 && e + 1 < e1) out[e + 1 - e0] = static_cast<float>(n1[i]);
+    }
+  }
+}
+
+/** ADC of y[rows, m]; noise from z (explicit normals) or, when `s` is given, drawn inline from the stream. */
+static void analogOutput(float* y, int64_t rows, int64_t m, const AnalogOut& p, const float* z, const Stream* s,
+                         uint8_t* failed) {
   const double invStep = 1.0 / p.step, step = p.step, sigma = p.outNoise, asym1 = 1.0 - p.outAsymmetry;
-  const bool noise = z && sigma > 0.0, quant = step != 0.0;
+  const bool noise = (z || s) && sigma > 0.0, quant = step != 0.0;
   const int mask = p.testNegativeBound ? 3 : 1;
   const int64_t perTask = imax(1, 16384 / imax(m, 1));
-  auto f = [&](int64_t t, int) {
-    for (int64_t r = t * perTask; r < imin(rows, (t + 1) * perTask); r++) {
+  auto f = [&](int64_t t, int thread) {
+    const int64_t r0 = t * perTask, r1 = imin(rows, (t + 1) * perTask);
+    const float* zt = nullptr;
+    if (noise && s) {
+      float* buf = scratch(thread, 7, static_cast<size_t>((r1 - r0) * m));
+      normalsRange(*s, r0 * m, r1 * m, buf);
+      zt = buf - r0 * m;
+    } else if (noise) {
+      zt = z;
+    }
+    for (int64_t r = r0; r < r1; r++) {
       float* yr = y + r * m;
-      const float* zr = noise ? z + r * m : nullptr;
+      const float* zr = noise ? zt + r * m : nullptr;
       int fl;
       if (noise && quant) fl = adcRow<true, true>(yr, zr, m, asym1, sigma, invStep, step, p.bound);
       else if (noise) fl = adcRow<true, false>(yr, zr, m, asym1, sigma, invStep, step, p.bound);
@@ -167,7 +235,7 @@ static void analogOutput(float* y, int64_t rows, int64_t m, const AnalogOut& p, 
       failed[r] = static_cast<uint8_t>((fl & mask) != 0);
     }
   };
-  prun(ceilDiv(rows, perTask), 10.0 * static_cast<double>(rows * m), f);
+  prun(ceilDiv(rows, perTask), (s ? 60.0 : 10.0) * static_cast<double>(rows * m), f);
 }
 
 static void analogIm2col(const ConvP& p, const float* x, int64_t g0, int64_t ng, int64_t row0, int64_t nRows,

@@ -7,6 +7,7 @@
 //                    otherwise dcol[pix × K] = dY[pix × Og] · W_g, scattered back (col2im) per image
 //   backward weight  dW_gᵀ[K × Og] = patchesᵀ[K × pix] · dY[pix × Og], per-thread partials reduced at the end
 #pragma once
+#include "conv_direct.h"
 #include "gemm.h"
 
 namespace kh {
@@ -105,6 +106,7 @@ static inline bool isDepthwise(const ConvP& p) {
 static void convForward(const ConvP& p, const float* x, const float* w, float* y, const Epi& e) {
   if (p.n * p.outH * p.outW * p.outC == 0) return;
   if (isDepthwise(p)) return depthwiseForward(p, x, w, y, e);
+  if (directConvApplies(p)) return convForwardDirect(p, x, w, y, e);
   if (p.outC / p.groups <= W) convForwardT<kMrNarrow, 1>(p, x, w, y, e);
   else convForwardT<kMrWide, 2>(p, x, w, y, e);
 }
@@ -164,6 +166,7 @@ static void convBackwardInput(const ConvP& p, const float* dy, const float* w, f
     const ConvP q{p.n, p.outH, p.outW, p.outC, p.inH, p.inW, p.inC, p.kH, p.kW, 1, 1,
                   p.dilH * (p.kH - 1) - p.padTop, p.dilW * (p.kW - 1) - p.padLeft, p.dilH, p.dilW, p.groups};
     const Epi none;
+    if (directConvApplies(q)) return convForwardDirect(q, dy, wt, dx, none);
     if (cg <= W) convForwardT<kMrNarrow, 1>(q, dy, wt, dx, none);
     else convForwardT<kMrWide, 2>(q, dy, wt, dx, none);
     return;

@@ -6,7 +6,7 @@
 
 export { loadCheckpoint, PROGRESS_METADATA_KEY, saveCheckpoint, type TrainProgress } from "./checkpoint.js";
 export { detectTask, loadTaskData, type TaskData, type TaskDataOptions, type TaskKind } from "./datasets.js";
-export { type DriftEvalOptions, evaluateOverDrift } from "./drift/evaluate-drift.js";
+export { type DigitalLayers, type DriftEvalOptions, evaluateOverDrift } from "./drift/evaluate-drift.js";
 export {
   DRIFT_CSV_COLUMNS,
   driftCsv,
@@ -47,7 +47,7 @@ export {
   weightView,
 } from "./hwa/ste-ops.js";
 export { forEachTile, layerAbsMax, type TileGrid, tileAbsMax, tileCount, tileGrid } from "./hwa/tiles.js";
-export { noisyWeights } from "./hwa/weight-noise.js";
+export { chipNoisyWeights, noisyWeights } from "./hwa/weight-noise.js";
 export { type EpochRecord, RunningMetrics } from "./metrics.js";
 export {
   CHECKPOINT_FILE,

@@ -13,6 +13,7 @@ import {
   KirchhoffError,
   Rng,
 } from "../../src/core/index.js";
+import { jsBackendForTests } from "./helpers.js";
 import { variants } from "./variants.js";
 
 const f = Math.fround;
@@ -232,6 +233,48 @@ for (const vnt of variants()) {
       assert.deepEqual(failed, want.failed);
       if (Number.isFinite(c.p.bound)) assert.ok(want.failed.includes(1) && want.failed.includes(0));
     }
+  });
+
+  test(`analogOutputPeriphery draws inline noise like fillNormal [${vnt.label}]`, () => {
+    vnt.enter();
+    const rows = 3001; // odd row length and several thread tasks: tasks start mid-Philox-block
+    const m = 13;
+    const rng = new Rng(14);
+    rng.takeStream(7); // non-zero first block
+    const s = rng.takeStream(rows * m);
+    const z = new Float32Array(rows * m);
+    jsBackendForTests().fillNormal(z, s);
+    // no quantisation, no clipping: y = fround(0 + σ·z) exposes the generated normals
+    const y = new Float32Array(rows * m);
+    const p: AnalogOutputParams = {
+      outAsymmetry: 0,
+      outNoise: 0.5,
+      step: 0,
+      bound: Infinity,
+      testNegativeBound: false,
+    };
+    be.analogOutputPeriphery(y, rows, m, p, s, new Uint8Array(rows));
+    for (let i = 0; i < y.length; i++) {
+      const want = 0.5 * z[i]!;
+      assert.ok(Math.abs(y[i]! - want) <= 1e-6 * Math.abs(want) + 1e-7, `element ${i}: ${y[i]} vs ${want}`);
+    }
+    // with quantisation and clipping: equal to the oracle fed with fillNormal's numbers
+    const y0 = randn(new Rng(15), rows * m, 4);
+    const q: AnalogOutputParams = {
+      outAsymmetry: 0,
+      outNoise: 0.06,
+      step: 24 / 254,
+      bound: 12,
+      testNegativeBound: true,
+    };
+    const want = outputRef(y0, rows, m, q, z);
+    const failed = new Uint8Array(rows);
+    const got = Float32Array.from(y0);
+    be.analogOutputPeriphery(got, rows, m, q, s, failed);
+    let differ = 0;
+    for (let i = 0; i < got.length; i++) if (got[i] !== want.out[i]) differ++;
+    assert.ok(differ <= 2, `${differ} elements differ`);
+    if (differ === 0) assert.deepEqual(failed, want.failed);
   });
 
   test(`analogIm2col matches the oracle [${vnt.label}]`, () => {

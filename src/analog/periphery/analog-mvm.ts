@@ -11,6 +11,7 @@ import {
   type AnalogInputParams,
   type AnalogOutputParams,
   getBackend,
+  type RandomStream,
   type Rng,
 } from "../../core/index.js";
 import { effectiveStep, type IOParameters } from "../config/io.js";
@@ -51,7 +52,7 @@ export class AnalogMvm {
     };
   }
 
-  private buffer(name: "v" | "y" | "z", n: number): Float32Array {
+  private buffer(name: "v" | "y", n: number): Float32Array {
     if (this.bufs[name].length < n) this.bufs[name] = new Float32Array(n);
     return this.bufs[name];
   }
@@ -117,7 +118,8 @@ export class AnalogMvm {
       unitsGemm(tws, false, v, active, n, 1, yy);
       if (io.irDrop > 0) applyIrDrop(io, tws, v, active, n, yy);
       if (io.wNoiseType !== "none" && io.wNoise > 0) applyWeightNoise(io, tws, v, active, n, yy, rng);
-      const z = io.outNoise > 0 ? rng.fillNormal(this.buffer("z", n * M).subarray(0, n * M)) : null;
+      // output noise: the stream fillNormal(n·M) would use, drawn inline by the ADC kernel
+      const z = io.outNoise > 0 ? rng.takeStream(n * M) : null;
       const failed = this.adc(yy, z, n, M);
       // --- BM decision: per vector (C++) or for the whole batch (torch tile)
       const anyFailed = bm && failed.includes(1);
@@ -189,7 +191,7 @@ export class AnalogMvm {
   }
 
   /** Output asymmetry, output noise, ADC quantisation and clipping of yy in place; per-row "clipped" flags. */
-  private adc(yy: Float32Array, z: Float32Array | null, n: number, M: number): Uint8Array {
+  private adc(yy: Float32Array, z: RandomStream | null, n: number, M: number): Uint8Array {
     const failed = new Uint8Array(n);
     getBackend().analogOutputPeriphery(yy.subarray(0, n * M), n, M, this.outParams, z, failed);
     return failed;

@@ -200,7 +200,8 @@ export interface AnalogKernels {
     scales: Float32Array,
   ): void;
   /**
-   * ADC stage in place on y[rows, m]: asymmetry, + outNoise·z (z[rows, m] standard normals or null),
+   * ADC stage in place on y[rows, m]: asymmetry, + outNoise·z (z: rows·m standard normals, or a RandomStream
+   * from which they are drawn inline exactly as fillNormal(rows·m values) would, ~1e-6 relative, or null),
    * quantise (round half to even) then clip to ±bound; failed[r] = 1 when row r clipped (positive bound,
    * or either bound with testNegativeBound), else 0.
    */
@@ -209,7 +210,7 @@ export interface AnalogKernels {
     rows: number,
     m: number,
     p: AnalogOutputParams,
-    z: Float32Array | null,
+    z: Float32Array | RandomStream | null,
     failed: Uint8Array,
   ): void;
   /**

@@ -3,9 +3,20 @@
  * converted back at the end), then for each of N independent programmings (each with its own Rng split) it is
  * programmed once and drifted to every requested time (each drift restarts from the programmed state, like
  * aihwkit), and the test accuracy is measured. Returns mean ± std per time, the 1 s → 1 month drop and the
- * digital accuracy beside it.
+ * digital accuracy beside it. `digitalLayers: "depthwise"` keeps depthwise convolutions digital (HERMES has
+ * digital processing units next to the analog cores, Le Gallo et al., Nat. Electron. 2023): an explicit,
+ * reported mapping choice, never a silent one.
  */
-import { type AnalogConfig, drift, getPreset, program, toAnalog, toDigital } from "../../analog/index.js";
+import {
+  type AnalogConfig,
+  AnalogConv2d,
+  analogLayers,
+  drift,
+  getPreset,
+  program,
+  toAnalog,
+  toDigital,
+} from "../../analog/index.js";
 import { configError, type Rng } from "../../core/index.js";
 import type { DataLoader } from "../../data/index.js";
 import type { AnyModule } from "../../nn/index.js";
@@ -20,17 +31,41 @@ export interface DriftEvalOptions {
   /** Independent programmings (default 10). */
   reps?: number;
   rng: Rng;
+  /**
+   * Layers kept digital on the chip's digital units: "none" (default, every Linear/Conv2d is analog) or
+   * "depthwise" (grouped convolutions with one input channel per group stay digital).
+   */
+  digitalLayers?: DigitalLayers;
   /** Called after each (repetition, time) measurement. */
   onProgress?: (rep: number, timeIndex: number, accuracy: number) => void;
+}
+
+/** Which layers stay digital in the chip mapping. */
+export type DigitalLayers = "none" | "depthwise";
+
+/** Puts the depthwise analog layers of an analog model back to digital; returns their paths. */
+function keepDepthwiseDigital(model: AnyModule): string[] {
+  const paths: string[] = [];
+  for (const [path, layer] of analogLayers(model)) {
+    if (layer instanceof AnalogConv2d && layer.groups > 1 && layer.groups === layer.inChannels) {
+      model.replaceModule(path, toDigital(layer));
+      paths.push(path);
+    }
+  }
+  return paths;
 }
 
 export function evaluateOverDrift(
   model: AnyModule,
   test: DataLoader,
   o: DriftEvalOptions,
-): DriftSummary & { preset: string } {
+): DriftSummary & { preset: string; digitalLayerPaths: string[] } {
   const times = [...(o.times ?? DEFAULT_DRIFT_TIMES_SEC)];
   const reps = o.reps ?? 10;
+  const digitalLayers = o.digitalLayers ?? "none";
+  if (digitalLayers !== "none" && digitalLayers !== "depthwise") {
+    throw configError("digitalLayers", "none | depthwise", digitalLayers);
+  }
   if (!(Number.isInteger(reps) && reps >= 1)) throw configError("reps", "a positive integer", reps);
   for (const t of times) {
     if (!(Number.isFinite(t) && t >= 0)) throw configError("times", "finite times >= 0 seconds", t);
@@ -38,6 +73,7 @@ export function evaluateOverDrift(
   const cfg = typeof o.preset === "object" ? o.preset : getPreset(o.preset ?? "hermes");
   const digital = evaluateClassifier(model, test).accuracy;
   const analog = toAnalog(model, cfg, { rng: o.rng.fork("forward-noise") });
+  const digitalLayerPaths = digitalLayers === "depthwise" ? keepDepthwiseDigital(analog) : [];
   const accuracies: number[][] = [];
   try {
     const repRng = o.rng.fork("programmings");
@@ -56,5 +92,5 @@ export function evaluateOverDrift(
   } finally {
     toDigital(analog);
   }
-  return { ...summarizeDrift(times, accuracies, digital), preset: cfg.name };
+  return { ...summarizeDrift(times, accuracies, digital), preset: cfg.name, digitalLayerPaths };
 }

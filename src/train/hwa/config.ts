@@ -5,7 +5,7 @@
  * resolution and range, output noise, tile size) and the device noise model from an analog preset.
  */
 
-import type { AnalogConfig, NoiseModelConfig } from "../../analog/index.js";
+import type { AnalogConfig, ConverterConfig, NoiseModelConfig } from "../../analog/index.js";
 import { devicePhysics, getPreset } from "../../analog/index.js";
 import { configError } from "../../core/index.js";
 
@@ -19,9 +19,9 @@ import { configError } from "../../core/index.js";
  *   × exp(−σ_ν(g)·N'·ln((t + t0)/t0)) (aihwkit PCM_NOISE keeps only the ν variation, SPEC §9.3).
  */
 export interface WeightNoiseConfig {
-  type: "none" | "addNormal" | "pcmProg";
+  type: "none" | "addNormal" | "pcmProg" | "chip";
   stdDev: number;
-  /** `pcmProg` only: also inject the drift-exponent spread at this time after programming (0 = none). */
+  /** `pcmProg`: also inject the drift-exponent spread at this time (0 = none); `chip`: the drift time. */
   tInferenceSec?: number;
 }
 
@@ -38,8 +38,10 @@ export interface HwaConfig {
   /** Preset the configuration came from (informational). */
   preset: string;
   weightNoise: WeightNoiseConfig;
-  /** Device noise model used by `pcmProg` weight noise. */
+  /** Device noise model used by `pcmProg` and `chip` weight noise. */
   noiseModel: NoiseModelConfig | null;
+  /** Weight↔conductance converter of the preset (`chip` weight noise; default: single pair at g_max). */
+  converter?: ConverterConfig;
   /** Additive Gaussian output noise std per output in normalised tile units (aihwkit `out_noise`). */
   outNoise: number;
   /** DAC steps across [−1, 1] after per-sample abs-max noise management (0 = no input quantisation). */
@@ -56,6 +58,11 @@ export interface HwaConfig {
   /** Largest tile along inputs / outputs (null = one tile), used for per-tile amax and remapping. */
   maxInputSize: number | null;
   maxOutputSize: number | null;
+  /**
+   * Layers that stay digital (on the chip's digital units) and get no HWA treatment: "none" (default) or
+   * "depthwise" (grouped convolutions); must match `evaluateOverDrift`'s `digitalLayers`.
+   */
+  digitalLayers?: "none" | "depthwise";
   /** Knowledge distillation from the digital model: loss = (1−α)·CE + α·T²·KL(teacher_T ‖ student_T). */
   distill: { temperature: number; alpha: number } | null;
 }
@@ -103,6 +110,7 @@ export function hwaConfigFromPreset(
         ? { type: "none", stdDev: 0 }
         : { type: "pcmProg", stdDev: 1.5, tInferenceSec: DEFAULT_HWA_HORIZON_SEC },
     noiseModel: p.noiseModel.type === "ideal" ? null : p.noiseModel,
+    ...(p.converter ? { converter: p.converter } : {}),
     outNoise: perfect ? 0 : io.outNoise * driftNoiseGain(p.noiseModel, DEFAULT_HWA_HORIZON_SEC),
     inpSteps: perfect ? 0 : stepsOf(io.inpRes),
     outSteps: perfect ? 0 : stepsOf(io.outRes),
@@ -123,14 +131,14 @@ export function validateHwaConfig(cfg: HwaConfig): HwaConfig {
   const nonNeg = (v: number, f: string) => {
     if (!(Number.isFinite(v) && v >= 0)) throw configError(`hwa.${f}`, "a finite number >= 0", v);
   };
-  if (!["none", "addNormal", "pcmProg"].includes(cfg.weightNoise.type)) {
-    throw configError("hwa.weightNoise.type", "none | addNormal | pcmProg", cfg.weightNoise.type);
+  if (!["none", "addNormal", "pcmProg", "chip"].includes(cfg.weightNoise.type)) {
+    throw configError("hwa.weightNoise.type", "none | addNormal | pcmProg | chip", cfg.weightNoise.type);
   }
-  if (cfg.weightNoise.type === "pcmProg" && !cfg.noiseModel) {
+  if ((cfg.weightNoise.type === "pcmProg" || cfg.weightNoise.type === "chip") && !cfg.noiseModel) {
     throw configError(
       "hwa.weightNoise.type",
       "addNormal or none (the preset has no device noise model)",
-      "pcmProg",
+      cfg.weightNoise.type,
     );
   }
   nonNeg(cfg.weightNoise.stdDev, "weightNoise.stdDev");
@@ -148,6 +156,9 @@ export function validateHwaConfig(cfg: HwaConfig): HwaConfig {
   }
   if (cfg.clip.type === "layerGaussian" && !(cfg.clip.sigma > 0)) {
     throw configError("hwa.clip.sigma", "> 0 for a layer-Gaussian clip", cfg.clip.sigma);
+  }
+  if (cfg.digitalLayers !== undefined && !["none", "depthwise"].includes(cfg.digitalLayers)) {
+    throw configError("hwa.digitalLayers", "none | depthwise", cfg.digitalLayers);
   }
   if (cfg.distill) {
     if (!(cfg.distill.temperature > 0))

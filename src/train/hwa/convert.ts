@@ -10,7 +10,10 @@ import type { HwaConfig } from "./config.js";
 import { HwaLayer } from "./hwa-layer.js";
 
 export interface ToHwaOptions {
-  /** Keep depthwise convolutions (groups > 1) digital (default false: they are analog too). */
+  /**
+   * Keep depthwise convolutions (groups > 1) digital (default: `cfg.digitalLayers === "depthwise"`, else
+   * false: they are analog too).
+   */
   skipGrouped?: boolean;
 }
 
@@ -30,7 +33,8 @@ export function toHwa(
   const out: [string, HwaLayer][] = [];
   for (const [path, m] of model.namedModules()) {
     if (!path || !(m instanceof Linear || m instanceof Conv2d)) continue;
-    if (opts.skipGrouped && m instanceof Conv2d && m.groups > 1) continue;
+    const skipGrouped = opts.skipGrouped ?? cfg.digitalLayers === "depthwise";
+    if (skipGrouped && m instanceof Conv2d && m.groups > 1) continue;
     const layer = new HwaLayer(m, cfg, rng.fork(`hwa:${path}`));
     model.replaceModule(path, layer);
     out.push([path, layer]);

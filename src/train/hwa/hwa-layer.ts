@@ -6,7 +6,7 @@
  * remapped tile scales applied. After each optimiser step `postStep()` clips and remaps the weights.
  * Buffers: `hwa_calls` (forward counter, keeps the noise stream resumable) and `hwa_tile_scale` (remapping).
  */
-import { type DevicePhysics, devicePhysics } from "../../analog/index.js";
+import { type DevicePhysics, devicePhysics, NoiseModel } from "../../analog/index.js";
 import type { Rng } from "../../core/index.js";
 import { Conv2d, type Linear, Module } from "../../nn/index.js";
 import { add, conv2d, linear, type Tensor, tensor, zeros } from "../../tensor/index.js";
@@ -14,7 +14,7 @@ import { applyTileScales, clipWeights, remapTiles } from "./clip.js";
 import type { HwaConfig } from "./config.js";
 import { adcQuantize, dacQuantize, weightView } from "./ste-ops.js";
 import { forEachTile, type TileGrid, tileAbsMax, tileCount, tileGrid } from "./tiles.js";
-import { noisyWeights } from "./weight-noise.js";
+import { chipNoisyWeights, noisyWeights } from "./weight-noise.js";
 
 export type HwaTarget = Linear | Conv2d;
 
@@ -22,6 +22,8 @@ export class HwaLayer extends Module {
   readonly inner: HwaTarget;
   readonly grid: TileGrid;
   readonly physics: DevicePhysics | null;
+  /** The preset's device model (programming noise scaled by weightNoise.stdDev) for `chip` weight noise. */
+  readonly chipNoise: NoiseModel | null;
   private readonly rng: Rng;
 
   constructor(
@@ -49,6 +51,14 @@ export class HwaLayer extends Module {
       tensor(new Float32Array(tileCount(this.grid)).fill(1), [tileCount(this.grid)]),
     );
     this.physics = config.noiseModel ? devicePhysics(config.noiseModel) : null;
+    const nm = config.noiseModel;
+    this.chipNoise =
+      config.weightNoise.type === "chip" && nm && nm.type !== "ideal"
+        ? new NoiseModel(
+            { ...nm, progNoiseScale: nm.progNoiseScale * config.weightNoise.stdDev },
+            config.converter,
+          )
+        : null;
     this.rng = rng;
     this.training = inner.training;
   }
@@ -91,7 +101,9 @@ export class HwaLayer extends Module {
     const rng = this.rng.fork(calls[0]!);
     calls[0] = calls[0]! + 1;
     const cfg = this.config;
-    const noisy = noisyWeights(eff, this.grid, cfg.weightNoise, this.physics, rng.fork("weight"));
+    const noisy = this.chipNoise
+      ? chipNoisyWeights(eff, this.grid, this.chipNoise, cfg.weightNoise.tInferenceSec ?? 0, rng.fork("weight"))
+      : noisyWeights(eff, this.grid, cfg.weightNoise, this.physics, rng.fork("weight"));
     const wView = weightView(w, noisy, this.gradScale());
     const { y: xq, scales: xScales } = dacQuantize(x, cfg.inpSteps);
     let y = this.op(xq, wView);

@@ -3,7 +3,7 @@
  * a fresh noisy copy of the weights per mini-batch, relative to each tile's max|W|.
  */
 
-import type { DevicePhysics } from "../../analog/index.js";
+import type { DevicePhysics, NoiseModel } from "../../analog/index.js";
 import type { Rng } from "../../core/index.js";
 import type { WeightNoiseConfig } from "./config.js";
 import { forEachTile, type TileGrid, tileAbsMax } from "./tiles.js";
@@ -55,6 +55,55 @@ export function noisyWeights(
         if (z2) noisy *= Math.exp(-p.nuStd(g) * z2[i]! * logT);
         out[i] = v < 0 ? -noisy : noisy;
       }
+    }
+  });
+  return out;
+}
+
+/**
+ * `chip` weight noise: each tile goes through the preset's own device model exactly as the chip evaluation
+ * does it (aihwkit flow, SPEC 2.4, 2.6, 5.2): per-output weight scaling to max|row| = 1 (ω = 1 columnwise),
+ * `noise.program` (programming noise, conductance-dependent drift exponents ν(g) via the preset's converter),
+ * `noise.drift` to `tInferenceSec` (the g-dependent MEAN drift, its spread and the 1/f read noise), then global
+ * drift compensation α = mean|W_prog| / mean|W_t| per tile (the eye-readout ratio without its output noise),
+ * and the row scales put back. Unlike `pcmProg` this includes the systematic part of drift: on HERMES small
+ * conductances drift with ν ≈ 0.07–0.13 but g_max with ν ≈ 0.017 (Le Gallo et al., Nat. Electron. 2023),
+ * so after one month small weights shrink ~2.5× relative to large ones, a distortion global compensation
+ * cannot undo and which HWA training must see. `noise` carries the noise scales (e.g. progNoiseScale).
+ */
+export function chipNoisyWeights(
+  w: Float32Array,
+  grid: TileGrid,
+  noise: NoiseModel,
+  tInferenceSec: number,
+  rng: Rng,
+): Float32Array {
+  const out = w.slice();
+  const fanIn = grid.fanIn;
+  forEachTile(grid, (_t, r0, r1, c0, c1) => {
+    const rows = r1 - r0;
+    const cols = c1 - c0;
+    const tile = new Float32Array(rows * cols);
+    const rowScale = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      let m = 0;
+      for (let c = 0; c < cols; c++) m = Math.max(m, Math.abs(w[(r0 + r) * fanIn + c0 + c]!));
+      const s = m > 0 ? m : 1;
+      rowScale[r] = s;
+      for (let c = 0; c < cols; c++) tile[r * cols + c] = w[(r0 + r) * fanIn + c0 + c]! / s;
+    }
+    const state = noise.program(tile, rng);
+    const wt = noise.drift(state, tInferenceSec, rng);
+    let sumProg = 0;
+    let sumNow = 0;
+    for (let i = 0; i < wt.length; i++) {
+      sumProg += Math.abs(state.wProg[i]!);
+      sumNow += Math.abs(wt[i]!);
+    }
+    const alpha = sumNow > 0 ? sumProg / sumNow : 1;
+    for (let r = 0; r < rows; r++) {
+      const k = alpha * rowScale[r]!;
+      for (let c = 0; c < cols; c++) out[(r0 + r) * fanIn + c0 + c] = wt[r * cols + c]! * k;
     }
   });
   return out;

@@ -6,8 +6,9 @@
  * The native backend (native/isa/analog.h) must give bit-identical results.
  */
 import { KirchhoffError } from "../../errors.js";
-import type { AnalogInputParams, AnalogOutputParams, Conv2dParams } from "../types.js";
-import { checkConvParams, checkDim, checkLen } from "./validate.js";
+import { philoxFillNormalJs } from "../../philox.js";
+import type { AnalogInputParams, AnalogOutputParams, Conv2dParams, RandomStream } from "../types.js";
+import { checkConvParams, checkDim, checkLen, checkStream } from "./validate.js";
 
 /** 1.5·2^52: adding then subtracting it rounds a double to an integer, ties to even. */
 const MAGIC = 6755399441055744;
@@ -53,14 +54,15 @@ export function checkAnalogOutput(
   rows: number,
   m: number,
   p: AnalogOutputParams,
-  z: Float32Array | null,
+  z: Float32Array | RandomStream | null,
   failed: Uint8Array,
 ): void {
   const op = "analogOutputPeriphery";
   checkDim(op, "rows", rows);
   checkDim(op, "m", m);
   checkLen(op, "y", y, rows * m);
-  if (z !== null) checkLen(op, "z", z, rows * m);
+  if (z instanceof Float32Array) checkLen(op, "z", z, rows * m);
+  else if (z !== null) checkStream(op, y.subarray(0, rows * m), z);
   if (!(failed instanceof Uint8Array) || failed.length < rows)
     fail(op, `failed: expected a Uint8Array of >= ${rows} elements`);
   if (!(p.step >= 0) || !(p.bound > 0) || !(p.outNoise >= 0) || !Number.isFinite(p.outAsymmetry))
@@ -148,20 +150,25 @@ export function analogOutputPeripheryJs(
   rows: number,
   m: number,
   p: AnalogOutputParams,
-  z: Float32Array | null,
+  zIn: Float32Array | RandomStream | null,
   failed: Uint8Array,
 ): void {
-  checkAnalogOutput(y, rows, m, p, z, failed);
+  checkAnalogOutput(y, rows, m, p, zIn, failed);
   const { step, bound: hi, outNoise: sigma, outAsymmetry: asym, testNegativeBound: testNeg } = p;
   const invStep = 1 / step;
-  const noise = z !== null && sigma > 0;
+  const noise = zIn !== null && sigma > 0;
+  let z = zIn instanceof Float32Array ? zIn : null;
+  if (noise && z === null) {
+    z = new Float32Array(rows * m);
+    philoxFillNormalJs(z, zIn as RandomStream);
+  }
   for (let r = 0; r < rows; r++) {
     const o = r * m;
     let f = 0;
     for (let i = 0; i < m; i++) {
       let t = y[o + i]!;
       if (asym !== 0 && t < 0) t = Math.fround(t * (1 - asym));
-      if (noise) t = Math.fround(t + sigma * z[o + i]!);
+      if (noise) t = Math.fround(t + sigma * z![o + i]!);
       if (step !== 0) {
         t = Math.fround(t * invStep);
         if (t < LIMIT && t > -LIMIT) t = t + MAGIC - MAGIC;

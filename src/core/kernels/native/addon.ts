@@ -73,7 +73,7 @@ export interface NativeAddon {
   peak(iters: number): number;
   /** Analog DAC stage: x, rows, k, nmMode, computeNm, nmCap, step, bound, zeroRowsExact, nm, red, v, scales. */
   analogInput(...args: (boolean | number | Float32Array | Float64Array | null)[]): void;
-  /** Analog ADC stage: y, rows, m, asym, outNoise, step, bound, testNeg, z, failed. */
+  /** Analog ADC stage: y, rows, m, asym, outNoise, step, bound, testNeg, z, failed, hasStream, stream fields. */
   analogOutput(...args: (boolean | number | Float32Array | Uint8Array | null)[]): void;
   /** Analog-order im2col: packed conv params, x, g0, ng, row0, nRows, out. */
   analogIm2col(p: Float64Array, ...args: (number | Float32Array)[]): void;

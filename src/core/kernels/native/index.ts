@@ -195,7 +195,9 @@ function makeBackend(a: NativeAddon): KernelBackend {
     },
     analogOutputPeriphery(y, rows, m, p, z, failed) {
       checkAnalogOutput(y, rows, m, p, z, failed);
-      a.analogOutput(y, rows, m, p.outAsymmetry, p.outNoise, p.step, p.bound, p.testNegativeBound, z, failed);
+      const args = [y, rows, m, p.outAsymmetry, p.outNoise, p.step, p.bound, p.testNegativeBound] as const;
+      if (z === null || z instanceof Float32Array) a.analogOutput(...args, z, failed, false);
+      else a.analogOutput(...args, null, failed, true, z.key0, z.key1, z.stream0, z.stream1, z.block);
     },
     analogIm2col(p, x, g0, ng, row0, nRows, out) {
       checkAnalogIm2col(p, x, g0, ng, row0, nRows, out);

@@ -1,0 +1,82 @@
+/**
+ * `chip` HWA weight noise: the preset's own device model (programming noise, conductance-dependent drift,
+ * read noise) plus global drift compensation per tile, as the chip evaluation applies it.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { NoiseModel } from "../../src/analog/index.js";
+import { Rng } from "../../src/core/index.js";
+import { Linear } from "../../src/nn/index.js";
+import { noGrad, tensor } from "../../src/tensor/index.js";
+import { chipNoisyWeights, HwaLayer, hwaConfigFromPreset, tileGrid } from "../../src/train/index.js";
+
+const MONTH = 2_592_000;
+const hermes = hwaConfigFromPreset("hermes").noiseModel!;
+if (hermes.type === "ideal") throw new Error("hermes preset must have a device model");
+/** HERMES device model with only the deterministic drift left (no programming or read noise). */
+const driftOnly = new NoiseModel({ ...hermes, progNoiseScale: 0, readNoiseScale: 0 });
+
+describe("chip weight noise", () => {
+  it("deterministic part: small weights drift faster than large ones; global compensation keeps mean |W|", () => {
+    const w = Float32Array.of(1, -0.5, 0.1, -0.05, 0.02, 0.8);
+    const out = chipNoisyWeights(w, tileGrid(1, 6, null, null), driftOnly, MONTH, new Rng(1));
+    const ratio = Array.from(w, (v, i) => out[i]! / v);
+    for (const r of ratio) assert.ok(r > 0, "sign kept");
+    // HERMES: ν ≈ 0.017 at g_max but ≈ 0.07–0.13 at small g, so after a month |w|=1 keeps far more than |w|=0.02.
+    assert.ok(ratio[0]! > 1.5 * ratio[4]!, `large ${ratio[0]} vs small ${ratio[4]}`);
+    assert.ok(ratio[2]! > ratio[4]! && ratio[1]! > ratio[3]!);
+    const sumAbs = (a: Float32Array) => a.reduce((s, v) => s + Math.abs(v), 0);
+    assert.ok(Math.abs(sumAbs(out) / sumAbs(w) - 1) < 1e-5, "global compensation restores mean |W|");
+    // At t = 0 with no noise the weights come back unchanged.
+    const t0 = chipNoisyWeights(w, tileGrid(1, 6, null, null), driftOnly, 0, new Rng(1));
+    for (let i = 0; i < w.length; i++) assert.ok(Math.abs(t0[i]! - w[i]!) < 1e-6);
+  });
+
+  it("per-output weight scaling: a row scaled by 100 comes back scaled by 100", () => {
+    const row = [0.3, -0.2, 0.05, 0.01];
+    const w = Float32Array.from([...row, ...row.map((v) => v * 100)]);
+    const out = chipNoisyWeights(w, tileGrid(2, 4, null, null), driftOnly, MONTH, new Rng(2));
+    for (let c = 0; c < 4; c++) assert.ok(Math.abs(out[4 + c]! / 100 - out[c]!) < 1e-5 * Math.abs(out[c]!) + 1e-7);
+  });
+
+  it("noise: seeded, fresh per draw, and spread grows with programming-noise scale and time", () => {
+    const n = 4096;
+    const w = new Float32Array(n).map((_, i) => Math.sin(i * 1.3) * 0.5);
+    const grid = tileGrid(16, 256, 256, 256);
+    const spread = (nm: NoiseModel, t: number, seed: number) => {
+      const det = chipNoisyWeights(w, grid, driftOnly, t, new Rng(seed));
+      const o = chipNoisyWeights(w, grid, nm, t, new Rng(seed));
+      let ss = 0;
+      for (let i = 0; i < n; i++) ss += (o[i]! - det[i]!) ** 2;
+      return Math.sqrt(ss / n);
+    };
+    const base = new NoiseModel(hermes);
+    const big = new NoiseModel({ ...hermes, progNoiseScale: 3 });
+    assert.deepEqual(
+      chipNoisyWeights(w, grid, base, MONTH, new Rng(3)),
+      chipNoisyWeights(w, grid, base, MONTH, new Rng(3)),
+    );
+    assert.notDeepEqual(
+      chipNoisyWeights(w, grid, base, MONTH, new Rng(3)),
+      chipNoisyWeights(w, grid, base, MONTH, new Rng(4)),
+    );
+    const s1 = spread(base, 1, 5);
+    assert.ok(s1 > 0.002 && s1 < 0.1, `1 s spread ${s1}`);
+    assert.ok(spread(big, 1, 5) > 2 * s1);
+    assert.ok(spread(base, MONTH, 5) > s1, "drift spread and read noise add up over a month");
+  });
+
+  it("HwaLayer with chip noise: noisy in training, digital in eval", () => {
+    const cfg = hwaConfigFromPreset("hermes", { weightNoise: { type: "chip", stdDev: 1, tInferenceSec: MONTH } });
+    const lin = new Linear(8, 4, { rng: new Rng(6) });
+    const layer = new HwaLayer(lin, cfg, new Rng(7));
+    assert.ok(layer.chipNoise);
+    const x = tensor(new Float32Array(16).map((_, i) => Math.cos(i)), [2, 8]);
+    layer.eval();
+    const ref = noGrad(() => layer.forward(x)).data;
+    assert.deepEqual(ref, noGrad(() => lin.forward(x)).data);
+    layer.train();
+    const a = noGrad(() => layer.forward(x)).data;
+    assert.notDeepEqual(a, ref);
+  });
+});
