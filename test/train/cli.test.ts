@@ -3,28 +3,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { main } from "../../src/cli/main.js";
 import { DRIFT_CSV_COLUMNS } from "../../src/train/index.js";
+import { runCli } from "../helpers/run-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kirchhoff-cli-train-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the CLI in-process with stdout/stderr captured. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const wo = process.stdout.write.bind(process.stdout);
-  const we = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => out.push(String(s)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => err.push(String(s)) > 0) as typeof process.stderr.write;
-  try {
-    const code = await main(["node", "kirchhoff", ...args]);
-    return { code, out: out.join(""), err: err.join("") };
-  } finally {
-    process.stdout.write = wo;
-    process.stderr.write = we;
-  }
-}
+const cli = runCli;
 
 describe("kirchhoff train / evaluate", () => {
   const run = join(dir, "run");
