@@ -19,7 +19,14 @@ const epochs = Number(flag("epochs", "20"));
 const reps = Number(flag("reps", "2"));
 const shared = new URL("../../shared/datasets/", import.meta.url).pathname;
 const path = name === "dscnn" ? `${shared}speech-commands-v0.02-subset` : `${shared}cifar10-jpeg-q75-subset`;
-const data = loadTaskData({ path, batchSize: 64, seed: 1, maxTrain: Number(flag("train-size", "5000")), maxTest: Number(flag("test-size", "300")), valFraction: 0 });
+const data = loadTaskData({
+  path,
+  batchSize: 64,
+  seed: 1,
+  maxTrain: Number(flag("train-size", "5000")),
+  maxTest: Number(flag("test-size", "300")),
+  valFraction: 0,
+});
 const model = createModel(name, { classes: data.classes.length }, new Rng(1).fork("init"));
 trainModel(model, data.train, null, { epochs, lr: 0.05, weightDecay: 5e-4, rng: new Rng(2) });
 const state = model.stateDict({ copy: true });
@@ -32,7 +39,8 @@ function evalWith(keepAnalog: (path: string, m: AnyModule) => boolean, label: st
   const isAnalogCandidate = new Map<string, boolean>();
   for (const [p, mod] of m.namedModules()) if (p) isAnalogCandidate.set(p, keepAnalog(p, mod));
   const a = toAnalog(m, preset, { rng: new Rng(5) });
-  for (const [p, layer] of analogLayers(a)) if (!isAnalogCandidate.get(p)) a.replaceModule(p, toDigital(layer));
+  for (const [p, layer] of analogLayers(a))
+    if (!isAnalogCandidate.get(p)) a.replaceModule(p, toDigital(layer));
   if (analogLayers(a).length === 0) return;
   const accs: Record<string, number> = { "1s": 0, "1mo": 0 };
   const rr = new Rng(7);
@@ -46,7 +54,9 @@ function evalWith(keepAnalog: (path: string, m: AnyModule) => boolean, label: st
   }
   console.log(`  ${label.padEnd(40)} 1 s ${accs["1s"]!.toFixed(2)} %  1 mo ${accs["1mo"]!.toFixed(2)} %`);
 }
-const layers = model.namedModules().filter(([p, m]) => p && (m instanceof Conv2d || m.constructor.name === "Linear"));
+const layers = model
+  .namedModules()
+  .filter(([p, m]) => p && (m instanceof Conv2d || m.constructor.name === "Linear"));
 const only = flag("only", "");
 if (!only || only === "all") {
   evalWith(() => true, "all analog");

@@ -3,6 +3,7 @@
 // activation in place for 1×1 stride-1 convolutions) and multiplies it with the packed weights, applying
 // the fused epilogue while the output block is still in cache.
 //   forward          Y[pix × Og]   = patches[pix × K] · W_gᵀ            (K = kH·kW·Cg)
+//                    dense undilated k×k convolutions skip the patch gather: conv_direct.h
 //   backward input   stride 1: a forward convolution of dy with flipped, transposed weights;
 //                    otherwise dcol[pix × K] = dY[pix × Og] · W_g, scattered back (col2im) per image
 //   backward weight  dW_gᵀ[K × Og] = patchesᵀ[K × pix] · dY[pix × Og], per-thread partials reduced at the end

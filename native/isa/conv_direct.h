@@ -81,7 +81,11 @@ static void directRowTiles(const DirectRow& d, int64_t ow, int64_t outW, const f
   }
 }
 
-/** True when convForwardDirect handles p (dense, undilated, non-negative padding, not a 1×1 conv). */
+/**
+ * True when convForwardDirect handles p: dense, undilated, non-negative padding, a spatial kernel (1×1
+ * convolutions read the activation in place through the GEMM path already) and at most 16 vectors of
+ * output channels (the sizes measured; wider layers keep the 12×32 GEMM tile).
+ */
 static inline bool directConvApplies(const ConvP& p) {
   return p.groups == 1 && p.dilH == 1 && p.dilW == 1 && p.padTop >= 0 && p.padLeft >= 0 && p.kH * p.kW > 1 &&
          p.outC <= 4 * W * 4;

@@ -1,7 +1,7 @@
 /** Public door of src/core: errors, seeded randomness, kernel backends. */
 export { check, configError, KirchhoffError, shapeError } from "./errors.js";
-export { availableBackends, getBackend, nativeLoadError, setBackend } from "./kernels/registry.js";
 export type { BackendName } from "./kernels/registry.js";
+export { availableBackends, getBackend, nativeLoadError, setBackend } from "./kernels/registry.js";
 export type {
   Activation,
   AnalogInputParams,
@@ -11,7 +11,7 @@ export type {
   KernelBackend,
   RandomStream,
 } from "./kernels/types.js";
-export { philoxBlock, philoxFillNormalJs, philoxFillUniformJs } from "./philox.js";
 export type { PhiloxStream } from "./philox.js";
+export { philoxBlock, philoxFillNormalJs, philoxFillUniformJs } from "./philox.js";
 export { Rng } from "./rng.js";
 export { VERSION } from "./version.js";

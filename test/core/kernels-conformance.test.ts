@@ -74,6 +74,8 @@ const convCases: [string, Conv2dParams][] = [
   ["big-ish 3x3", conv(8, 16, 16, 16, 16, [3, 3], { pad: [1, 1, 1, 1] })],
   ["big depthwise s1", conv(8, 16, 16, 64, 64, [3, 3], { pad: [1, 1, 1, 1], groups: 64 })],
   ["big 1x1 64->64", conv(8, 16, 16, 64, 64, [1, 1], {})],
+  ["3x3 pad3 70 out", conv(2, 6, 5, 16, 70, [3, 3], { pad: [3, 2, 3, 1] })],
+  ["3x3 wide rows 32->48", conv(3, 5, 20, 32, 48, [3, 3], { pad: [1, 1, 1, 1] })],
 ];
 
 const epilogues: [string, (c: number, total: number) => Epilogue | undefined][] = [

@@ -3,9 +3,10 @@
  * (SPEC 7.2): noise management (NM) → DAC quantise then clip → MVM → IR drop → weight read noise → output
  * noise → ADC quantise → bound test and clip → iterative bound management (BM) → ×nm·red·outScale.
  *
- * Work is batched: the whole batch goes through a few tight passes and one sgemm per pass; noise is drawn with
- * one bulk normal fill per pass; BM re-runs only the input vectors whose outputs clipped (as the C++ tile,
- * which manages each vector separately). All-zero input vectors give exact zeros (C++ behaviour, SPEC 8.3).
+ * Work is batched: per pass, the backend's fused kernels (src/core/kernels, AnalogKernels) run the DAC stage
+ * (analogInputPeriphery) and the ADC stage with its output noise drawn inline from one Philox stream
+ * (analogOutputPeriphery), around one sgemm; BM re-runs only the input vectors whose outputs clipped (as the
+ * C++ tile, which manages each vector separately). All-zero input vectors give exact zeros (SPEC 8.3).
  */
 import {
   type AnalogInputParams,
@@ -25,7 +26,6 @@ export class AnalogMvm {
     v: new Float32Array(0),
     y: new Float32Array(0),
     aux: new Float32Array(0),
-    z: new Float32Array(0),
   };
 
   /** DAC / ADC parameters of the fused periphery kernels (src/core/kernels, AnalogKernels). */

@@ -2,8 +2,10 @@
  * `HwaLayer`: replaces a Linear or Conv2d during hardware-aware training. It shares the wrapped layer's weight
  * and bias tensors (same state-dict names, same optimiser references) and, in training mode, runs
  *   x → DAC (per-sample abs-max NM) → op(x_q, W_noisy) → + output noise → ADC (STE) → + digital bias,
- * with fresh weight noise per forward (SPEC §7.2, §9). In eval mode it is the plain digital layer with the
- * remapped tile scales applied. After each optimiser step `postStep()` clips and remaps the weights.
+ * with fresh weight noise per forward (SPEC §7.2, §9): `noisyWeights` (addNormal / pcmProg) or, for `chip`
+ * weight noise, `chipNoisyWeights` through the preset's own device model at the configured drift time. In eval
+ * mode it is the plain digital layer with the remapped tile scales applied. After each optimiser step
+ * `postStep()` clips and remaps the weights.
  * Buffers: `hwa_calls` (forward counter, keeps the noise stream resumable) and `hwa_tile_scale` (remapping).
  */
 import { type DevicePhysics, devicePhysics, NoiseModel } from "../../analog/index.js";
@@ -102,7 +104,13 @@ export class HwaLayer extends Module {
     calls[0] = calls[0]! + 1;
     const cfg = this.config;
     const noisy = this.chipNoise
-      ? chipNoisyWeights(eff, this.grid, this.chipNoise, cfg.weightNoise.tInferenceSec ?? 0, rng.fork("weight"))
+      ? chipNoisyWeights(
+          eff,
+          this.grid,
+          this.chipNoise,
+          cfg.weightNoise.tInferenceSec ?? 0,
+          rng.fork("weight"),
+        )
       : noisyWeights(eff, this.grid, cfg.weightNoise, this.physics, rng.fork("weight"));
     const wView = weightView(w, noisy, this.gradScale());
     const { y: xq, scales: xScales } = dacQuantize(x, cfg.inpSteps);
