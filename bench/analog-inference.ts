@@ -15,7 +15,7 @@ import { getBackend, Rng } from "../src/core/index.js";
 import type { AnyModule } from "../src/nn/index.js";
 import { CifarResNet, DsCnn } from "../src/nn/zoo/index.js";
 import { noGrad, randn, type Tensor } from "../src/tensor/index.js";
-import { gitCommit, machineInfo, writeJsonAtomic } from "./lib.js";
+import { benchRecord, writeJsonAtomic } from "./lib.js";
 
 const repo = resolve(new URL("..", import.meta.url).pathname);
 const opts = new Command()
@@ -53,7 +53,7 @@ function timeForward(model: AnyModule, x: Tensor): number {
   return (performance.now() - t0) / reps;
 }
 
-const results: Record<string, unknown> = {};
+const figures: Record<string, number> = {};
 for (const c of cases) {
   const digital = c.build().eval();
   const t0 = performance.now();
@@ -69,32 +69,26 @@ for (const c of cases) {
     dMs += timeForward(digital, x) / 2;
     aMs += timeForward(analog, x) / 2;
   }
-  results[c.key] = {
-    digital_samples_per_s: (batch * 1000) / dMs,
-    analog_samples_per_s: (batch * 1000) / aMs,
-    digital_ms_per_batch: dMs,
-    analog_ms_per_batch: aMs,
-    analog_over_digital: aMs / dMs,
-    convert_program_drift_ms: prepareMs,
-  };
+  figures[`${c.key}.analog_over_digital`] = aMs / dMs;
+  figures[`${c.key}.digital_samples_per_sec`] = (batch * 1000) / dMs;
+  figures[`${c.key}.analog_samples_per_sec`] = (batch * 1000) / aMs;
+  figures[`${c.key}.convert_program_drift_ms`] = prepareMs;
   console.log(
     `${c.key}: digital ${dMs.toFixed(1)} ms, analog ${aMs.toFixed(1)} ms per batch of ${batch} → ratio ${(aMs / dMs).toFixed(2)}`,
   );
 }
 
-writeJsonAtomic(opts.out, {
-  benchmark: "analog-inference",
-  commit: gitCommit(),
-  machine: machineInfo(),
-  backend: `${getBackend().name} (${getBackend().isa})`,
-  date: new Date().toISOString(),
-  method: {
-    preset: opts.preset,
-    tInferenceSec,
-    batch,
-    reps,
-    note: "program once, drift once, eval forwards of one random batch; analog_over_digital = time ratio (target <= 1.5)",
-  },
-  ...results,
-});
+writeJsonAtomic(
+  opts.out,
+  benchRecord("analog-inference", figures, {
+    backend: `${getBackend().name} (${getBackend().isa})`,
+    method: {
+      preset: opts.preset,
+      tInferenceSec,
+      batch,
+      reps,
+      note: "program once, drift once, eval forwards of one random batch; analog_over_digital = time ratio (target <= 1.5)",
+    },
+  }),
+);
 console.log(`wrote ${opts.out}`);
