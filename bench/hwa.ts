@@ -38,6 +38,7 @@ import { existsSync } from "node:fs";
 import { Rng } from "../src/core/index.js";
 import { type AnyModule, createModel } from "../src/nn/index.js";
 import {
+  type DigitalLayers,
   type DriftSummary,
   evaluateOverDrift,
   fromHwa,
@@ -65,7 +66,10 @@ const hwaMode = flag("hwa-mode", "finetune");
 /** Knowledge-distillation weight α of the HWA fine-tuning (teacher = the digital model; 0 = off). */
 const distillAlpha = Number(flag("distill", "0.5"));
 /** "depthwise": depthwise convolutions run on HERMES' digital units in BOTH evaluations (explicit, reported). */
-const digitalLayers = flag("digital-layers", "depthwise");
+const digitalLayersFlag = flag("digital-layers", "depthwise");
+if (digitalLayersFlag !== "none" && digitalLayersFlag !== "depthwise")
+  throw new Error(`--digital-layers: expected none or depthwise, got ${digitalLayersFlag}`);
+const digitalLayers: DigitalLayers = digitalLayersFlag;
 /** HWA weight noise: "chip" (the preset's device model at 1 month) or the preset default ("preset"). */
 const weightNoise = flag("weight-noise", "chip");
 /** Programming-noise scale of the `chip` weight noise (AnalogNAS / Rasch et al.: a bit above 1 helps). */

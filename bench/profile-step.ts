@@ -139,8 +139,11 @@ function profile(net: (typeof NETS)[number], threads: number): void {
   const rng = new Rng(0);
   const model = createModel(net.name, {}, rng.fork("init"));
   model.train();
-  const per = net.shape.reduce((a, b) => a * b, 1);
-  const x = tensor(rng.fillNormal(new Float32Array(net.batch * per)), [net.batch, ...net.shape]);
+  const per = net.shape.reduce((a: number, b: number) => a * b, 1);
+  const x = tensor(rng.fillNormal(new Float32Array(net.batch * per)), [
+    net.batch,
+    ...(net.shape as readonly number[]),
+  ]);
   const y = new Int32Array(net.batch).map(() => rng.int(net.classes));
   const opt = new SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
   const phases = { fwd: [] as number[], bwd: [] as number[], opt: [] as number[], step: [] as number[] };

@@ -123,32 +123,53 @@ static inline float adcOne(float u, float z, double asym1, double sigma, double 
   return u;
 }
 
-/** One ADC row in place, W lanes at a time; returns the clip flags (bit 0: above +bound, bit 1: below). */
-template <bool NOISE, bool QUANT>
+/** OR of the W lanes of v. */
+static inline int orLanes(vi v) {
+  int32_t a[W];
+  std::memcpy(a, &v, sizeof a);
+  int r = 0;
+  for (int l = 0; l < W; l++) r |= a[l];
+  return r;
+}
+
+/**
+ * One ADC row in place, W lanes at a time; returns the clip flags (bit 0: above +bound, bit 1: below).
+ * The bound test runs in float: for float u and double b, u > b ⟺ u > bDown and u < −b ⟺ u < −bDown, where
+ * bDown is b rounded down to float (exact, no double widening). ASYM = false when asym1 = 1 (then the
+ * asymmetry product is the identity, so skipping it is exact).
+ */
+template <bool NOISE, bool QUANT, bool ASYM>
 static int adcRow(float* __restrict y, const float* __restrict z, int64_t m, double asym1, double sigma,
-                  double invStep, double step, double bound) {
+                  double invStep, double step, double bound, float bDown) {
   const vf hi = vbcast(static_cast<float>(bound)), lo = vbcast(static_cast<float>(-bound));
-  vlw pos{}, neg{};
+  const vf up = vbcast(bDown), dn = vbcast(-bDown);
+  vi fl{};
   int64_t i = 0;
   for (; i + W <= m; i += W) {
     vf u = vload(y + i);
-    const vf ua = __builtin_convertvector(__builtin_convertvector(u, vdw) * asym1, vf);
-    u = u < 0 ? ua : u;  // asym1 = 1 leaves u unchanged (exact)
+    if (ASYM) {
+      const vf ua = __builtin_convertvector(__builtin_convertvector(u, vdw) * asym1, vf);
+      u = u < 0 ? ua : u;
+    }
     if (NOISE)
       u = __builtin_convertvector(
           __builtin_convertvector(u, vdw) + sigma * __builtin_convertvector(vload(z + i), vdw), vf);
     if (QUANT) u = quantStepV(u, invStep, step);
-    const vdw ud = __builtin_convertvector(u, vdw);
-    const vlw over = ud > bound, under = ud < -bound;
-    pos |= over;
-    neg |= under;
-    const vi o32 = __builtin_convertvector(over, vi), u32 = __builtin_convertvector(under, vi);
-    vstore(y + i, o32 ? hi : (u32 ? lo : u));
+    const vi over = u > up, under = u < dn;
+    fl |= (over & 1) | (under & 2);
+    vstore(y + i, over ? hi : (under ? lo : u));
   }
-  int flags = 0;
-  for (int l = 0; l < W; l++) flags |= (pos[l] ? 1 : 0) | (neg[l] ? 2 : 0);
+  int flags = orLanes(fl);
   for (; i < m; i++) y[i] = adcOne<NOISE, QUANT>(y[i], NOISE ? z[i] : 0.f, asym1, sigma, invStep, step, bound, flags);
   return flags;
+}
+
+/** Dispatches adcRow on asym1 = 1 (the common case: no output asymmetry). */
+template <bool NOISE, bool QUANT>
+static int adcRowAny(float* y, const float* z, int64_t m, double asym1, double sigma, double invStep, double step,
+                     double bound, float bDown) {
+  if (asym1 == 1.0) return adcRow<NOISE, QUANT, false>(y, z, m, asym1, sigma, invStep, step, bound, bDown);
+  return adcRow<NOISE, QUANT, true>(y, z, m, asym1, sigma, invStep, step, bound, bDown);
 }
 
 typedef double vd16 __attribute__((vector_size(16 * 8)));  // kLanes doubles (GCC splits to the ISA width)
@@ -230,6 +251,9 @@ static void analogOutput(float* y, int64_t rows, int64_t m, const AnalogOut& p, 
   const double invStep = 1.0 / p.step, step = p.step, sigma = p.outNoise, asym1 = 1.0 - p.outAsymmetry;
   const bool noise = (z || s) && sigma > 0.0, quant = step != 0.0;
   const int mask = p.testNegativeBound ? 3 : 1;
+  // the bound rounded down to float, for the exact float bound test in adcRow
+  float bDown = static_cast<float>(p.bound);
+  if (static_cast<double>(bDown) > p.bound) bDown = std::nextafter(bDown, -INFINITY);
   const int64_t perTask = imax(1, 16384 / imax(m, 1));
   auto f = [&](int64_t t, int thread) {
     const int64_t r0 = t * perTask, r1 = imin(rows, (t + 1) * perTask);
@@ -245,10 +269,10 @@ static void analogOutput(float* y, int64_t rows, int64_t m, const AnalogOut& p, 
       float* yr = y + r * m;
       const float* zr = noise ? zt + r * m : nullptr;
       int fl;
-      if (noise && quant) fl = adcRow<true, true>(yr, zr, m, asym1, sigma, invStep, step, p.bound);
-      else if (noise) fl = adcRow<true, false>(yr, zr, m, asym1, sigma, invStep, step, p.bound);
-      else if (quant) fl = adcRow<false, true>(yr, zr, m, asym1, sigma, invStep, step, p.bound);
-      else fl = adcRow<false, false>(yr, zr, m, asym1, sigma, invStep, step, p.bound);
+      if (noise && quant) fl = adcRowAny<true, true>(yr, zr, m, asym1, sigma, invStep, step, p.bound, bDown);
+      else if (noise) fl = adcRowAny<true, false>(yr, zr, m, asym1, sigma, invStep, step, p.bound, bDown);
+      else if (quant) fl = adcRowAny<false, true>(yr, zr, m, asym1, sigma, invStep, step, p.bound, bDown);
+      else fl = adcRowAny<false, false>(yr, zr, m, asym1, sigma, invStep, step, p.bound, bDown);
       failed[r] = static_cast<uint8_t>((fl & mask) != 0);
     }
   };

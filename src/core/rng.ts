@@ -82,7 +82,13 @@ export class Rng {
 
   /** Reserves `count` values of this generator's stream for a bulk fill and returns where they start. */
   takeStream(count: number): RandomStream {
-    const s = { key0: this.key0, key1: this.key1, stream0: this.stream0, stream1: this.stream1, block: this.block };
+    const s = {
+      key0: this.key0,
+      key1: this.key1,
+      stream0: this.stream0,
+      stream1: this.stream1,
+      block: this.block,
+    };
     this.block += Math.ceil(count / 4);
     return s;
   }
@@ -90,7 +96,15 @@ export class Rng {
   nextUint32(): number {
     if (this.bufPos >= 4) {
       const b = this.block++;
-      philoxBlock(this.key0, this.key1, b >>> 0, Math.floor(b / 4294967296) >>> 0, this.stream0, this.stream1, this.buf);
+      philoxBlock(
+        this.key0,
+        this.key1,
+        b >>> 0,
+        Math.floor(b / 4294967296) >>> 0,
+        this.stream0,
+        this.stream1,
+        this.buf,
+      );
       this.bufPos = 0;
     }
     return this.buf[this.bufPos++]!;

@@ -47,7 +47,7 @@ export {
   weightView,
 } from "./hwa/ste-ops.js";
 export { forEachTile, layerAbsMax, type TileGrid, tileAbsMax, tileCount, tileGrid } from "./hwa/tiles.js";
-export { chipNoisyWeights, noisyWeights } from "./hwa/weight-noise.js";
+export { chipNoisyWeights, drawDriftTimeSec, noisyWeights } from "./hwa/weight-noise.js";
 export { type EpochRecord, RunningMetrics } from "./metrics.js";
 export {
   CHECKPOINT_FILE,

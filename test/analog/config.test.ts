@@ -71,7 +71,7 @@ test("converters are invertible (single pair, N pairs, single device) and map th
     { type: "nPair", significance: [1, 3], gMaxMicroSiemens: 25, gMinMicroSiemens: 0 },
     { type: "singleDevice", gMaxMicroSiemens: 88.2, gMinMicroSiemens: 9 },
   ] as const) {
-    const c = makeConverter(cfg);
+    const c = makeConverter(cfg as Parameters<typeof makeConverter>[0]);
     const map = c.toConductances(w);
     assert.equal(map.slices.length, c.numSlices);
     const back = c.toWeights(map, new Float32Array(w.length));

@@ -47,8 +47,10 @@ test("cross-folder imports go through index.ts and follow the layer order", () =
       const tFolder = target.split("/")[0]!;
       if (tFolder === folder) continue;
       if (!(tFolder in ALLOWED)) continue;
-      if (!(ALLOWED[folder] ?? []).includes(tFolder)) problems.push(`${rel}: ${folder} may not import ${tFolder}`);
-      if (target !== `${tFolder}/index.js`) problems.push(`${rel}: deep import ${m[1]} (use ${tFolder}/index.js)`);
+      if (!(ALLOWED[folder] ?? []).includes(tFolder))
+        problems.push(`${rel}: ${folder} may not import ${tFolder}`);
+      if (target !== `${tFolder}/index.js`)
+        problems.push(`${rel}: deep import ${m[1]} (use ${tFolder}/index.js)`);
     }
   }
   assert.deepEqual(problems, []);

@@ -8,7 +8,13 @@ import { NoiseModel } from "../../src/analog/index.js";
 import { Rng } from "../../src/core/index.js";
 import { Linear } from "../../src/nn/index.js";
 import { noGrad, tensor } from "../../src/tensor/index.js";
-import { chipNoisyWeights, HwaLayer, hwaConfigFromPreset, tileGrid } from "../../src/train/index.js";
+import {
+  chipNoisyWeights,
+  drawDriftTimeSec,
+  HwaLayer,
+  hwaConfigFromPreset,
+  tileGrid,
+} from "../../src/train/index.js";
 
 const MONTH = 2_592_000;
 const hermes = hwaConfigFromPreset("hermes").noiseModel!;
@@ -99,5 +105,46 @@ describe("chip weight noise", () => {
     layer.train();
     const a = noGrad(() => layer.forward(x)).data;
     assert.notDeepEqual(a, ref);
+  });
+
+  it("drift-time range: log-uniform draws, seeded, inside [min, max]; fixed time without a range", () => {
+    const HOUR = 3600;
+    const YEAR = 31_536_000;
+    const cfg = { type: "chip" as const, stdDev: 1, tRangeSec: [HOUR, YEAR] as [number, number] };
+    const draw = (seed: number, n: number) => {
+      const rng = new Rng(seed);
+      return Array.from({ length: n }, () => drawDriftTimeSec(cfg, rng));
+    };
+    assert.deepEqual(draw(11, 50), draw(11, 50));
+    assert.notDeepEqual(draw(11, 50), draw(12, 50));
+    const ts = draw(13, 4000);
+    assert.ok(ts.every((t) => t >= HOUR && t <= YEAR));
+    // ln t is uniform on [ln 1h, ln 1y]: mean at the midpoint, std (b − a)/√12, each half of the decades ≈ 50 %.
+    const a = Math.log(HOUR);
+    const b = Math.log(YEAR);
+    const logs = ts.map(Math.log);
+    const mean = logs.reduce((s, v) => s + v, 0) / logs.length;
+    const std = Math.sqrt(logs.reduce((s, v) => s + (v - mean) ** 2, 0) / logs.length);
+    assert.ok(Math.abs(mean - (a + b) / 2) < 0.05 * (b - a), `mean ln t ${mean}`);
+    assert.ok(Math.abs(std - (b - a) / Math.sqrt(12)) < 0.05 * (b - a), `std ln t ${std}`);
+    const below1d = ts.filter((t) => t < 86_400).length / ts.length;
+    assert.ok(Math.abs(below1d - Math.log(24) / (b - a)) < 0.03, `P(t < 1 d) ${below1d}`);
+    // Without a range: the fixed time, no draw.
+    const rng = new Rng(1);
+    assert.equal(drawDriftTimeSec({ type: "chip", stdDev: 1, tInferenceSec: MONTH }, rng), MONTH);
+    assert.equal(rng.uniform(), new Rng(1).uniform());
+  });
+
+  it("tRangeSec is validated: chip only, 0 < min <= max", () => {
+    const bad = (weightNoise: object) =>
+      assert.throws(() => hwaConfigFromPreset("hermes", { weightNoise: weightNoise as never }), /tRangeSec/);
+    bad({ type: "chip", stdDev: 1, tRangeSec: [0, 10] });
+    bad({ type: "chip", stdDev: 1, tRangeSec: [100, 10] });
+    bad({ type: "chip", stdDev: 1, tRangeSec: [1, Number.POSITIVE_INFINITY] });
+    bad({ type: "pcmProg", stdDev: 1, tRangeSec: [1, 10] });
+    const ok = hwaConfigFromPreset("hermes", {
+      weightNoise: { type: "chip", stdDev: 1, tRangeSec: [1, 10] },
+    });
+    assert.deepEqual(ok.weightNoise.tRangeSec, [1, 10]);
   });
 });

@@ -176,9 +176,23 @@ export class AnalogConv2d extends AnalogLayer {
     );
   }
 
-  /** Output pixels per chunk: patches of ~256 KiB stay in cache through im2col, DAC, MVM and ADC. */
+  /**
+   * Patch floats per chunk (4 MiB of patches): large enough that each sgemm / periphery kernel call has
+   * thousands of rows to split over threads, small enough to bound the scratch memory of wide layers.
+   */
+  static chunkFloats = 1 << 20;
+
+  /** Output pixels per chunk of im2col → DAC → MVM → ADC. */
   private chunkRows(K: number): number {
-    return Math.max(16, Math.floor(65536 / K));
+    return Math.max(16, Math.floor(AnalogConv2d.chunkFloats / K));
+  }
+
+  /** Patch scratch reused across chunks and forwards (grown on demand, never shrunk). */
+  private patchBuf = new Float32Array(0);
+
+  private patches(n: number): Float32Array {
+    if (this.patchBuf.length < n) this.patchBuf = new Float32Array(n);
+    return this.patchBuf;
   }
 
   private perGroupForward(x: Float32Array, p: Conv2dParams, rows: number): Float32Array {
@@ -186,16 +200,16 @@ export class AnalogConv2d extends AnalogLayer {
     const K = this.arrays[0]!.inSize;
     const chunk = this.chunkRows(K);
     const y = new Float32Array(rows * p.outC);
-    const patches = new Float32Array(Math.min(rows, chunk) * K);
+    const patches = this.patches(Math.min(rows, chunk) * K);
     for (let g = 0; g < this.groups; g++) {
       for (let r0 = 0; r0 < rows; r0 += chunk) {
         const nr = Math.min(chunk, rows - r0);
         this.im2col(x, p, g, 1, patches, r0, nr);
-        const yg = this.runTiles(this.mapped[g]!, patches, nr);
         if (this.groups === 1) {
-          y.set(yg, r0 * p.outC);
+          this.runTiles(this.mapped[g]!, patches, nr, y.subarray(r0 * p.outC, (r0 + nr) * p.outC));
           continue;
         }
+        const yg = this.runTiles(this.mapped[g]!, patches, nr);
         for (let r = 0; r < nr; r++) {
           const src = r * og;
           const dst = (r0 + r) * p.outC + g * og;
@@ -213,7 +227,7 @@ export class AnalogConv2d extends AnalogLayer {
     const og = p.outC / p.groups;
     const K = p.inC * p.kH * p.kW;
     const chunk = this.chunkRows(K);
-    const patches = new Float32Array(Math.min(rows, chunk) * K);
+    const patches = this.patches(Math.min(rows, chunk) * K);
     const post = new Float32Array(p.outC);
     const bias = this.bias ? Float32Array.from(this.bias.data) : null;
     tiles.forEach((t, g) => {

@@ -74,13 +74,17 @@ export abstract class AnalogLayer<In extends unknown[] = [Tensor], Out = Tensor>
   }
 
   /** y[B, out] = tiles(x[B, in]) + digital bias; unprogrammed tiles compute with the current parameters. */
-  protected runTiles(m: MappedWeight, x2d: Float32Array, batch: number): Float32Array {
+  protected runTiles(
+    m: MappedWeight,
+    x2d: Float32Array,
+    batch: number,
+    out: Float32Array = new Float32Array(batch * m.array.outSize),
+  ): Float32Array {
     if (!this.programmedFlag) {
       const { w, bias } = m.read();
       m.array.setWeights(w, bias);
     }
-    const arr = m.array;
-    return arr.forward(x2d, batch, new Float32Array(batch * arr.outSize), this.forwardRng, !this.training);
+    return m.array.forward(x2d, batch, out, this.forwardRng, !this.training);
   }
 
   /**

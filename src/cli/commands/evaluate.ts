@@ -4,10 +4,10 @@
  * it to each requested time and reports test accuracy mean ± std per time beside the digital accuracy, as
  * JSON + CSV + a table.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import type { Command } from "commander";
 import { KirchhoffError, Rng } from "../../core/index.js";
-import { listModels, loadSafetensors, type StateTensor } from "../../nn/index.js";
+import { listModels } from "../../nn/index.js";
 import {
   driftTable,
   evaluateOverDrift,
@@ -16,6 +16,8 @@ import {
   writeDriftResults,
 } from "../../train/index.js";
 import { modelSource } from "../model-source.js";
+import { parseDigitalLayers } from "./hwa-options.js";
+import { readModelTensors } from "./model-weights.js";
 import { intOpt } from "./train.js";
 
 interface EvaluateFlags {
@@ -30,32 +32,12 @@ interface EvaluateFlags {
   seed: string;
   batch: string;
   maxTest?: string;
+  digitalLayers?: string;
   out: string;
   json?: boolean;
 }
 
-/** Model tensors of a model file or a training checkpoint (`model.` prefix, HWA buffers dropped). */
-export function readModelTensors(path: string): Map<string, StateTensor> {
-  if (!existsSync(path)) throw new KirchhoffError("io", `weights file ${path} does not exist`);
-  const { tensors } = loadSafetensors(path);
-  const isCheckpoint = [...tensors.keys()].some((k) => k.startsWith("model."));
-  if (!isCheckpoint) return tensors;
-  const out = new Map<string, StateTensor>();
-  for (const [k, t] of tensors) {
-    if (!k.startsWith("model.") || /\.hwa_(calls|tile_scale)$/.test(k)) continue;
-    out.set(k.slice(6), t);
-  }
-  const remapped = [...tensors.keys()].some(
-    (k) => k.endsWith(".hwa_tile_scale") && tensors.get(k)!.data.some((v) => v !== 1),
-  );
-  if (remapped) {
-    throw new KirchhoffError(
-      "config",
-      `${path}: checkpoint of a remapped HWA run; evaluate the run's model.safetensors instead`,
-    );
-  }
-  return out;
-}
+export { readModelTensors } from "./model-weights.js";
 
 export function registerEvaluate(program: Command): void {
   program
@@ -88,10 +70,16 @@ export function registerEvaluate(program: Command): void {
     .option("-s, --seed <n>", "random seed", "0")
     .option("-b, --batch <n>", "evaluation batch size", "250")
     .option("--max-test <n>", "use at most n test samples")
+    .option(
+      "--digital-layers <which>",
+      "none | depthwise: layers kept on the chip's digital units instead of the crossbars",
+      "none",
+    )
     .option("-o, --out <folder>", "output folder for drift.json / drift.csv", "kirchhoff-runs/evaluate")
     .option("--json", "print the results JSON on stdout instead of the table")
     .action((f: EvaluateFlags) => {
       const seed = intOpt(f.seed, "--seed", 0)!;
+      const digitalLayers = parseDigitalLayers(f.digitalLayers);
       const data = loadTaskData({
         path: f.data,
         batchSize: intOpt(f.batch, "--batch")!,
@@ -107,13 +95,14 @@ export function registerEvaluate(program: Command): void {
         times: parseTimes(f.times),
         reps: intOpt(f.reps, "--reps")!,
         rng: new Rng(seed).fork("drift"),
+        digitalLayers,
       });
       try {
         mkdirSync(f.out, { recursive: true });
       } catch (e) {
         throw new KirchhoffError("io", `cannot create output folder ${f.out}: ${(e as Error).message}`);
       }
-      const extra = { model: source.name, weights: f.weights, dataset: data.name };
+      const extra = { model: source.name, weights: f.weights, dataset: data.name, digitalLayers };
       const paths = writeDriftResults(f.out, "drift", s, extra);
       if (f.json) process.stdout.write(`${JSON.stringify({ ...extra, ...s }, null, 2)}\n`);
       else

@@ -11,11 +11,11 @@ import type { Command } from "commander";
 import { configError, KirchhoffError, Rng } from "../../core/index.js";
 import { listModels, saveModel } from "../../nn/index.js";
 import {
+  type DigitalLayers,
   driftTable,
   evaluateClassifier,
   evaluateOverDrift,
   fromHwa,
-  hwaConfigFromPreset,
   loadTaskData,
   parseTimes,
   type TrainEvent,
@@ -24,6 +24,8 @@ import {
   writeTextAtomic,
 } from "../../train/index.js";
 import { modelSource } from "../model-source.js";
+import { type HwaFlags, hwaConfigFromFlags } from "./hwa-options.js";
+import { readModelTensors } from "./model-weights.js";
 
 /** Parses a positive integer / number option or throws a KirchhoffError naming the flag. */
 export function intOpt(v: string | undefined, flag: string, min = 1): number | undefined {
@@ -79,7 +81,7 @@ export class TrainProgressView {
   }
 }
 
-interface TrainFlags {
+interface TrainFlags extends HwaFlags {
   model: string;
   genome?: string;
   rank?: string;
@@ -120,6 +122,28 @@ export function registerTrain(program: Command): void {
       "dataset folder (CIFAR-10 binary, IDX, Speech Commands); default: embedded Fashion-MNIST subset",
     )
     .option("--hwa <preset>", "hardware-aware training with this analog preset (e.g. hermes)")
+    .option(
+      "--hwa-noise <type>",
+      "HWA weight noise: additive | pcmProg | chip (default: the preset's pcmProg)",
+    )
+    .option(
+      "--hwa-noise-scale <x>",
+      "HWA weight-noise scale (additive: σ/max|W|; pcmProg/chip: × programming noise)",
+    )
+    .option(
+      "--hwa-time <spec>",
+      "drift time the HWA noise simulates: a time (1mo) or, with --hwa-noise chip, a range drawn log-uniformly per step (1h..1y)",
+    )
+    .option(
+      "--digital-layers <which>",
+      "none | depthwise: layers kept on the chip's digital units (no HWA, digital in --drift)",
+      "none",
+    )
+    .option(
+      "--distill",
+      "HWA fine-tuning with knowledge distillation (α 0.5, T 4) from --teacher, which also initialises the model",
+    )
+    .option("--teacher <file>", "with --distill: the digital model.safetensors of the same architecture")
     .option("-e, --epochs <n>", "epochs", "5")
     .option("-b, --batch <n>", "batch size", "64")
     .option("--lr <x>", "peak learning rate (cosine schedule)", "0.05")
@@ -173,7 +197,14 @@ function runTrain(f: TrainFlags): void {
   }
   const rng = new Rng(seed);
   const model = source.build(data.classes.length, rng.fork("init"));
-  const hwa = f.hwa ? hwaConfigFromPreset(f.hwa) : null;
+  const hwa = hwaConfigFromFlags(f);
+  let teacher = null;
+  if (hwa?.distill && f.teacher) {
+    teacher = source.build(data.classes.length, rng.fork("teacher"));
+    const tensors = readModelTensors(f.teacher);
+    teacher.loadStateDict(tensors, { source: f.teacher });
+    model.loadStateDict(tensors, { source: f.teacher });
+  }
   try {
     mkdirSync(f.out, { recursive: true });
   } catch (e) {
@@ -189,6 +220,7 @@ function runTrain(f: TrainFlags): void {
     checkpointDir: f.out,
     resume: Boolean(f.resume),
     hwa,
+    teacher,
     rng: rng.fork("train"),
     run: { model: modelName, dataset: data.name, hwa: f.hwa ?? null, seed, batch: batchSize },
     onEvent: (e) => view.handle(e),
@@ -204,6 +236,9 @@ function runTrain(f: TrainFlags): void {
     model: modelName,
     dataset: data.name,
     hwa: f.hwa ?? null,
+    hwaWeightNoise: hwa?.weightNoise ?? null,
+    digitalLayers: hwa?.digitalLayers ?? f.digitalLayers ?? "none",
+    distill: hwa?.distill ? { ...hwa.distill, teacher: f.teacher } : null,
     seed,
     epochs: result.epochsRun,
     batchSize,
@@ -224,6 +259,7 @@ function runTrain(f: TrainFlags): void {
       times: parseTimes(f.times ?? "1,1h,1d,1mo,1y"),
       reps: intOpt(f.reps, "--reps")!,
       rng: rng.fork("drift"),
+      digitalLayers: record.digitalLayers as DigitalLayers,
     });
     writeDriftResults(f.out, "drift", s, { model: modelName, dataset: data.name });
     record.drift = s;

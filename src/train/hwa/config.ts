@@ -23,6 +23,12 @@ export interface WeightNoiseConfig {
   stdDev: number;
   /** `pcmProg`: also inject the drift-exponent spread at this time (0 = none); `chip`: the drift time. */
   tInferenceSec?: number;
+  /**
+   * `chip` only: draw the drift time of every training forward log-uniformly from [min, max] seconds (both > 0;
+   * replaces `tInferenceSec`), so the model sees the whole deployment window (e.g. 1 h … 1 y) instead of
+   * pre-compensating one fixed horizon (which costs accuracy shortly after programming).
+   */
+  tRangeSec?: [number, number];
 }
 
 /** Weight clipping after each optimiser step (aihwkit WeightClipParameter). */
@@ -143,6 +149,16 @@ export function validateHwaConfig(cfg: HwaConfig): HwaConfig {
   }
   nonNeg(cfg.weightNoise.stdDev, "weightNoise.stdDev");
   nonNeg(cfg.weightNoise.tInferenceSec ?? 0, "weightNoise.tInferenceSec");
+  const range = cfg.weightNoise.tRangeSec;
+  if (range !== undefined) {
+    if (cfg.weightNoise.type !== "chip") {
+      throw configError("hwa.weightNoise.tRangeSec", "only with chip weight noise", cfg.weightNoise.type);
+    }
+    const [lo, hi] = Array.isArray(range) ? range : [Number.NaN, Number.NaN];
+    if (!(Array.isArray(range) && range.length === 2 && lo! > 0 && Number.isFinite(hi) && lo! <= hi!)) {
+      throw configError("hwa.weightNoise.tRangeSec", "[minSec, maxSec] with 0 < minSec <= maxSec", range);
+    }
+  }
   nonNeg(cfg.outNoise, "outNoise");
   nonNeg(cfg.inpSteps, "inpSteps");
   nonNeg(cfg.outSteps, "outSteps");

@@ -3,7 +3,8 @@
  * and bias tensors (same state-dict names, same optimiser references) and, in training mode, runs
  *   x → DAC (per-sample abs-max NM) → op(x_q, W_noisy) → + output noise → ADC (STE) → + digital bias,
  * with fresh weight noise per forward (SPEC §7.2, §9): `noisyWeights` (addNormal / pcmProg) or, for `chip`
- * weight noise, `chipNoisyWeights` through the preset's own device model at the configured drift time. In eval
+ * weight noise, `chipNoisyWeights` through the preset's own device model at the configured drift time (or one
+ * drawn log-uniformly per forward from `tRangeSec`, `drawDriftTimeSec`). In eval
  * mode it is the plain digital layer with the remapped tile scales applied. After each optimiser step
  * `postStep()` clips and remaps the weights.
  * Buffers: `hwa_calls` (forward counter, keeps the noise stream resumable) and `hwa_tile_scale` (remapping).
@@ -16,7 +17,7 @@ import { applyTileScales, clipWeights, remapTiles } from "./clip.js";
 import type { HwaConfig } from "./config.js";
 import { adcQuantize, dacQuantize, weightView } from "./ste-ops.js";
 import { forEachTile, type TileGrid, tileAbsMax, tileCount, tileGrid } from "./tiles.js";
-import { chipNoisyWeights, noisyWeights } from "./weight-noise.js";
+import { chipNoisyWeights, drawDriftTimeSec, noisyWeights } from "./weight-noise.js";
 
 export type HwaTarget = Linear | Conv2d;
 
@@ -108,7 +109,7 @@ export class HwaLayer extends Module {
           eff,
           this.grid,
           this.chipNoise,
-          cfg.weightNoise.tInferenceSec ?? 0,
+          drawDriftTimeSec(cfg.weightNoise, rng.fork("time")),
           rng.fork("weight"),
         )
       : noisyWeights(eff, this.grid, cfg.weightNoise, this.physics, rng.fork("weight"));

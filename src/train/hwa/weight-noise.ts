@@ -61,6 +61,19 @@ export function noisyWeights(
 }
 
 /**
+ * Drift time (s) of one `chip` training forward: drawn log-uniformly from `tRangeSec` = [min, max] when set
+ * (ln t uniform, so each decade of the window is equally likely; one `rng.uniform()` draw), else the fixed
+ * `tInferenceSec` (0 when unset) without touching `rng`.
+ */
+export function drawDriftTimeSec(cfg: WeightNoiseConfig, rng: Rng): number {
+  const range = cfg.tRangeSec;
+  if (!range) return cfg.tInferenceSec ?? 0;
+  const [lo, hi] = range;
+  if (lo === hi) return lo;
+  return Math.exp(Math.log(lo) + rng.uniform() * (Math.log(hi) - Math.log(lo)));
+}
+
+/**
  * `chip` weight noise: each tile goes through the preset's own device model exactly as the chip evaluation
  * does it (aihwkit flow, SPEC 2.4, 2.6, 5.2): per-output weight scaling to max|row| = 1 (ω = 1 columnwise),
  * `noise.program` (programming noise, conductance-dependent drift exponents ν(g) via the preset's converter),
