@@ -2,7 +2,8 @@
 // NHWC keeps the channels of a pixel contiguous, so every tap is a vector FMA over C. Weights are
 // transposed once from OHWI [C][kH][kW][1] to [kH][kW][C]. Forward and backward-input are gathers
 // (each output element owned by one task: parallel without conflicts); backward-weight keeps per-task
-// partial [taps × C] sums that are reduced at the end.
+// partial [taps × C] sums that are reduced at the end. Rows (n, h) are split into ≈ threads×4 contiguous
+// chunks: DS-CNN rows hold only 5 pixels, so one task per row would cost more in scheduling than in FMAs.
 #pragma once
 #include "conv.h"
 
@@ -56,171 +57,213 @@ static inline void dwAccumulate(const float* const* src, const float* const* wts
 
 constexpr int kMaxTaps = 1024;
 
-/** 3×3 depthwise forward of one output row, one 2-vector channel block, with the 18 weight vectors in registers. */
-static inline void dwForwardRow3x3(const ConvP& p, const float* x, const float* wt, int64_t n, int64_t oh, int64_t c0,
-                                   float* yRow) {
-  const int64_t C = p.outC;
-  vf wv[9][2];
+/** Number of contiguous row chunks for `rows` rows: ≈ 4 per thread (load balance without per-row tasks). */
+static inline int64_t dwChunks(int64_t rows) { return imin(rows, 4 * static_cast<int64_t>(threadCount())); }
+
+/** Epilogue constants of one 2-vector channel block, hoisted out of the pixel loop. */
+struct DwEpi {
+  bool on = false, sc = false, sh = false, bi = false;
+  int act = ACT_NONE;
+  vf vsc[2], vsh[2], vbi[2];
+  DwEpi(const Epi& e, int64_t c0) : on(!e.empty()), sc(e.scale), sh(e.shift), bi(e.bias), act(e.act) {
+    for (int j = 0; j < 2; j++) {
+      vsc[j] = sc ? vload(e.scale + c0 + j * W) : vf{};
+      vsh[j] = sh ? vload(e.shift + c0 + j * W) : vf{};
+      vbi[j] = bi ? vload(e.bias + c0 + j * W) : vf{};
+    }
+  }
+  /** Same operation order as epilogueBlock, so fused and unfused results are bit-identical. */
+  inline vf apply(vf v, int j, const float* res) const {
+    if (sc) v *= vsc[j];
+    if (sh) v += vsh[j];
+    if (bi) v += vbi[j];
+    if (res) v += vload(res + j * W);
+    if (act != ACT_NONE) v = v < vf{} ? vf{} : v;
+    if (act == ACT_RELU6) v = v > vbcast(6.f) ? vbcast(6.f) : v;
+    return v;
+  }
+};
+
+/**
+ * One 3×3 gather row for one 2-vector channel block with the 18 weight vectors `wv` in registers:
+ * out[pos] = Σ_{kh,kw} rows[kh][col(pos, kw)] · wv[kh*3+kw], col = pos·step + off + kw·tapStep, valid
+ * when 0 ≤ col < bound (rows[kh] null when that kernel row falls outside). Forward: step = strideW,
+ * off = −padLeft, tapStep = dilW; stride-1 backward-input: step = 1, off = padLeft, tapStep = −dilW.
+ * `res` (residual row, may be null) and `ep` are applied when ep.on.
+ */
+static inline void dw3x3Row(const float* const rows[3], const vf (&wv)[9][2], int64_t nPos, int64_t step, int64_t off,
+                            int64_t tapStep, int64_t bound, int64_t C, float* out, const DwEpi& ep, const float* res) {
+  for (int64_t pos = 0; pos < nPos; pos++) {
+    vf a0{}, a1{};
+#pragma GCC unroll 3
+    for (int kw = 0; kw < 3; kw++) {
+      const int64_t col = pos * step + off + kw * tapStep;
+      if (col < 0 || col >= bound) continue;
+#pragma GCC unroll 3
+      for (int kh = 0; kh < 3; kh++) {
+        if (!rows[kh]) continue;
+        const float* s = rows[kh] + col * C;
+        a0 += vload(s) * wv[kh * 3 + kw][0];
+        a1 += vload(s + W) * wv[kh * 3 + kw][1];
+      }
+    }
+    if (ep.on) {
+      const float* r = res ? res + pos * C : nullptr;
+      a0 = ep.apply(a0, 0, r);
+      a1 = ep.apply(a1, 1, r);
+    }
+    vstore(out + pos * C, a0);
+    vstore(out + pos * C + W, a1);
+  }
+}
+
+static inline void loadWeights3x3(const float* wt, int64_t C, int64_t c0, vf (&wv)[9][2]) {
 #pragma GCC unroll 9
   for (int t = 0; t < 9; t++) {
     wv[t][0] = vload(wt + t * C + c0);
     wv[t][1] = vload(wt + t * C + c0 + W);
-  }
-  const float* rows[3];
-#pragma GCC unroll 3
-  for (int kh = 0; kh < 3; kh++) {
-    const int64_t ih = oh * p.strideH - p.padTop + kh * p.dilH;
-    rows[kh] = ih >= 0 && ih < p.inH ? x + (n * p.inH + ih) * p.inW * C + c0 : nullptr;
-  }
-  for (int64_t ow = 0; ow < p.outW; ow++) {
-    vf a0{}, a1{};
-#pragma GCC unroll 3
-    for (int kw = 0; kw < 3; kw++) {
-      const int64_t iw = ow * p.strideW - p.padLeft + kw * p.dilW;
-      if (iw < 0 || iw >= p.inW) continue;
-#pragma GCC unroll 3
-      for (int kh = 0; kh < 3; kh++) {
-        if (!rows[kh]) continue;
-        const float* xs = rows[kh] + iw * C;
-        a0 += vload(xs) * wv[kh * 3 + kw][0];
-        a1 += vload(xs + W) * wv[kh * 3 + kw][1];
-      }
-    }
-    vstore(yRow + ow * C + c0, a0);
-    vstore(yRow + ow * C + c0 + W, a1);
   }
 }
 
 static void depthwiseForward(const ConvP& p, const float* x, const float* w, float* y, const Epi& e) {
-  const int64_t C = p.outC, taps = p.kH * p.kW;
+  const int64_t C = p.outC, taps = p.kH * p.kW, rowsOut = p.n * p.outH;
   float* wt = scratch(0, 4, static_cast<size_t>(taps) * C);
   transposeDepthwise(w, C, taps, wt);
   const bool fast3x3 = p.kH == 3 && p.kW == 3 && C % (2 * W) == 0;
-  auto f = [&](int64_t row, int) {  // row = n*outH + oh
-    const int64_t n = row / p.outH, oh = row % p.outH;
-    const float* src[kMaxTaps];
-    const float* wts[kMaxTaps];
-    float* yr = y + row * p.outW * C;
-    if (fast3x3)
-      for (int64_t c0 = 0; c0 < C; c0 += 2 * W) dwForwardRow3x3(p, x, wt, n, oh, c0, yr);
-    for (int64_t ow = 0; ow < (fast3x3 ? 0 : p.outW); ow++) {
-      int nt = 0;
-      for (int64_t kh = 0; kh < p.kH; kh++) {
-        const int64_t ih = oh * p.strideH - p.padTop + kh * p.dilH;
-        if (ih < 0 || ih >= p.inH) continue;
-        for (int64_t kw = 0; kw < p.kW; kw++) {
-          const int64_t iw = ow * p.strideW - p.padLeft + kw * p.dilW;
-          if (iw < 0 || iw >= p.inW) continue;
-          src[nt] = x + ((n * p.inH + ih) * p.inW + iw) * C;
-          wts[nt++] = wt + (kh * p.kW + kw) * C;
+  const int64_t nChunks = dwChunks(rowsOut), chunk = ceilDiv(rowsOut, nChunks);
+  auto f = [&](int64_t t, int) {
+    const int64_t r0 = t * chunk, r1 = imin(rowsOut, r0 + chunk);
+    if (fast3x3) {
+      // Channel block outer, rows inner: the 18 weight vectors are loaded once per chunk.
+      for (int64_t c0 = 0; c0 < C; c0 += 2 * W) {
+        vf wv[9][2];
+        loadWeights3x3(wt, C, c0, wv);
+        const DwEpi ep(e, c0);
+        for (int64_t row = r0; row < r1; row++) {
+          const int64_t n = row / p.outH, oh = row % p.outH;
+          const float* rows[3];
+          for (int kh = 0; kh < 3; kh++) {
+            const int64_t ih = oh * p.strideH - p.padTop + kh * p.dilH;
+            rows[kh] = ih >= 0 && ih < p.inH ? x + (n * p.inH + ih) * p.inW * C + c0 : nullptr;
+          }
+          const float* res = e.residual ? e.residual + row * p.outW * C + c0 : nullptr;
+          dw3x3Row(rows, wv, p.outW, p.strideW, -p.padLeft, p.dilW, p.inW, C, y + row * p.outW * C + c0, ep, res);
         }
       }
-      dwAccumulate(src, wts, nt, C, yr + ow * C);
+      return;
     }
-    if (!e.empty()) {
-      const float* res = e.residual ? e.residual + row * p.outW * C : nullptr;
-      epilogueBlock(yr, C, yr, C, p.outW, C, 0, e, res, C);
-    }
-  };
-  prun(p.n * p.outH, 2.0 * p.n * p.outH * p.outW * C * taps, f);
-}
-
-/** Stride-1 3×3 depthwise backward-input of one input row, one 2-vector channel block, weights in registers. */
-static inline void dwBackInputRow3x3(const ConvP& p, const float* dy, const float* wt, int64_t n, int64_t ih, int64_t c0,
-                                     float* dxRow) {
-  const int64_t C = p.inC;
-  vf wv[9][2];
-#pragma GCC unroll 9
-  for (int t = 0; t < 9; t++) {
-    wv[t][0] = vload(wt + t * C + c0);
-    wv[t][1] = vload(wt + t * C + c0 + W);
-  }
-  const float* rows[3];
-#pragma GCC unroll 3
-  for (int kh = 0; kh < 3; kh++) {
-    const int64_t oh = ih + p.padTop - kh * p.dilH;
-    rows[kh] = oh >= 0 && oh < p.outH ? dy + (n * p.outH + oh) * p.outW * C + c0 : nullptr;
-  }
-  for (int64_t iw = 0; iw < p.inW; iw++) {
-    vf a0{}, a1{};
-#pragma GCC unroll 3
-    for (int kw = 0; kw < 3; kw++) {
-      const int64_t ow = iw + p.padLeft - kw * p.dilW;
-      if (ow < 0 || ow >= p.outW) continue;
-#pragma GCC unroll 3
-      for (int kh = 0; kh < 3; kh++) {
-        if (!rows[kh]) continue;
-        const float* ds = rows[kh] + ow * C;
-        a0 += vload(ds) * wv[kh * 3 + kw][0];
-        a1 += vload(ds + W) * wv[kh * 3 + kw][1];
+    const float* src[kMaxTaps];
+    const float* wts[kMaxTaps];
+    for (int64_t row = r0; row < r1; row++) {
+      const int64_t n = row / p.outH, oh = row % p.outH;
+      float* yr = y + row * p.outW * C;
+      for (int64_t ow = 0; ow < p.outW; ow++) {
+        int nt = 0;
+        for (int64_t kh = 0; kh < p.kH; kh++) {
+          const int64_t ih = oh * p.strideH - p.padTop + kh * p.dilH;
+          if (ih < 0 || ih >= p.inH) continue;
+          for (int64_t kw = 0; kw < p.kW; kw++) {
+            const int64_t iw = ow * p.strideW - p.padLeft + kw * p.dilW;
+            if (iw < 0 || iw >= p.inW) continue;
+            src[nt] = x + ((n * p.inH + ih) * p.inW + iw) * C;
+            wts[nt++] = wt + (kh * p.kW + kw) * C;
+          }
+        }
+        dwAccumulate(src, wts, nt, C, yr + ow * C);
+      }
+      if (!e.empty()) {
+        const float* res = e.residual ? e.residual + row * p.outW * C : nullptr;
+        epilogueBlock(yr, C, yr, C, p.outW, C, 0, e, res, C);
       }
     }
-    vstore(dxRow + iw * C + c0, a0);
-    vstore(dxRow + iw * C + c0 + W, a1);
-  }
+  };
+  prun(nChunks, 2.0 * rowsOut * p.outW * C * taps, f);
 }
 
 static void depthwiseBackwardInput(const ConvP& p, const float* dy, const float* w, float* dx) {
-  const int64_t C = p.inC, taps = p.kH * p.kW;
+  const int64_t C = p.inC, taps = p.kH * p.kW, rowsIn = p.n * p.inH;
   float* wt = scratch(0, 4, static_cast<size_t>(taps) * C);
   transposeDepthwise(w, C, taps, wt);
   const bool fast3x3 = p.kH == 3 && p.kW == 3 && p.strideH == 1 && p.strideW == 1 && C % (2 * W) == 0;
-  auto f = [&](int64_t row, int) {  // row = n*inH + ih
-    const int64_t n = row / p.inH, ih = row % p.inH;
-    const float* src[kMaxTaps];
-    const float* wts[kMaxTaps];
-    if (fast3x3)
-      for (int64_t c0 = 0; c0 < C; c0 += 2 * W) dwBackInputRow3x3(p, dy, wt, n, ih, c0, dx + row * p.inW * C);
-    for (int64_t iw = 0; iw < (fast3x3 ? 0 : p.inW); iw++) {
-      int nt = 0;
-      for (int64_t kh = 0; kh < p.kH; kh++) {
-        const int64_t th = ih + p.padTop - kh * p.dilH;  // = oh * strideH
-        if (th < 0 || th % p.strideH != 0 || th / p.strideH >= p.outH) continue;
-        const int64_t oh = th / p.strideH;
-        for (int64_t kw = 0; kw < p.kW; kw++) {
-          const int64_t tw = iw + p.padLeft - kw * p.dilW;
-          if (tw < 0 || tw % p.strideW != 0 || tw / p.strideW >= p.outW) continue;
-          src[nt] = dy + ((n * p.outH + oh) * p.outW + tw / p.strideW) * C;
-          wts[nt++] = wt + (kh * p.kW + kw) * C;
+  const int64_t nChunks = dwChunks(rowsIn), chunk = ceilDiv(rowsIn, nChunks);
+  const Epi none;
+  auto f = [&](int64_t t, int) {
+    const int64_t r0 = t * chunk, r1 = imin(rowsIn, r0 + chunk);
+    if (fast3x3) {
+      for (int64_t c0 = 0; c0 < C; c0 += 2 * W) {
+        vf wv[9][2];
+        loadWeights3x3(wt, C, c0, wv);
+        const DwEpi ep(none, c0);
+        for (int64_t row = r0; row < r1; row++) {
+          const int64_t n = row / p.inH, ih = row % p.inH;
+          const float* rows[3];
+          for (int kh = 0; kh < 3; kh++) {
+            const int64_t oh = ih + p.padTop - kh * p.dilH;
+            rows[kh] = oh >= 0 && oh < p.outH ? dy + (n * p.outH + oh) * p.outW * C + c0 : nullptr;
+          }
+          dw3x3Row(rows, wv, p.inW, 1, p.padLeft, -p.dilW, p.outW, C, dx + row * p.inW * C + c0, ep, nullptr);
         }
       }
-      dwAccumulate(src, wts, nt, C, dx + (row * p.inW + iw) * C);
+      return;
+    }
+    const float* src[kMaxTaps];
+    const float* wts[kMaxTaps];
+    for (int64_t row = r0; row < r1; row++) {
+      const int64_t n = row / p.inH, ih = row % p.inH;
+      for (int64_t iw = 0; iw < p.inW; iw++) {
+        int nt = 0;
+        for (int64_t kh = 0; kh < p.kH; kh++) {
+          const int64_t th = ih + p.padTop - kh * p.dilH;  // = oh * strideH
+          if (th < 0 || th % p.strideH != 0 || th / p.strideH >= p.outH) continue;
+          const int64_t oh = th / p.strideH;
+          for (int64_t kw = 0; kw < p.kW; kw++) {
+            const int64_t tw = iw + p.padLeft - kw * p.dilW;
+            if (tw < 0 || tw % p.strideW != 0 || tw / p.strideW >= p.outW) continue;
+            src[nt] = dy + ((n * p.outH + oh) * p.outW + tw / p.strideW) * C;
+            wts[nt++] = wt + (kh * p.kW + kw) * C;
+          }
+        }
+        dwAccumulate(src, wts, nt, C, dx + (row * p.inW + iw) * C);
+      }
     }
   };
-  prun(p.n * p.inH, 2.0 * p.n * p.outH * p.outW * C * taps, f);
+  prun(nChunks, 2.0 * p.n * p.outH * p.outW * C * taps, f);
 }
 
 /**
- * 3×3 depthwise backward-weight for one output row and one 2-vector channel block: the 9 taps × 2 vectors
- * of dW stay in registers across the row (loaded from and stored back to the task's partial `acc` once).
+ * 3×3 depthwise backward-weight for rows [r0, r1) and one 2-vector channel block: the 9 taps × 2 vectors of
+ * dW and the 2 vectors of dbias stay in registers across the whole chunk, then are stored to the task's
+ * partial `acc` ([taps+1][C], last row dbias) once.
  */
-static inline void dwRow3x3(const ConvP& p, const float* x, const float* dyRow, int64_t n, int64_t oh, int64_t c0,
-                            float* acc) {
+static inline void dwBackWeightChunk3x3(const ConvP& p, const float* x, const float* dy, int64_t r0, int64_t r1,
+                                        int64_t c0, float* acc) {
   const int64_t C = p.outC;
-  vf a[9][2];
+  vf a[9][2], b0{}, b1{};
 #pragma GCC unroll 9
-  for (int t = 0; t < 9; t++) {
-    a[t][0] = vload(acc + t * C + c0);
-    a[t][1] = vload(acc + t * C + c0 + W);
-  }
-  const float* rows[3];
+  for (int t = 0; t < 9; t++) a[t][0] = a[t][1] = vf{};
+  for (int64_t row = r0; row < r1; row++) {
+    const int64_t n = row / p.outH, oh = row % p.outH;
+    const float* dyRow = dy + row * p.outW * C + c0;
+    const float* rows[3];
+    for (int kh = 0; kh < 3; kh++) {
+      const int64_t ih = oh * p.strideH - p.padTop + kh * p.dilH;
+      rows[kh] = ih >= 0 && ih < p.inH ? x + (n * p.inH + ih) * p.inW * C + c0 : nullptr;
+    }
+    for (int64_t ow = 0; ow < p.outW; ow++) {
+      const vf d0 = vload(dyRow + ow * C), d1 = vload(dyRow + ow * C + W);
+      b0 += d0;
+      b1 += d1;
 #pragma GCC unroll 3
-  for (int kh = 0; kh < 3; kh++) {
-    const int64_t ih = oh * p.strideH - p.padTop + kh * p.dilH;
-    rows[kh] = ih >= 0 && ih < p.inH ? x + (n * p.inH + ih) * p.inW * C + c0 : nullptr;
-  }
-  for (int64_t ow = 0; ow < p.outW; ow++) {
-    const vf d0 = vload(dyRow + ow * C + c0), d1 = vload(dyRow + ow * C + c0 + W);
+      for (int kw = 0; kw < 3; kw++) {
+        const int64_t iw = ow * p.strideW - p.padLeft + kw * p.dilW;
+        if (iw < 0 || iw >= p.inW) continue;
 #pragma GCC unroll 3
-    for (int kw = 0; kw < 3; kw++) {
-      const int64_t iw = ow * p.strideW - p.padLeft + kw * p.dilW;
-      if (iw < 0 || iw >= p.inW) continue;
-#pragma GCC unroll 3
-      for (int kh = 0; kh < 3; kh++) {
-        if (!rows[kh]) continue;
-        const float* xs = rows[kh] + iw * C;
-        a[kh * 3 + kw][0] += vload(xs) * d0;
-        a[kh * 3 + kw][1] += vload(xs + W) * d1;
+        for (int kh = 0; kh < 3; kh++) {
+          if (!rows[kh]) continue;
+          const float* xs = rows[kh] + iw * C;
+          a[kh * 3 + kw][0] += vload(xs) * d0;
+          a[kh * 3 + kw][1] += vload(xs + W) * d1;
+        }
       }
     }
   }
@@ -229,6 +272,8 @@ static inline void dwRow3x3(const ConvP& p, const float* x, const float* dyRow, 
     vstore(acc + t * C + c0, a[t][0]);
     vstore(acc + t * C + c0 + W, a[t][1]);
   }
+  vstore(acc + 9 * C + c0, b0);
+  vstore(acc + 9 * C + c0 + W, b1);
 }
 
 static void depthwiseBackwardWeight(const ConvP& p, const float* x, const float* dy, float* dw, float* dbias) {
@@ -236,23 +281,21 @@ static void depthwiseBackwardWeight(const ConvP& p, const float* x, const float*
   const double flops = 2.0 * rowsOut * p.outW * C * taps;
   const int nt = flops < 2e6 ? 1 : threadCount();
   const int64_t chunk = ceilDiv(rowsOut, nt);
+  const bool fast3x3 = p.kH == 3 && p.kW == 3 && C % (2 * W) == 0;
   float* parts[256];
   auto f = [&](int64_t t, int) {
     // Partial [taps+1][C] (the last row is dbias), owned by task t; stays in L1 while pixels stream by.
     float* part = scratch(static_cast<int>(t), 3, static_cast<size_t>((taps + 1) * C));
     parts[t] = part;
+    const int64_t r0 = t * chunk, r1 = imin(rowsOut, (t + 1) * chunk);
+    if (fast3x3) {  // overwrites every element of part
+      for (int64_t c0 = 0; c0 < C; c0 += 2 * W) dwBackWeightChunk3x3(p, x, dy, r0, r1, c0, part);
+      return;
+    }
     memset(part, 0, sizeof(float) * (taps + 1) * C);
     float* pb = part + taps * C;
-    const int64_t r0 = t * chunk, r1 = imin(rowsOut, (t + 1) * chunk);
-    const bool fast3x3 = p.kH == 3 && p.kW == 3 && C % (2 * W) == 0;
     for (int64_t row = r0, n = r0 / p.outH, oh = r0 % p.outH; row < r1; row++) {
-      if (fast3x3) {
-        const float* dyRow = dy + row * p.outW * C;
-        for (int64_t c0 = 0; c0 < C; c0 += 2 * W) dwRow3x3(p, x, dyRow, n, oh, c0, part);
-        for (int64_t ow = 0; ow < p.outW; ow++)
-          for (int64_t c = 0; c < C; c++) pb[c] += dyRow[ow * C + c];
-      }
-      for (int64_t ow = 0; ow < (fast3x3 ? 0 : p.outW); ow++) {
+      for (int64_t ow = 0; ow < p.outW; ow++) {
         const float* d = dy + (row * p.outW + ow) * C;
         for (int64_t c = 0; c < C; c++) pb[c] += d[c];
         for (int64_t kh = 0; kh < p.kH; kh++) {

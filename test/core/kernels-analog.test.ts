@@ -221,10 +221,26 @@ for (const vnt of variants()) {
         m: 5,
         noise: true,
       },
+      {
+        // a bound that float32 cannot represent: values either side of it must clip exactly as in double
+        p: { outAsymmetry: 0, outNoise: 0, step: 0, bound: 0.3, testNegativeBound: true },
+        rows: 5,
+        m: 16,
+        noise: false,
+      },
     ];
     for (const c of cases) {
       const y = randn(rng, c.rows * c.m, 4);
       for (let i = 0; i < c.m; i++) y[i] = (i - 8 + 0.5) / 32; // ties at step 1/32
+      if (c.p.bound === 0.3) {
+        const above = Math.fround(0.3); // 0.30000001… > 0.3
+        const below = 0.29999998211860657; // the float just below 0.3
+        for (let i = c.m; i < 4 * c.m; i++) y[i] = 0.01 * (i % c.m); // rows 1-3 inside the bound but for:
+        y[c.m] = above;
+        y[3 * c.m + 1] = -above;
+        y[2 * c.m] = below;
+        y[2 * c.m + 1] = -below;
+      }
       const z = c.noise ? randn(rng, c.rows * c.m) : null;
       const want = outputRef(y, c.rows, c.m, c.p, z);
       const failed = new Uint8Array(c.rows).fill(7);

@@ -43,9 +43,10 @@ describe("HWA flags", () => {
     assert.equal(fixed.weightNoise.tRangeSec, undefined);
     for (const [f, re] of [
       [{ hwa: "hermes", hwaNoise: "gauss" }, /--hwa-noise/],
+      [{ hwa: "hermes", hwaNoise: "additive" }, /--hwa-noise-scale/],
       [{ hwa: "hermes", hwaNoiseScale: "-1" }, /--hwa-noise-scale/],
       [{ hwa: "hermes", hwaTime: "1h..1y" }, /--hwa-time.*chip/],
-      [{ hwa: "hermes", hwaNoise: "additive", hwaTime: "1d" }, /--hwa-time/],
+      [{ hwa: "hermes", hwaNoise: "additive", hwaNoiseScale: "0.05", hwaTime: "1d" }, /--hwa-time/],
       [{ hwa: "hermes", digitalLayers: "all" }, /--digital-layers/],
       [{ hwaNoise: "chip" }, /--hwa-noise.*--hwa/],
       [{ hwa: "hermes", distill: true }, /--teacher/],

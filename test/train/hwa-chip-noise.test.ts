@@ -147,4 +147,28 @@ describe("chip weight noise", () => {
     });
     assert.deepEqual(ok.weightNoise.tRangeSec, [1, 10]);
   });
+
+  it("HwaLayer draws its drift time from tRangeSec: a degenerate range equals the fixed time", () => {
+    const x = tensor(
+      new Float32Array(32).map((_, i) => Math.cos(i)),
+      [4, 8],
+    );
+    const out = (weightNoise: {
+      type: "chip";
+      stdDev: number;
+      tInferenceSec?: number;
+      tRangeSec?: [number, number];
+    }) => {
+      const layer = new HwaLayer(
+        new Linear(8, 4, { rng: new Rng(6) }),
+        hwaConfigFromPreset("hermes", { weightNoise }),
+        new Rng(7),
+      );
+      layer.train();
+      return noGrad(() => layer.forward(x)).data;
+    };
+    const fixed = out({ type: "chip", stdDev: 1, tInferenceSec: MONTH });
+    assert.deepEqual(out({ type: "chip", stdDev: 1, tRangeSec: [MONTH, MONTH] }), fixed);
+    assert.notDeepEqual(out({ type: "chip", stdDev: 1, tRangeSec: [1, 31_536_000] }), fixed);
+  });
 });

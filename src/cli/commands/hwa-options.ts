@@ -80,7 +80,17 @@ export function hwaConfigFromFlags(f: HwaFlags): HwaConfig | null {
     const r = noiseSchema.safeParse(f.hwaNoise);
     if (!r.success) throw configError("--hwa-noise", "additive | pcmProg | chip", f.hwaNoise);
     weightNoise.type = NOISE_TYPES[r.data];
-    if (weightNoise.type === "addNormal") delete weightNoise.tInferenceSec;
+    if (weightNoise.type === "addNormal") {
+      delete weightNoise.tInferenceSec;
+      // The preset's scale is relative to the programming noise; additive noise is relative to max|W|.
+      if (f.hwaNoiseScale === undefined) {
+        throw configError(
+          "--hwa-noise-scale",
+          "a value with --hwa-noise additive (σ / max|W|, e.g. 0.05)",
+          undefined,
+        );
+      }
+    }
   }
   if (f.hwaNoiseScale !== undefined) {
     const s = Number(f.hwaNoiseScale);
