@@ -22,11 +22,14 @@ import { type TileWeights, unitsGemm } from "./tile-weights.js";
 export class AnalogMvm {
   private readonly stepIn: number;
   private readonly stepOut: number;
+  /** Scratch reused across calls (grown on demand): DAC output v, MVM output y, per-vector scales. */
   private bufs = {
     v: new Float32Array(0),
     y: new Float32Array(0),
     aux: new Float32Array(0),
   };
+  /** Per-unit NM scales and BM reductions, reused across calls (grown on demand). */
+  private unitBufs = { nm: new Float64Array(0), red: new Float64Array(0) };
 
   /** DAC / ADC parameters of the fused periphery kernels (src/core/kernels, AnalogKernels). */
   private readonly inParams: AnalogInputParams;
@@ -52,9 +55,14 @@ export class AnalogMvm {
     };
   }
 
-  private buffer(name: "v" | "y", n: number): Float32Array {
+  private buffer(name: "v" | "y" | "aux", n: number): Float32Array {
     if (this.bufs[name].length < n) this.bufs[name] = new Float32Array(n);
     return this.bufs[name];
+  }
+
+  private unitBuffer(name: "nm" | "red", n: number): Float64Array {
+    if (this.unitBufs[name].length < n) this.unitBufs[name] = new Float64Array(n);
+    return this.unitBufs[name];
   }
 
   /**
@@ -99,17 +107,17 @@ export class AnalogMvm {
     }
     const bm = io.boundManagement !== "none";
     const redLimit = this.stepIn > 0 ? io.maxBmRes / this.stepIn : Number.POSITIVE_INFINITY;
-    const nm = new Float64Array(units);
-    const red = new Float64Array(units).fill(1);
+    const nm = this.unitBuffer("nm", units);
+    const red = this.unitBuffer("red", units).fill(1, 0, units);
     let active: Int32Array | null = null; // null: all units, in order (first pass)
     let n = units;
     // NM scales: fixed for none/constant, else computed per vector in the first DAC pass (fused)
     const dynamicNm = io.noiseManagement === "absMax" || io.noiseManagement === "max";
-    if (!dynamicNm) nm.fill(io.noiseManagement === "constant" && io.nmThres > 0 ? io.nmThres : 1);
+    if (!dynamicNm) nm.fill(io.noiseManagement === "constant" && io.nmThres > 0 ? io.nmThres : 1, 0, units);
     let firstPass = true;
     while (n > 0) {
       const v = this.buffer("v", n * K);
-      const scales = new Float32Array(n);
+      const scales = this.buffer("aux", n);
       this.dac(x, active, n, K, nm, red, v, scales, firstPass && dynamicNm);
       firstPass = false;
       if (io.inpNoise > 0 || io.inpAsymmetry !== 0) this.inputNonIdealities(v, n * K, rng);
@@ -212,18 +220,23 @@ export class AnalogMvm {
     out: Float32Array = src,
     rows: Int32Array | null = null,
   ): void {
+    // the case split is hoisted out of the row loop so that each inner loop is a plain typed-array pass
+    const mode = (post ? 1 : 0) | (bias ? 2 : 0);
+    const p = post ?? src;
+    const b = bias ?? src;
     for (let r = 0; r < n; r++) {
-      const f = rowScale ? rowScale[r]! : 1;
-      if (Number.isNaN(f)) continue;
-      const u = rows ? rows[r]! : r;
+      const f = rowScale === null ? 1 : rowScale[r]!;
+      if (Number.isNaN(f)) continue; // awaiting a bound-management retry
+      const u = rows === null ? r : rows[r]!;
       const so = r * M;
       const oo = u * M;
-      const po = (u % G) * M;
-      if (post && bias)
-        for (let i = 0; i < M; i++)
-          out[oo + i] = Math.fround(src[so + i]! * f) * post[po + i]! + bias[po + i]!;
-      else if (post) for (let i = 0; i < M; i++) out[oo + i] = Math.fround(src[so + i]! * f) * post[po + i]!;
-      else if (bias) for (let i = 0; i < M; i++) out[oo + i] = Math.fround(src[so + i]! * f) + bias[po + i]!;
+      const po = G === 1 ? 0 : (u % G) * M;
+      if (mode === 3)
+        for (let i = 0; i < M; i++) out[oo + i] = Math.fround(src[so + i]! * f) * p[po + i]! + b[po + i]!;
+      else if (mode === 1)
+        for (let i = 0; i < M; i++) out[oo + i] = Math.fround(src[so + i]! * f) * p[po + i]!;
+      else if (mode === 2)
+        for (let i = 0; i < M; i++) out[oo + i] = Math.fround(src[so + i]! * f) + b[po + i]!;
       else if (f !== 1 || out !== src) for (let i = 0; i < M; i++) out[oo + i] = src[so + i]! * f;
     }
   }

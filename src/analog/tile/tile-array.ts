@@ -18,7 +18,10 @@ export class AnalogTileArray {
   readonly tiles: AnalogTile[][];
   /** Digital bias (length outSize) or null. */
   bias: Float32Array | null = null;
+  /** Input-block scratch, one per input block, reused across forwards. */
   private readonly xBuf: Float32Array[];
+  /** Partial-sum scratch of one tile's output block, reused across forwards. */
+  private partBuf = new Float32Array(0);
 
   constructor(
     readonly outSize: number,
@@ -104,16 +107,24 @@ export class AnalogTileArray {
     const single = this.tiles.length === 1 && this.inSizes.length === 1;
     if (single) return this.tiles[0]![0]!.forward(x, batch, y, rng, applyAlpha, this.bias);
     const xs = this.inputBlocks(x, batch);
-    y.fill(0, 0, batch * this.outSize);
+    const N = this.outSize;
+    y.fill(0, 0, batch * N);
     let o0 = 0;
     for (let o = 0; o < this.outSizes.length; o++) {
       const mo = this.outSizes[o]!;
-      const part = new Float32Array(batch * mo);
+      if (this.partBuf.length < batch * mo) this.partBuf = new Float32Array(batch * mo);
+      const part = this.partBuf;
       for (let i = 0; i < this.inSizes.length; i++) {
         this.tiles[o]![i]!.forward(xs[i]!, batch, part, rng, applyAlpha);
+        if (mo === N) {
+          // one output block: rows of part and y coincide, one flat pass
+          for (let j = 0; j < batch * N; j++) y[j]! += part[j]!;
+          continue;
+        }
         for (let b = 0; b < batch; b++) {
-          const dst = b * this.outSize + o0;
-          for (let r = 0; r < mo; r++) y[dst + r]! += part[b * mo + r]!;
+          const dst = b * N + o0;
+          const src = b * mo;
+          for (let r = 0; r < mo; r++) y[dst + r]! += part[src + r]!;
         }
       }
       o0 += mo;
