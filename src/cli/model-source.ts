@@ -6,9 +6,10 @@
  *   "best": [ { "genome": ... }, ... ] }                                     (best[rank], rank 0 by default).
  */
 import { readFileSync } from "node:fs";
+import type { Command } from "commander";
 import { KirchhoffError, type Rng } from "../core/index.js";
 import { buildNetwork, createSpace } from "../nas/index.js";
-import { type AnyModule, createModel, modelInfo } from "../nn/index.js";
+import { type AnyModule, createModel, listModels, modelInfo } from "../nn/index.js";
 
 export interface ModelSource {
   /** Name used in results and metadata: the zoo name or "genome:<space>". */
@@ -60,6 +61,23 @@ function parseGenomeFile(path: string, rank: number): GenomeFile {
     "config",
     `genome file ${path}: expected {"space", "genome"} or the output of \`kirchhoff search\` ({"config", "best"})`,
   );
+}
+
+/**
+ * Adds the options that `modelSource` reads — `-m, --model` (zoo name, default fashion-cnn),
+ * `-g, --genome` (described by `genomeHelp`) and `--rank` — to a `train` / `evaluate` command.
+ */
+export function addModelSourceOptions(cmd: Command, genomeHelp: string): Command {
+  return cmd
+    .option(
+      "-m, --model <name>",
+      `zoo model: ${listModels()
+        .map((m) => m.name)
+        .join(", ")}`,
+      "fashion-cnn",
+    )
+    .option("-g, --genome <file>", genomeHelp)
+    .option("--rank <k>", "with --genome: which of the search's best architectures (0 = best)", "0");
 }
 
 /** Resolves `--model NAME` or `--genome FILE [--rank K]` into something that builds the network. */

@@ -5,6 +5,7 @@
  */
 import { type Conv2dParams, configError, getBackend, shapeError } from "../core/index.js";
 import { gradAllocUninit } from "./grad-pool.js";
+import { spatialPair } from "./shape-utils.js";
 import { fromOp, type Tensor } from "./tensor.js";
 import { allocUninit } from "./uninit.js";
 
@@ -15,18 +16,6 @@ export interface Conv2dOptions {
   padding?: Conv2dPadding;
   dilation?: number | readonly [number, number];
   groups?: number;
-}
-
-function pair(field: string, v: number | readonly [number, number], min: number): [number, number] {
-  const p: [number, number] =
-    typeof v === "number"
-      ? [v, v]
-      : Array.isArray(v) && v.length === 2
-        ? [v[0], v[1]]
-        : [Number.NaN, Number.NaN];
-  if (!p.every((x) => Number.isInteger(x) && x >= min))
-    throw configError(`conv2d: ${field}`, `an integer >= ${min} or a pair of them`, v);
-  return p;
 }
 
 /** Padding before (top/left) and the output size along one spatial axis. */
@@ -69,13 +58,13 @@ export function conv2dGeometry(
       inC / groups,
       cg,
     );
-  const [strideH, strideW] = pair("stride", opts.stride ?? 1, 1);
-  const [dilationH, dilationW] = pair("dilation", opts.dilation ?? 1, 1);
+  const [strideH, strideW] = spatialPair("conv2d", "stride", opts.stride ?? 1, 1);
+  const [dilationH, dilationW] = spatialPair("conv2d", "dilation", opts.dilation ?? 1, 1);
   const padOpt = opts.padding ?? 0;
   let ph: "same" | "valid" | number;
   let pw: "same" | "valid" | number;
   if (padOpt === "same" || padOpt === "valid") ph = pw = padOpt;
-  else [ph, pw] = pair("padding", padOpt, 0);
+  else [ph, pw] = spatialPair("conv2d", "padding", padOpt, 0);
   const h = resolveAxis(ph, inH, kH, strideH, dilationH);
   const w = resolveAxis(pw, inW, kW, strideW, dilationW);
   if (h.out <= 0 || w.out <= 0) {

@@ -4,6 +4,7 @@
  */
 import { configError, getBackend, shapeError } from "../core/index.js";
 import { gradAlloc, gradAllocUninit } from "./grad-pool.js";
+import { spatialPair } from "./shape-utils.js";
 import { fromOp, type Tensor } from "./tensor.js";
 
 type Pair = number | readonly [number, number];
@@ -23,24 +24,12 @@ interface PoolGeometry {
   outW: number;
 }
 
-function pair(op: string, field: string, v: Pair, min: number): [number, number] {
-  const p: [number, number] =
-    typeof v === "number"
-      ? [v, v]
-      : Array.isArray(v) && v.length === 2
-        ? [v[0], v[1]]
-        : [Number.NaN, Number.NaN];
-  if (!p.every((x) => Number.isInteger(x) && x >= min))
-    throw configError(`${op}: ${field}`, `an integer >= ${min} or a pair of them`, v);
-  return p;
-}
-
 function geometry(op: string, x: Tensor, k: Pair, stride: Pair | undefined, padding: Pair): PoolGeometry {
   if (x.ndim !== 4) throw shapeError(op, "input rank (NHWC)", 4, x.shape);
   const [n, h, w, c] = x.shape as [number, number, number, number];
-  const [kH, kW] = pair(op, "kernel", k, 1);
-  const [sH, sW] = pair(op, "stride", stride ?? k, 1);
-  const [pH, pW] = pair(op, "padding", padding, 0);
+  const [kH, kW] = spatialPair(op, "kernel", k, 1);
+  const [sH, sW] = spatialPair(op, "stride", stride ?? k, 1);
+  const [pH, pW] = spatialPair(op, "padding", padding, 0);
   if (2 * pH > kH || 2 * pW > kW)
     throw configError(`${op}: padding`, "at most half the kernel size", padding);
   const outH = Math.floor((h + 2 * pH - kH) / sH) + 1;
@@ -50,13 +39,12 @@ function geometry(op: string, x: Tensor, k: Pair, stride: Pair | undefined, padd
   return { n, h, w, c, kH, kW, sH, sW, pH, pW, outH, outW };
 }
 
-/** Max over kH×kW windows; the gradient goes to the (first) maximal input of each window. */
-export function maxPool2d(x: Tensor, k: Pair, stride?: Pair, padding: Pair = 0): Tensor {
-  const p = geometry("maxPool2d", x, k, stride, padding);
+/**
+ * Calls `visit(ob, ib)` for every output position and every in-bounds input position of its window
+ * (padding skipped): `ob` / `ib` are the NHWC offsets of channel 0 of the output / input pixel.
+ */
+function forEachWindowTap(p: PoolGeometry, visit: (ob: number, ib: number) => void): void {
   const { n, h, w, c, kH, kW, sH, sW, pH, pW, outH, outW } = p;
-  const d = x.data;
-  const out = new Float32Array(n * outH * outW * c).fill(-Infinity);
-  const arg = new Int32Array(out.length).fill(-1);
   for (let b = 0; b < n; b++) {
     for (let oh = 0; oh < outH; oh++) {
       for (let ow = 0; ow < outW; ow++) {
@@ -67,23 +55,30 @@ export function maxPool2d(x: Tensor, k: Pair, stride?: Pair, padding: Pair = 0):
           for (let j = 0; j < kW; j++) {
             const iw = ow * sW - pW + j;
             if (iw < 0 || iw >= w) continue;
-            const ib = ((b * h + ih) * w + iw) * c;
-            for (let ch = 0; ch < c; ch++) {
-              const v = d[ib + ch]!;
-              if (
-                v > out[ob + ch]! ||
-                arg[ob + ch] === -1 ||
-                (Number.isNaN(v) && !Number.isNaN(out[ob + ch]!))
-              ) {
-                out[ob + ch] = v;
-                arg[ob + ch] = ib + ch;
-              }
-            }
+            visit(ob, ((b * h + ih) * w + iw) * c);
           }
         }
       }
     }
   }
+}
+
+/** Max over kH×kW windows; the gradient goes to the (first) maximal input of each window. */
+export function maxPool2d(x: Tensor, k: Pair, stride?: Pair, padding: Pair = 0): Tensor {
+  const p = geometry("maxPool2d", x, k, stride, padding);
+  const { n, c, outH, outW } = p;
+  const d = x.data;
+  const out = new Float32Array(n * outH * outW * c).fill(-Infinity);
+  const arg = new Int32Array(out.length).fill(-1);
+  forEachWindowTap(p, (ob, ib) => {
+    for (let ch = 0; ch < c; ch++) {
+      const v = d[ib + ch]!;
+      if (v > out[ob + ch]! || arg[ob + ch] === -1 || (Number.isNaN(v) && !Number.isNaN(out[ob + ch]!))) {
+        out[ob + ch] = v;
+        arg[ob + ch] = ib + ch;
+      }
+    }
+  });
   return fromOp("maxPool2d", out, [n, outH, outW, c], [x], (g) => {
     const gx = gradAlloc(d.length);
     for (let i = 0; i < g.length; i++) {
@@ -97,47 +92,19 @@ export function maxPool2d(x: Tensor, k: Pair, stride?: Pair, padding: Pair = 0):
 /** Mean over kH×kW windows, zero padding counted in the divisor (PyTorch count_include_pad = true). */
 export function avgPool2d(x: Tensor, k: Pair, stride?: Pair, padding: Pair = 0): Tensor {
   const p = geometry("avgPool2d", x, k, stride, padding);
-  const { n, h, w, c, kH, kW, sH, sW, pH, pW, outH, outW } = p;
+  const { n, c, kH, kW, outH, outW } = p;
   const inv = 1 / (kH * kW);
   const d = x.data;
   const out = new Float32Array(n * outH * outW * c);
-  for (let b = 0; b < n; b++) {
-    for (let oh = 0; oh < outH; oh++) {
-      for (let ow = 0; ow < outW; ow++) {
-        const ob = ((b * outH + oh) * outW + ow) * c;
-        for (let i = 0; i < kH; i++) {
-          const ih = oh * sH - pH + i;
-          if (ih < 0 || ih >= h) continue;
-          for (let j = 0; j < kW; j++) {
-            const iw = ow * sW - pW + j;
-            if (iw < 0 || iw >= w) continue;
-            const ib = ((b * h + ih) * w + iw) * c;
-            for (let ch = 0; ch < c; ch++) out[ob + ch]! += d[ib + ch]!;
-          }
-        }
-        for (let ch = 0; ch < c; ch++) out[ob + ch]! *= inv;
-      }
-    }
-  }
+  forEachWindowTap(p, (ob, ib) => {
+    for (let ch = 0; ch < c; ch++) out[ob + ch]! += d[ib + ch]!;
+  });
+  for (let i = 0; i < out.length; i++) out[i]! *= inv;
   return fromOp("avgPool2d", out, [n, outH, outW, c], [x], (g) => {
     const gx = gradAlloc(d.length);
-    for (let b = 0; b < n; b++) {
-      for (let oh = 0; oh < outH; oh++) {
-        for (let ow = 0; ow < outW; ow++) {
-          const ob = ((b * outH + oh) * outW + ow) * c;
-          for (let i = 0; i < kH; i++) {
-            const ih = oh * sH - pH + i;
-            if (ih < 0 || ih >= h) continue;
-            for (let j = 0; j < kW; j++) {
-              const iw = ow * sW - pW + j;
-              if (iw < 0 || iw >= w) continue;
-              const ib = ((b * h + ih) * w + iw) * c;
-              for (let ch = 0; ch < c; ch++) gx[ib + ch]! += g[ob + ch]! * inv;
-            }
-          }
-        }
-      }
-    }
+    forEachWindowTap(p, (ob, ib) => {
+      for (let ch = 0; ch < c; ch++) gx[ib + ch]! += g[ob + ch]! * inv;
+    });
     return [gx];
   });
 }

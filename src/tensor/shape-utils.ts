@@ -1,5 +1,5 @@
 /** Shape arithmetic shared by the ops: sizes, strides, axis normalisation, broadcasting rules. */
-import { KirchhoffError, shapeError } from "../core/index.js";
+import { configError, KirchhoffError, shapeError } from "../core/index.js";
 
 /** Throws unless every dimension is a non-negative integer. */
 export function checkShape(op: string, shape: readonly number[]): void {
@@ -122,4 +122,25 @@ export function broadcastIndex(inShape: readonly number[], outShape: readonly nu
     cachedElements += size;
   }
   return idx;
+}
+
+/**
+ * A spatial hyper-parameter (kernel, stride, padding, dilation) given as one number or an [h, w] pair,
+ * as [h, w]; throws a config error "`op`: `field`" unless both are integers ≥ `min`.
+ */
+export function spatialPair(
+  op: string,
+  field: string,
+  v: number | readonly [number, number],
+  min: number,
+): [number, number] {
+  const p: [number, number] =
+    typeof v === "number"
+      ? [v, v]
+      : Array.isArray(v) && v.length === 2
+        ? [v[0], v[1]]
+        : [Number.NaN, Number.NaN];
+  if (!p.every((x) => Number.isInteger(x) && x >= min))
+    throw configError(`${op}: ${field}`, `an integer >= ${min} or a pair of them`, v);
+  return p;
 }

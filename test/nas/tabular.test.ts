@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { KirchhoffError } from "../../src/core/index.js";
-import { loadTabularCsv, parseCsv, parseMetricCell, TabularTable } from "../../src/nas/tabular/index.js";
+import {
+  loadTabularCsv,
+  parseCsv,
+  parseMetricCell,
+  readTextFile,
+  TabularTable,
+} from "../../src/nas/tabular/index.js";
 
 const BENCH = new URL("../../../shared/reference/analognas-bench/nb201_cifar10_partial.csv", import.meta.url)
   .pathname;
@@ -133,4 +139,15 @@ test("loadTabularCsv names a missing file", () => {
   assert.throws(() => loadTabularCsv(join(dir, "nope.csv")), /nope.csv: cannot read \(ENOENT\)/);
   writeFileSync(join(dir, "ok.csv"), 'architecture,acc\n"(1, 2)",3 ± 1\n');
   assert.equal(loadTabularCsv(join(dir, "ok.csv")).get([1, 2], "acc")!.std, 1);
+});
+
+test("readTextFile names what and where, with the OS reason", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kirchhoff-tab-"));
+  assert.throws(
+    () => readTextFile(join(dir, "cfg.json"), "search config"),
+    (e: unknown) =>
+      e instanceof KirchhoffError && /^search config .*cfg\.json: cannot read \(ENOENT\)$/.test(e.message),
+  );
+  writeFileSync(join(dir, "t.txt"), "héllo\n");
+  assert.equal(readTextFile(join(dir, "t.txt")), "héllo\n");
 });

@@ -15,7 +15,8 @@ import { type Conv2d, torchDefaultInit } from "../../nn/index.js";
 import { conv2d, conv2dGeometry, type Tensor, tensor, zeros } from "../../tensor/index.js";
 import type { AnalogConfig } from "../config/analog-config.js";
 import { AnalogTileArray } from "../tile/tile-array.js";
-import { AnalogLayer, type MappedWeight } from "./analog-layer.js";
+import type { MappedWeight } from "./analog-layer.js";
+import { AnalogWeightLayer } from "./analog-weight-layer.js";
 
 export interface AnalogConv2dOptions {
   rng: Rng;
@@ -28,7 +29,7 @@ export interface AnalogConv2dOptions {
   depthMultiplier?: number;
 }
 
-export class AnalogConv2d extends AnalogLayer {
+export class AnalogConv2d extends AnalogWeightLayer {
   readonly kernelSize: readonly [number, number];
   readonly stride: readonly [number, number];
   readonly padding: number | readonly [number, number] | "same" | "valid";
@@ -84,19 +85,8 @@ export class AnalogConv2d extends AnalogLayer {
       bias: layer.hasBias,
       depthMultiplier: mult,
     });
-    a.weight.data.set(layer.weight.data);
-    if (layer.bias) a.bias!.data.set(layer.bias.data);
-    a.syncTiles();
-    a.training = layer.training;
+    a.copyDigital(layer);
     return a;
-  }
-
-  get weight(): Tensor {
-    return this.getParameter("weight");
-  }
-
-  get bias(): Tensor | null {
-    return this.hasBias ? this.getParameter("bias") : null;
   }
 
   mappedWeights(): MappedWeight[] {

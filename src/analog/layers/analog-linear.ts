@@ -4,9 +4,10 @@ import { type Linear, torchDefaultInit } from "../../nn/index.js";
 import { linear, type Tensor, tensor, zeros } from "../../tensor/index.js";
 import type { AnalogConfig } from "../config/analog-config.js";
 import { AnalogTileArray } from "../tile/tile-array.js";
-import { AnalogLayer, type MappedWeight } from "./analog-layer.js";
+import type { MappedWeight } from "./analog-layer.js";
+import { AnalogWeightLayer } from "./analog-weight-layer.js";
 
-export class AnalogLinear extends AnalogLayer {
+export class AnalogLinear extends AnalogWeightLayer {
   readonly array: AnalogTileArray;
   readonly hasBias: boolean;
   private readonly mapped: MappedWeight;
@@ -33,19 +34,8 @@ export class AnalogLinear extends AnalogLayer {
   /** Converts a trained digital Linear (weights copied). */
   static fromDigital(layer: Linear, config: AnalogConfig, rng: Rng): AnalogLinear {
     const a = new AnalogLinear(layer.inFeatures, layer.outFeatures, config, { rng, bias: layer.hasBias });
-    a.weight.data.set(layer.weight.data);
-    if (layer.bias) a.bias!.data.set(layer.bias.data);
-    a.syncTiles();
-    a.training = layer.training;
+    a.copyDigital(layer);
     return a;
-  }
-
-  get weight(): Tensor {
-    return this.getParameter("weight");
-  }
-
-  get bias(): Tensor | null {
-    return this.hasBias ? this.getParameter("bias") : null;
   }
 
   mappedWeights(): MappedWeight[] {

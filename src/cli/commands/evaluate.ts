@@ -7,7 +7,6 @@
 import { mkdirSync } from "node:fs";
 import type { Command } from "commander";
 import { KirchhoffError, Rng } from "../../core/index.js";
-import { listModels } from "../../nn/index.js";
 import {
   driftTable,
   evaluateOverDrift,
@@ -15,7 +14,7 @@ import {
   parseTimes,
   writeDriftResults,
 } from "../../train/index.js";
-import { modelSource } from "../model-source.js";
+import { addModelSourceOptions, modelSource } from "../model-source.js";
 import { parseDigitalLayers } from "./hwa-options.js";
 import { readModelTensors } from "./model-weights.js";
 import { intOpt } from "./train.js";
@@ -40,25 +39,14 @@ interface EvaluateFlags {
 export { readModelTensors } from "./model-weights.js";
 
 export function registerEvaluate(program: Command): void {
-  program
+  const cmd = program
     .command("evaluate")
     .description("accuracy over drift of a trained model on an analog preset (N programmings × drift times)")
     .requiredOption(
       "-w, --weights <file>",
       "model.safetensors (or checkpoint.safetensors) from `kirchhoff train`",
-    )
-    .option(
-      "-m, --model <name>",
-      `zoo model: ${listModels()
-        .map((m) => m.name)
-        .join(", ")}`,
-      "fashion-cnn",
-    )
-    .option(
-      "-g, --genome <file>",
-      "the architecture is from `kirchhoff search` (its output JSON or a genome file)",
-    )
-    .option("--rank <k>", "with --genome: which of the search's best architectures (0 = best)", "0")
+    );
+  addModelSourceOptions(cmd, "the architecture is from `kirchhoff search` (its output JSON or a genome file)")
     .option("-d, --data <folder>", "dataset folder; default: embedded Fashion-MNIST subset")
     .option("-p, --preset <name>", "analog preset", "hermes")
     .option(

@@ -2,9 +2,9 @@
  * `kirchhoff search` configuration: a JSON file and/or flags (flags win), validated with zod into one
  * SearchConfig. Everything a study needs to be rebuilt identically on resume is in here.
  */
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { KirchhoffError } from "../../core/index.js";
+import { readTextFile } from "../../nas/index.js";
 
 const positive = z.number().positive();
 export const searchConfigSchema = z
@@ -74,15 +74,7 @@ export interface SearchFlags {
 }
 
 function readJson(path: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new KirchhoffError(
-      "io",
-      `${what} ${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
+  const text = readTextFile(path, what);
   try {
     return JSON.parse(text);
   } catch (err) {

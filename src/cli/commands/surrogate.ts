@@ -3,7 +3,7 @@
  * file, evaluate any saved model (ours or XGBoost JSON) with ranking metrics, and convert IBM AnalogNAS's
  * XGBoost JSON models into Kirchhoff's format (predictions stay bit-identical to xgboost 1.7.4).
  */
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { KirchhoffError, Rng } from "../../core/index.js";
 import {
@@ -15,6 +15,7 @@ import {
   loadFeatureData,
   loadPredictor,
   ndcg,
+  readTextFile,
   spearman,
   TreeEnsemble,
 } from "../../nas/index.js";
@@ -39,15 +40,7 @@ function readData(path: string, o: DataFlags): FeatureData {
 }
 
 function readJson(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new KirchhoffError(
-      "io",
-      `${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
+  const text = readTextFile(path);
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { configError, KirchhoffError, Rng } from "../../core/index.js";
-import { listModels, saveModel } from "../../nn/index.js";
+import { saveModel } from "../../nn/index.js";
 import {
   type DigitalLayers,
   driftTable,
@@ -23,7 +23,7 @@ import {
   writeDriftResults,
   writeTextAtomic,
 } from "../../train/index.js";
-import { modelSource } from "../model-source.js";
+import { addModelSourceOptions, modelSource } from "../model-source.js";
 import { type HwaFlags, hwaConfigFromFlags } from "./hwa-options.js";
 import { readModelTensors } from "./model-weights.js";
 
@@ -105,18 +105,15 @@ interface TrainFlags extends HwaFlags {
 }
 
 export function registerTrain(program: Command): void {
-  program
+  const cmd = program
     .command("train")
     .description(
       "train a zoo model (digitally or hardware-aware) on a dataset folder or the embedded default",
-    )
-    .option(
-      "-m, --model <name>",
-      `zoo model: ${listModels()
-        .map((m) => m.name)
-        .join(", ")}`,
-      "fashion-cnn",
-    )
+    );
+  addModelSourceOptions(
+    cmd,
+    "train an architecture from `kirchhoff search` (its output JSON or a genome file)",
+  )
     .option(
       "-d, --data <folder>",
       "dataset folder (CIFAR-10 binary, IDX, Speech Commands); default: embedded Fashion-MNIST subset",
@@ -149,11 +146,6 @@ export function registerTrain(program: Command): void {
     .option("--lr <x>", "peak learning rate (cosine schedule)", "0.05")
     .option("--optimizer <name>", "sgd | adam | adamw", "sgd")
     .option("-s, --seed <n>", "random seed", "0")
-    .option(
-      "-g, --genome <file>",
-      "train an architecture from `kirchhoff search` (its output JSON or a genome file)",
-    )
-    .option("--rank <k>", "with --genome: which of the search's best architectures (0 = best)", "0")
     .option("-o, --out <folder>", "output folder (checkpoint, model, results)", "kirchhoff-runs/train")
     .option("--resume", "continue from the checkpoint in the output folder")
     .option("--patience <n>", "early stopping: epochs without a better validation accuracy")

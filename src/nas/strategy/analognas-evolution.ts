@@ -87,15 +87,8 @@ export class AnalogNasEvolution<G> implements Strategy<G> {
       this.o.randomFraction,
     );
     if (cands.length === 0) return [];
-    this.surrogate.fit(
-      this.history.scored.map((s) => space.encode(s.genome)),
-      this.history.scored.map((s) => s.score),
-      rng,
-    );
+    this.surrogate.fitHistory(this.history, space, rng);
     const { mean } = this.surrogate.predict(cands.map((c) => space.encode(c)));
-    const order = Array.from(mean, (m, i) => ({ m, i })).sort((a, b) => b.m - a.m || a.i - b.i);
-    const batch = order.slice(0, this.o.topK).map((p) => cands[p.i]!);
-    for (const g of batch) this.history.mark(space.key(g));
-    return batch;
+    return this.pool.selectTop(this.history, cands, mean, this.o.topK);
   }
 }

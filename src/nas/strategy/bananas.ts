@@ -80,16 +80,11 @@ export class Bananas<G> implements Strategy<G> {
     const { space, rng } = this.ctx;
     const cands = this.pool.build(this.history, this.o.poolSize, this.o.parents, this.o.randomFraction);
     if (cands.length === 0) return [];
-    const X = this.history.scored.map((s) => space.encode(s.genome));
-    const y = this.history.scored.map((s) => s.score);
-    this.ensemble.fit(X, y, rng);
+    this.ensemble.fitHistory(this.history, space, rng);
     const { mean, std } = this.ensemble.predict(cands.map((c) => space.encode(c)));
     const acq = cands.map((_, i) =>
       this.o.acquisition === "ucb" ? mean[i]! + this.o.kappa * std[i]! : mean[i]! + std[i]! * rng.normal(),
     );
-    const order = acq.map((a, i) => ({ a, i })).sort((p, q) => q.a - p.a || p.i - q.i);
-    const batch = order.slice(0, this.o.batchSize).map((p) => cands[p.i]!);
-    for (const g of batch) this.history.mark(space.key(g));
-    return batch;
+    return this.pool.selectTop(this.history, cands, acq, this.o.batchSize);
   }
 }

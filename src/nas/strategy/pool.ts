@@ -31,4 +31,15 @@ export class CandidatePool<G> {
     for (let t = 0; out.length < size && t < maxTries; t++) tryAdd(space.sample(rng));
     return out;
   }
+
+  /**
+   * The `k` candidates with the highest acquisition `scores` (ties keep pool order), marked as proposed
+   * in `history` so that later pools skip them.
+   */
+  selectTop(history: History<G>, cands: readonly G[], scores: ArrayLike<number>, k: number): G[] {
+    const order = Array.from(scores, (s, i) => ({ s, i })).sort((a, b) => b.s - a.s || a.i - b.i);
+    const batch = order.slice(0, k).map((p) => cands[p.i]!);
+    for (const g of batch) history.mark(this.ctx.space.key(g));
+    return batch;
+  }
 }

@@ -1,6 +1,7 @@
 /** An ensemble of surrogates fit on bootstrap resamples: mean and spread of predictions (BANANAS §4). */
 import type { Rng } from "../../core/index.js";
-import type { SurrogateFactory, SurrogateModel } from "./types.js";
+import type { SearchSpace } from "../space/types.js";
+import type { History, SurrogateFactory, SurrogateModel } from "./types.js";
 
 export class SurrogateEnsemble {
   private members: SurrogateModel[] = [];
@@ -27,6 +28,15 @@ export class SurrogateEnsemble {
       model.fit(Xm, ym, { rng: r });
       this.members.push(model);
     }
+  }
+
+  /** Fits on every scored result of `history`, genomes encoded by `space`. */
+  fitHistory<G>(history: History<G>, space: SearchSpace<G>, rng: Rng): void {
+    this.fit(
+      history.scored.map((s) => space.encode(s.genome)),
+      history.scored.map((s) => s.score),
+      rng,
+    );
   }
 
   /** Mean and standard deviation across members per row. */

@@ -6,11 +6,11 @@
  *    are skipped and counted;
  *  - CSV with featurize "nb201": an AnalogNAS-Bench table; features = nb201Features(architecture key).
  */
-import { readFileSync } from "node:fs";
 import { KirchhoffError } from "../../core/index.js";
 import { NB201_FEATURE_NAMES, nb201Features } from "../surrogate/index.js";
 import { parseMetricCell } from "./cell.js";
 import { parseCsv } from "./csv.js";
+import { readTextFile } from "./read-text.js";
 import { closeMatches } from "./suggest.js";
 import { TabularTable } from "./table.js";
 
@@ -35,15 +35,7 @@ export interface FeatureDataOptions {
 
 /** Loads X and y from a .json or .csv file; every problem names the file (and line/column for CSV). */
 export function loadFeatureData(path: string, opts: FeatureDataOptions = {}): FeatureData {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new KirchhoffError(
-      "io",
-      `${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
+  const text = readTextFile(path);
   if (path.toLowerCase().endsWith(".json")) return fromJson(text, path);
   if (!opts.target) throw new KirchhoffError("config", `${path}: a CSV needs the target column (--target)`);
   if (opts.featurize === "nb201") return fromNb201(text, path, opts.target, opts.keyColumns);

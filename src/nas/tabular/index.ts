@@ -2,6 +2,7 @@
 export { type MetricValue, parseMetricCell } from "./cell.js";
 export { type CsvRecord, parseCsv } from "./csv.js";
 export { type FeatureData, type FeatureDataOptions, loadFeatureData } from "./feature-data.js";
+export { readTextFile } from "./read-text.js";
 export { closeMatches, editDistance } from "./suggest.js";
 export {
   type Featurizer,

@@ -4,10 +4,10 @@
  * cells' tokens joined by "," — "(0, 4, 0, 2, 2, 3)" in one `architecture` column and e1..e6 columns holding
  * 0,4,0,2,2,3 both give "0,4,0,2,2,3"; lookups accept that string, any spelling of it, or the number array.
  */
-import { readFileSync } from "node:fs";
 import { KirchhoffError } from "../../core/index.js";
 import { type MetricValue, parseMetricCell } from "./cell.js";
 import { parseCsv } from "./csv.js";
+import { readTextFile } from "./read-text.js";
 import { closeMatches } from "./suggest.js";
 
 export type TabularKey = string | readonly number[];
@@ -235,15 +235,7 @@ export class TabularTable {
 
 /** Reads and parses a CSV file; errors name the file. */
 export function loadTabularCsv(path: string, opts: Omit<TabularOptions, "source"> = {}): TabularTable {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new KirchhoffError(
-      "io",
-      `${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
+  const text = readTextFile(path);
   return TabularTable.fromCsv(text, { ...opts, source: path });
 }
 

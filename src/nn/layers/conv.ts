@@ -3,9 +3,8 @@
  * `[outChannels, kH, kW, inChannels/groups]`, output `[N, outH, outW, outChannels]`.
  */
 import { configError, type Rng } from "../../core/index.js";
-import { conv2d, type Tensor, zeros } from "../../tensor/index.js";
-import { torchDefaultInit } from "../init.js";
-import { Module } from "../module.js";
+import { conv2d, type Tensor } from "../../tensor/index.js";
+import { WeightLayer } from "./weight-layer.js";
 
 /** Zero padding: symmetric rows/cols `[pH, pW]`, or "same" (output = ceil(input/stride)) / "valid" (none). */
 export type Conv2dPadding = number | readonly [number, number] | "same" | "valid";
@@ -29,7 +28,8 @@ function pair(v: number | readonly [number, number], field: string, min: number)
   return p;
 }
 
-export class Conv2d extends Module {
+/** Weight OHWI `[outChannels, kH, kW, inChannels/groups]`, bias `[outChannels]`. */
+export class Conv2d extends WeightLayer {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly kernelSize: readonly [number, number];
@@ -37,7 +37,6 @@ export class Conv2d extends Module {
   readonly padding: number | readonly [number, number] | "same" | "valid";
   readonly dilation: readonly [number, number];
   readonly groups: number;
-  readonly hasBias: boolean;
 
   constructor(
     inChannels: number,
@@ -45,7 +44,6 @@ export class Conv2d extends Module {
     kernelSize: number | readonly [number, number],
     opts: Conv2dOptions,
   ) {
-    super();
     const groups = opts.groups ?? 1;
     if (!(Number.isInteger(inChannels) && inChannels > 0)) {
       throw configError("Conv2d.inChannels", "a positive integer", inChannels);
@@ -67,28 +65,19 @@ export class Conv2d extends Module {
     else if (padding !== "same" && padding !== "valid") {
       throw configError("Conv2d.padding", 'a number, a pair, "same" or "valid"', padding);
     }
+    const [kH, kW] = pair(kernelSize, "kernelSize", 1);
+    const stride = pair(opts.stride ?? 1, "stride", 1);
+    const dilation = pair(opts.dilation ?? 1, "dilation", 1);
+    super(opts.bias ?? true);
     this.inChannels = inChannels;
     this.outChannels = outChannels;
-    this.kernelSize = pair(kernelSize, "kernelSize", 1);
-    this.stride = pair(opts.stride ?? 1, "stride", 1);
+    this.kernelSize = [kH, kW];
+    this.stride = stride;
     this.padding =
       typeof padding === "number" || typeof padding === "string" ? padding : [padding[0], padding[1]];
-    this.dilation = pair(opts.dilation ?? 1, "dilation", 1);
+    this.dilation = dilation;
     this.groups = groups;
-    this.hasBias = opts.bias ?? true;
-    const [kH, kW] = this.kernelSize;
-    const w = this.registerParameter("weight", zeros([outChannels, kH, kW, inChannels / groups]));
-    const b = this.hasBias ? this.registerParameter("bias", zeros([outChannels])) : null;
-    torchDefaultInit(w, b, opts.rng);
-  }
-
-  /** OHWI `[outChannels, kH, kW, inChannels/groups]` */
-  get weight(): Tensor {
-    return this.getParameter("weight");
-  }
-
-  get bias(): Tensor | null {
-    return this.hasBias ? this.getParameter("bias") : null;
+    this.registerWeights([outChannels, kH, kW, inChannels / groups], opts.rng);
   }
 
   /** x: `[N, H, W, inChannels]` → `[N, outH, outW, outChannels]`. */

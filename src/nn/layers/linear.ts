@@ -1,8 +1,7 @@
 /** Fully connected layer `y = x·Wᵀ + b` with PyTorch weight layout `[outFeatures, inFeatures]`. */
 import { configError, type Rng } from "../../core/index.js";
-import { linear, type Tensor, zeros } from "../../tensor/index.js";
-import { torchDefaultInit } from "../init.js";
-import { Module } from "../module.js";
+import { linear, type Tensor } from "../../tensor/index.js";
+import { WeightLayer } from "./weight-layer.js";
 
 export interface LinearOptions {
   /** Generator for the PyTorch default initialisation (kaiming_uniform a=√5, bias U(±1/√in)). */
@@ -11,35 +10,22 @@ export interface LinearOptions {
   bias?: boolean;
 }
 
-export class Linear extends Module {
+/** Weight `[outFeatures, inFeatures]`, bias `[outFeatures]`. */
+export class Linear extends WeightLayer {
   readonly inFeatures: number;
   readonly outFeatures: number;
-  readonly hasBias: boolean;
 
   constructor(inFeatures: number, outFeatures: number, opts: LinearOptions) {
-    super();
     for (const [k, v] of [
       ["inFeatures", inFeatures],
       ["outFeatures", outFeatures],
     ] as const) {
       if (!(Number.isInteger(v) && v > 0)) throw configError(`Linear.${k}`, "a positive integer", v);
     }
+    super(opts.bias ?? true);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    this.hasBias = opts.bias ?? true;
-    const w = this.registerParameter("weight", zeros([outFeatures, inFeatures]));
-    const b = this.hasBias ? this.registerParameter("bias", zeros([outFeatures])) : null;
-    torchDefaultInit(w, b, opts.rng);
-  }
-
-  /** `[outFeatures, inFeatures]` */
-  get weight(): Tensor {
-    return this.getParameter("weight");
-  }
-
-  /** `[outFeatures]`, or null without bias. */
-  get bias(): Tensor | null {
-    return this.hasBias ? this.getParameter("bias") : null;
+    this.registerWeights([outFeatures, inFeatures], opts.rng);
   }
 
   /** x: `[..., inFeatures]` → `[..., outFeatures]`. */

@@ -63,21 +63,23 @@ abstract class AdamBase extends Optimizer<AdamHyper> {
 
 export type AdamOptions = Partial<AdamHyper> & { lr?: number };
 
+/** PyTorch's Adam defaults: lr 1e-3, betas 0.9 / 0.999, eps 1e-8, no weight decay, no AMSGrad. */
+const ADAM_DEFAULTS: AdamHyper = {
+  lr: 1e-3,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  weightDecay: 0,
+  amsgrad: false,
+  maximize: false,
+};
+
 /** Adam with L2 weight decay added to the gradient (defaults: lr 1e-3, betas 0.9/0.999, eps 1e-8, wd 0). */
 export class Adam extends AdamBase {
   readonly kind = "Adam";
   protected readonly decoupled = false;
   constructor(params: ParamsInput<AdamHyper>, opts: AdamOptions = {}) {
-    super(params, {
-      lr: 1e-3,
-      beta1: 0.9,
-      beta2: 0.999,
-      eps: 1e-8,
-      weightDecay: 0,
-      amsgrad: false,
-      maximize: false,
-      ...opts,
-    });
+    super(params, { ...ADAM_DEFAULTS, ...opts });
     this.validateAll();
   }
 }
@@ -87,16 +89,7 @@ export class AdamW extends AdamBase {
   readonly kind = "AdamW";
   protected readonly decoupled = true;
   constructor(params: ParamsInput<AdamHyper>, opts: AdamOptions = {}) {
-    super(params, {
-      lr: 1e-3,
-      beta1: 0.9,
-      beta2: 0.999,
-      eps: 1e-8,
-      weightDecay: 0.01,
-      amsgrad: false,
-      maximize: false,
-      ...opts,
-    });
+    super(params, { ...ADAM_DEFAULTS, weightDecay: 0.01, ...opts });
     this.validateAll();
   }
 }
