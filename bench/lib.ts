@@ -1,8 +1,9 @@
 /** Shared helpers for benchmark scripts: provenance (commit, machine) and atomic JSON result files. */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname } from "node:path";
+import { writeJsonAtomic as writeJsonAtomicCore } from "../src/core/index.js";
 
 /** Current git commit (short hash, "+dirty" when the tree has changes), or "unknown". */
 export function gitCommit(): string {
@@ -25,12 +26,10 @@ export function machineInfo(): { cpu: string; logicalCpus: number; memGiB: numbe
   };
 }
 
-/** Writes JSON (indented by `indent` spaces, 0 = compact) to a temporary file beside `path`, then renames it. */
+/** Writes JSON (indented by `indent` spaces, 0 = compact) atomically, creating the folder if needed. */
 export function writeJsonAtomic(path: string, value: unknown, indent = 2): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, indent || undefined)}\n`);
-  renameSync(tmp, path);
+  writeJsonAtomicCore(path, value, indent);
 }
 
 /**

@@ -1,5 +1,5 @@
 /** File helpers for loaders: reading with clear errors, optional gzip, atomic writes. */
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { KirchhoffError } from "../core/index.js";
 
@@ -43,11 +43,4 @@ export function requireDir(path: string, what: string): void {
     ok = false;
   }
   if (!ok) throw new KirchhoffError("io", `${what} ${path}: directory not found`);
-}
-
-/** Writes a file atomically (temporary file in the same folder, then rename). */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
 }

@@ -8,7 +8,6 @@ export type { Cifar10Options } from "./cifar10.js";
 export { CIFAR10_CLASSES, loadCifar10Batches, loadCifar10Folder, readCifarMeta } from "./cifar10.js";
 export { embeddedDatasetDir, embeddedDatasetLicense, loadDefaultDataset } from "./embedded.js";
 export { RealFft } from "./fft.js";
-export { writeFileAtomic } from "./files.js";
 export { fnv1a32, hashUnit } from "./hash.js";
 export {
   FASHION_MNIST_CLASSES,

@@ -51,7 +51,6 @@ export {
   loadSafetensors,
   saveModel,
   saveSafetensors,
-  writeFileAtomic,
 } from "./safetensors/file.js";
 export {
   decodeSafetensors,

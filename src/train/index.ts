@@ -12,7 +12,6 @@ export {
   driftCsv,
   driftTable,
   writeDriftResults,
-  writeTextAtomic,
 } from "./drift/report.js";
 export {
   DEFAULT_DRIFT_TIMES_SEC,

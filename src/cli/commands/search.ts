@@ -5,10 +5,10 @@
  *   kirchhoff search --table nb201_cifar10_partial.csv --objective finetuned_drift_86400 \
  *     --strategy bananas --budget 100 --seed 0 --journal study.jsonl --output best.json
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type Command, Option } from "commander";
-import { KirchhoffError } from "../../core/index.js";
+import { KirchhoffError, writeJsonAtomic } from "../../core/index.js";
 import {
   type CompletedTrial,
   createEvaluator,
@@ -95,6 +95,11 @@ export async function runSearch(config: SearchConfig, progressEvery = 10): Promi
   } finally {
     progress.stop();
   }
+  try {
+    mkdirSync(dirname(config.output), { recursive: true });
+  } catch (err) {
+    throw new KirchhoffError("io", `${config.output}: cannot create its folder (${(err as Error).message})`);
+  }
   writeJsonAtomic(config.output, {
     config,
     trials: result.trials.length,
@@ -144,18 +149,4 @@ function printTable(config: SearchConfig, result: StudyResult, top: number): voi
     lines.push([i + 1, t.trial, ...(t.values ?? []).map((v) => v.toFixed(3)), t.key].join("\t"));
   });
   process.stdout.write(`${lines.join("\n")}\n`);
-}
-
-function writeJsonAtomic(path: string, value: unknown): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-    renameSync(tmp, path);
-  } catch (err) {
-    throw new KirchhoffError(
-      "io",
-      `${path}: cannot write results (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
 }

@@ -3,9 +3,8 @@
  * file, evaluate any saved model (ours or XGBoost JSON) with ranking metrics, and convert IBM AnalogNAS's
  * XGBoost JSON models into Kirchhoff's format (predictions stay bit-identical to xgboost 1.7.4).
  */
-import { renameSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { KirchhoffError, Rng } from "../../core/index.js";
+import { KirchhoffError, Rng, writeJsonAtomic } from "../../core/index.js";
 import {
   type FeatureData,
   type GbtParams,
@@ -45,20 +44,6 @@ function readJson(path: string): unknown {
     return JSON.parse(text);
   } catch (err) {
     throw new KirchhoffError("data", `${path}: not valid JSON (${(err as Error).message})`);
-  }
-}
-
-/** Writes JSON atomically (temporary file in the same folder, then rename). */
-function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, `${JSON.stringify(value)}\n`);
-    renameSync(tmp, path);
-  } catch (err) {
-    throw new KirchhoffError(
-      "io",
-      `${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
   }
 }
 
@@ -152,7 +137,7 @@ export function registerSurrogate(program: Command): void {
       const d = readData(data, o);
       const t0 = performance.now();
       model.fit(d.X, d.y, { rng: new Rng(model.params.seed) });
-      writeJsonAtomic(o.out!, { ...model.toJSON(), featureNames: d.featureNames });
+      writeJsonAtomic(o.out!, { ...model.toJSON(), featureNames: d.featureNames }, 0);
       const ms = performance.now() - t0;
       process.stdout.write(
         `fitted ${model.ensemble.trees.length} trees on ${d.y.length} rows × ${d.featureNames.length} features` +
@@ -203,7 +188,7 @@ export function registerSurrogate(program: Command): void {
         o: DataFlags & { out?: string; eval?: string; bestIteration?: boolean; k: string; json?: boolean },
       ) => {
         const model = importXgboostJson(readJson(src), src);
-        if (o.out) writeJsonAtomic(o.out, model.toJSON());
+        if (o.out) writeJsonAtomic(o.out, model.toJSON(), 0);
         const summary = {
           trees: model.trees.length,
           features: model.nFeatures,

@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
-import { configError, KirchhoffError, Rng } from "../../core/index.js";
+import { configError, KirchhoffError, Rng, writeFileAtomic } from "../../core/index.js";
 import { saveModel } from "../../nn/index.js";
 import {
   type DigitalLayers,
@@ -21,7 +21,6 @@ import {
   type TrainEvent,
   trainModel,
   writeDriftResults,
-  writeTextAtomic,
 } from "../../train/index.js";
 import { addModelSourceOptions, modelSource } from "../model-source.js";
 import { type HwaFlags, hwaConfigFromFlags } from "./hwa-options.js";
@@ -264,8 +263,8 @@ function runTrain(f: TrainFlags): void {
         ",",
       ),
     );
-  writeTextAtomic(join(f.out, "history.csv"), `${csv.join("\n")}\n`);
-  writeTextAtomic(join(f.out, "results.json"), `${JSON.stringify(record, null, 2)}\n`);
+  writeFileAtomic(join(f.out, "history.csv"), `${csv.join("\n")}\n`);
+  writeFileAtomic(join(f.out, "results.json"), `${JSON.stringify(record, null, 2)}\n`);
   process.stdout.write(
     f.json ? `${JSON.stringify(record, null, 2)}\n` : `${lines.join("\n")}\nresults in ${f.out}\n`,
   );

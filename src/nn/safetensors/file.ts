@@ -2,31 +2,11 @@
  * safetensors files on disk: atomic writes (temporary file in the same folder, then rename) and reads with
  * errors that name the file. `saveModel` / `loadModel` store a module's state dict.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { KirchhoffError } from "../../core/index.js";
+import { readFileSync } from "node:fs";
+import { KirchhoffError, writeFileAtomic } from "../../core/index.js";
 import type { AnyModule, LoadStateResult, StateTensor } from "../module.js";
 import { decodeSafetensors, encodeSafetensors, type SafetensorsContents } from "./format.js";
 import { fromTorchLayout, LAYOUT_METADATA_KEY } from "./torch-layout.js";
-
-let tmpCounter = 0;
-
-/** Writes `bytes` to `path` atomically: readers see the old file or the complete new one. */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}-${tmpCounter++}`;
-  try {
-    const fd = openSync(tmp, "w");
-    try {
-      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
-      fsyncSync(fd); // the data is on disk before the rename makes it visible
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw new KirchhoffError("io", `cannot write ${path}: ${(e as Error).message}`, { cause: e });
-  }
-}
 
 /** Writes float32 tensors and optional string metadata to a .safetensors file (atomically). */
 export function saveSafetensors(

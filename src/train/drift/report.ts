@@ -1,7 +1,7 @@
 /** Drift-evaluation results as JSON, CSV and a short text table, written atomically. */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { KirchhoffError } from "../../core/index.js";
+import { KirchhoffError, writeFileAtomic } from "../../core/index.js";
 import type { DriftSummary } from "./stats.js";
 
 /** CSV header of `driftCsv`. */
@@ -47,17 +47,6 @@ export function driftTable(s: DriftSummary, title = "accuracy over drift"): stri
   return lines.join("\n");
 }
 
-/** Writes text to `path` atomically (temporary file + rename). */
-export function writeTextAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (e) {
-    throw new KirchhoffError("io", `cannot write ${path}: ${(e as Error).message}`, { cause: e });
-  }
-}
-
 /** Writes `<prefix>.json` and `<prefix>.csv` into `dir` (created if needed); returns both paths. */
 export function writeDriftResults(
   dir: string,
@@ -72,7 +61,7 @@ export function writeDriftResults(
   }
   const json = join(dir, `${prefix}.json`);
   const csv = join(dir, `${prefix}.csv`);
-  writeTextAtomic(json, `${JSON.stringify({ ...extra, ...s }, null, 2)}\n`);
-  writeTextAtomic(csv, driftCsv(s));
+  writeFileAtomic(json, `${JSON.stringify({ ...extra, ...s }, null, 2)}\n`);
+  writeFileAtomic(csv, driftCsv(s));
   return { json, csv };
 }
