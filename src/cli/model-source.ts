@@ -5,11 +5,11 @@
  *   the JSON that `kirchhoff search --output` writes: { "config": { "space": { "name", "options" } },
  *   "best": [ { "genome": ... }, ... ] }                                     (best[rank], rank 0 by default).
  */
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { KirchhoffError, type Rng } from "../core/index.js";
 import { buildNetwork, createSpace } from "../nas/index.js";
 import { type AnyModule, createModel, listModels, modelInfo } from "../nn/index.js";
+import { readJsonFile } from "./flags.js";
 
 export interface ModelSource {
   /** Name used in results and metadata: the zoo name or "genome:<space>". */
@@ -28,12 +28,7 @@ interface GenomeFile {
 }
 
 function parseGenomeFile(path: string, rank: number): GenomeFile {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (e) {
-    throw new KirchhoffError("io", `genome file ${path}: cannot read JSON (${(e as Error).message})`);
-  }
+  const raw = readJsonFile(path, "genome file");
   const obj = (raw ?? {}) as Record<string, unknown>;
   if (typeof obj.space === "string" && "genome" in obj) {
     const opts = obj.spaceOptions ?? {};

@@ -75,5 +75,5 @@ test("a malformed genome file names the file", async () => {
   writeFileSync(gPath, "{not json");
   const r = await cli(["train", "--genome", gPath, "-o", join(dir, "y")]);
   assert.equal(r.code, 1);
-  assert.match(r.err, /genome file .*bad\.json: cannot read JSON/);
+  assert.match(r.err, /genome file .*bad\.json: not valid JSON/);
 });

@@ -14,10 +14,10 @@ import {
   parseTimes,
   writeDriftResults,
 } from "../../train/index.js";
+import { intFlag } from "../flags.js";
 import { addModelSourceOptions, modelSource } from "../model-source.js";
 import { parseDigitalLayers } from "./hwa-options.js";
 import { readModelTensors } from "./model-weights.js";
-import { intOpt } from "./train.js";
 
 interface EvaluateFlags {
   model: string;
@@ -66,22 +66,22 @@ export function registerEvaluate(program: Command): void {
     .option("-o, --out <folder>", "output folder for drift.json / drift.csv", "kirchhoff-runs/evaluate")
     .option("--json", "print the results JSON on stdout instead of the table")
     .action((f: EvaluateFlags) => {
-      const seed = intOpt(f.seed, "--seed", 0)!;
+      const seed = intFlag(f.seed, "--seed", 0)!;
       const digitalLayers = parseDigitalLayers(f.digitalLayers);
       const data = loadTaskData({
         path: f.data,
-        batchSize: intOpt(f.batch, "--batch")!,
+        batchSize: intFlag(f.batch, "--batch")!,
         seed,
-        maxTest: intOpt(f.maxTest, "--max-test"),
+        maxTest: intFlag(f.maxTest, "--max-test"),
         augment: false,
       });
-      const source = modelSource({ model: f.model, genome: f.genome, rank: intOpt(f.rank, "--rank", 0) });
+      const source = modelSource({ model: f.model, genome: f.genome, rank: intFlag(f.rank, "--rank", 0) });
       const model = source.build(data.classes.length, new Rng(seed));
       model.loadStateDict(readModelTensors(f.weights), { source: f.weights });
       const s = evaluateOverDrift(model, data.test, {
         preset: f.preset,
         times: parseTimes(f.times),
-        reps: intOpt(f.reps, "--reps")!,
+        reps: intFlag(f.reps, "--reps")!,
         rng: new Rng(seed).fork("drift"),
         digitalLayers,
       });

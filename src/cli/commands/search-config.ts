@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { KirchhoffError } from "../../core/index.js";
-import { readTextFile } from "../../nas/index.js";
+import { jsonFlag, numberFlag, readJsonFile } from "../flags.js";
 
 const positive = z.number().positive();
 export const searchConfigSchema = z
@@ -73,34 +73,9 @@ export interface SearchFlags {
   tileSize?: string;
 }
 
-function readJson(path: string, what: string): unknown {
-  const text = readTextFile(path, what);
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new KirchhoffError("config", `${what} ${path}: not valid JSON (${(err as Error).message})`);
-  }
-}
-
-function num(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!Number.isFinite(x))
-    throw new KirchhoffError("config", `--${flag}: expected a number, got ${JSON.stringify(v)}`);
-  return x;
-}
-
-function jsonFlag(flag: string, text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new KirchhoffError("config", `--${flag}: not valid JSON: ${text}`);
-  }
-}
-
 /** Merges defaults, the config file and flags, and validates the result. */
 export function resolveSearchConfig(flags: SearchFlags): SearchConfig {
-  const file = (flags.config ? readJson(flags.config, "config") : {}) as Record<string, unknown>;
+  const file = (flags.config ? readJsonFile(flags.config, "config") : {}) as Record<string, unknown>;
   if (typeof file !== "object" || file === null || Array.isArray(file)) {
     throw new KirchhoffError("config", `config ${flags.config}: expected a JSON object`);
   }
@@ -126,12 +101,15 @@ export function resolveSearchConfig(flags: SearchFlags): SearchConfig {
   if (flags.evaluatorOptions) {
     c.evaluator = {
       ...(c.evaluator as object),
-      options: jsonFlag("evaluator-options", flags.evaluatorOptions),
+      options: jsonFlag("--evaluator-options", flags.evaluatorOptions),
     };
   }
   if (flags.strategy) c.strategy = { name: flags.strategy };
   if (flags.strategyOptions) {
-    c.strategy = { ...(c.strategy as object), options: jsonFlag("strategy-options", flags.strategyOptions) };
+    c.strategy = {
+      ...(c.strategy as object),
+      options: jsonFlag("--strategy-options", flags.strategyOptions),
+    };
   }
   const cons = { ...((c.constraints as object | undefined) ?? {}) } as Record<string, unknown>;
   const pairs: [keyof SearchFlags, string][] = [
@@ -142,13 +120,13 @@ export function resolveSearchConfig(flags: SearchFlags): SearchConfig {
     ["tileSize", "tile-size"],
   ];
   for (const [k, flag] of pairs) {
-    const v = num(flag, flags[k] as string | undefined);
+    const v = numberFlag(flags[k] as string | undefined, `--${flag}`);
     if (v !== undefined) cons[k] = v;
   }
   c.constraints = cons;
   for (const [k, v] of [
-    ["budget", num("budget", flags.budget)],
-    ["seed", num("seed", flags.seed)],
+    ["budget", numberFlag(flags.budget, "--budget")],
+    ["seed", numberFlag(flags.seed, "--seed")],
   ] as const) {
     if (v !== undefined) c[k] = v;
   }

@@ -14,10 +14,10 @@ import {
   loadFeatureData,
   loadPredictor,
   ndcg,
-  readTextFile,
   spearman,
   TreeEnsemble,
 } from "../../nas/index.js";
+import { intFlag, jsonFlag, numberFlag, readJsonFile } from "../flags.js";
 
 interface DataFlags {
   target?: string;
@@ -36,27 +36,6 @@ function readData(path: string, o: DataFlags): FeatureData {
     ...(o.featurize === "nb201" ? { featurize: "nb201" as const } : {}),
     ...(o.keyColumns ? { keyColumns: o.keyColumns.split(",").map((s) => s.trim()) } : {}),
   });
-}
-
-function readJson(path: string): unknown {
-  const text = readTextFile(path);
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new KirchhoffError("data", `${path}: not valid JSON (${(err as Error).message})`);
-  }
-}
-
-function num(flag: string, v: string | undefined, int: boolean): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (v.trim() === "" || !Number.isFinite(x) || (int && !Number.isInteger(x))) {
-    throw new KirchhoffError(
-      "config",
-      `${flag}: expected ${int ? "an integer" : "a number"}, got ${JSON.stringify(v)}`,
-    );
-  }
-  return x;
 }
 
 /** τ, Spearman, NDCG@k (NaN when targets are negative) and RMSE of predictions against targets. */
@@ -110,14 +89,7 @@ export function registerSurrogate(program: Command): void {
     .option("--seed <n>", "random seed", "0")
     .option("--params <json>", "further GBT parameters as JSON, e.g. '{\"subsample\":0.7}'")
     .action((data: string, o: DataFlags & Record<string, string | undefined>) => {
-      let extra: Partial<GbtParams> = {};
-      if (o.params) {
-        try {
-          extra = JSON.parse(o.params);
-        } catch {
-          throw new KirchhoffError("config", `--params: not valid JSON: ${o.params}`);
-        }
-      }
+      const extra = (o.params ? jsonFlag("--params", o.params) : {}) as Partial<GbtParams>;
       const params: Partial<GbtParams> = { ...extra };
       if (o.objective) params.objective = o.objective as GbtParams["objective"];
       const set = (
@@ -126,7 +98,7 @@ export function registerSurrogate(program: Command): void {
         v: string | undefined,
         int: boolean,
       ) => {
-        const x = num(flag, v, int);
+        const x = numberFlag(v, flag, { integer: int });
         if (x !== undefined) params[k] = x;
       };
       set("nEstimators", "--trees", o.trees, true);
@@ -161,10 +133,9 @@ export function registerSurrogate(program: Command): void {
         data: string,
         o: DataFlags & { k: string; bestIteration?: boolean; json?: boolean },
       ) => {
-        const model = loadPredictor(readJson(modelPath), modelPath);
+        const model = loadPredictor(readJsonFile(modelPath, "model"), modelPath);
         const d = readData(data, o);
-        const k = num("--k", o.k, true)!;
-        if (k < 1) throw new KirchhoffError("config", `--k: expected an integer >= 1, got ${k}`);
+        const k = intFlag(o.k, "--k")!;
         const pred =
           model instanceof TreeEnsemble
             ? model.predict(d.X, { useBestIteration: !!o.bestIteration })
@@ -187,7 +158,7 @@ export function registerSurrogate(program: Command): void {
         src: string,
         o: DataFlags & { out?: string; eval?: string; bestIteration?: boolean; k: string; json?: boolean },
       ) => {
-        const model = importXgboostJson(readJson(src), src);
+        const model = importXgboostJson(readJsonFile(src, "XGBoost model"), src);
         if (o.out) writeJsonAtomic(o.out, model.toJSON(), 0);
         const summary = {
           trees: model.trees.length,
@@ -202,7 +173,7 @@ export function registerSurrogate(program: Command): void {
           evaluation = scores(
             d.y,
             model.predict(d.X, { useBestIteration: !!o.bestIteration }),
-            num("--k", o.k, true)!,
+            intFlag(o.k, "--k")!,
           );
         }
         if (o.json) {

@@ -22,25 +22,12 @@ import {
   trainModel,
   writeDriftResults,
 } from "../../train/index.js";
+import { intFlag, numberFlag } from "../flags.js";
 import { addModelSourceOptions, modelSource } from "../model-source.js";
 import { type HwaFlags, hwaConfigFromFlags } from "./hwa-options.js";
 import { readModelTensors } from "./model-weights.js";
 
 /** Parses a positive integer / number option or throws a KirchhoffError naming the flag. */
-export function intOpt(v: string | undefined, flag: string, min = 1): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!(Number.isInteger(n) && n >= min)) throw configError(flag, `an integer >= ${min}`, v);
-  return n;
-}
-
-export function numOpt(v: string | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!(Number.isFinite(n) && n > 0)) throw configError(flag, "a positive number", v);
-  return n;
-}
-
 /** Progress on stderr: a cli-progress bar per epoch on a TTY, else one line per epoch. */
 export class TrainProgressView {
   private bar: cliProgress.SingleBar | null = null;
@@ -159,20 +146,20 @@ export function registerTrain(program: Command): void {
 }
 
 function runTrain(f: TrainFlags): void {
-  const source = modelSource({ model: f.model, genome: f.genome, rank: intOpt(f.rank, "--rank", 0) });
+  const source = modelSource({ model: f.model, genome: f.genome, rank: intFlag(f.rank, "--rank", 0) });
   const modelName = source.name;
-  const seed = intOpt(f.seed, "--seed", 0)!;
-  const epochs = intOpt(f.epochs, "--epochs")!;
-  const batchSize = intOpt(f.batch, "--batch")!;
-  const lr = numOpt(f.lr, "--lr")!;
+  const seed = intFlag(f.seed, "--seed", 0)!;
+  const epochs = intFlag(f.epochs, "--epochs")!;
+  const batchSize = intFlag(f.batch, "--batch")!;
+  const lr = numberFlag(f.lr, "--lr", { positive: true })!;
   if (!["sgd", "adam", "adamw"].includes(f.optimizer))
     throw configError("--optimizer", "sgd | adam | adamw", f.optimizer);
   const data = loadTaskData({
     path: f.data,
     batchSize,
     seed,
-    maxTrain: intOpt(f.maxTrain, "--max-train"),
-    maxTest: intOpt(f.maxTest, "--max-test"),
+    maxTrain: intFlag(f.maxTrain, "--max-train"),
+    maxTest: intFlag(f.maxTest, "--max-test"),
   });
   const shape = source.inputShape;
   const want = shape?.join("x") ?? "";
@@ -207,7 +194,7 @@ function runTrain(f: TrainFlags): void {
     lr,
     optimizer: f.optimizer as "sgd",
     weightDecay: 5e-4,
-    earlyStopPatience: intOpt(f.patience, "--patience"),
+    earlyStopPatience: intFlag(f.patience, "--patience"),
     checkpointDir: f.out,
     resume: Boolean(f.resume),
     hwa,
@@ -248,7 +235,7 @@ function runTrain(f: TrainFlags): void {
     const s = evaluateOverDrift(model, data.test, {
       preset,
       times: parseTimes(f.times ?? "1,1h,1d,1mo,1y"),
-      reps: intOpt(f.reps, "--reps")!,
+      reps: intFlag(f.reps, "--reps")!,
       rng: rng.fork("drift"),
       digitalLayers: record.digitalLayers as DigitalLayers,
     });
