@@ -6,6 +6,12 @@
 
 export { loadCheckpoint, PROGRESS_METADATA_KEY, saveCheckpoint, type TrainProgress } from "./checkpoint.js";
 export { detectTask, loadTaskData, type TaskData, type TaskDataOptions, type TaskKind } from "./datasets.js";
+export {
+  type AdaBsOptions,
+  type BatchNormStats,
+  recalibrateBatchNorm,
+  saveBatchNormStats,
+} from "./drift/adabs.js";
 export { type DigitalLayers, type DriftEvalOptions, evaluateOverDrift } from "./drift/evaluate-drift.js";
 export {
   DRIFT_CSV_COLUMNS,

@@ -91,6 +91,7 @@ describe("kirchhoff train / evaluate", () => {
     const j = JSON.parse(readFileSync(join(out, "drift.json"), "utf8"));
     assert.equal(j.reps, 2);
     assert.equal(j.points[1].tInferenceSec, 2_592_000);
+    assert.equal(j.adaBsBatches, 0);
   });
 
   it("bad input gives one error line and exit code 1", async () => {
@@ -102,6 +103,7 @@ describe("kirchhoff train / evaluate", () => {
       ["evaluate", "-w", join(dir, "missing.safetensors")],
       ["evaluate", "-m", "fashion-mlp", "-w", join(run, "model.safetensors"), "--times", "soon"],
       ["evaluate", "-w", join(run, "model.safetensors"), "--model", "fashion-cnn"],
+      ["evaluate", "-m", "fashion-mlp", "-w", join(run, "model.safetensors"), "--adabs", "0"],
     ]) {
       const r = await cli(args);
       assert.equal(r.code, 1, `${args.join(" ")}: ${r.err}`);

@@ -32,6 +32,7 @@ interface EvaluateFlags {
   batch: string;
   maxTest?: string;
   digitalLayers?: string;
+  adabs?: string;
   out: string;
   json?: boolean;
 }
@@ -63,11 +64,16 @@ export function registerEvaluate(program: Command): void {
       "none | depthwise: layers kept on the chip's digital units instead of the crossbars",
       "none",
     )
+    .option(
+      "--adabs <batches>",
+      "after each drift, re-estimate BatchNorm statistics on the chip from this many training batches (AdaBS)",
+    )
     .option("-o, --out <folder>", "output folder for drift.json / drift.csv", "kirchhoff-runs/evaluate")
     .option("--json", "print the results JSON on stdout instead of the table")
     .action((f: EvaluateFlags) => {
       const seed = intFlag(f.seed, "--seed", 0)!;
       const digitalLayers = parseDigitalLayers(f.digitalLayers);
+      const adaBsBatches = intFlag(f.adabs, "--adabs");
       const data = loadTaskData({
         path: f.data,
         batchSize: intFlag(f.batch, "--batch")!,
@@ -84,6 +90,7 @@ export function registerEvaluate(program: Command): void {
         reps: intFlag(f.reps, "--reps")!,
         rng: new Rng(seed).fork("drift"),
         digitalLayers,
+        adaBs: adaBsBatches ? { loader: data.train, batches: adaBsBatches } : null,
       });
       try {
         mkdirSync(f.out, { recursive: true });

@@ -26,7 +26,11 @@ export interface BatchNormOptions {
 export class BatchNorm extends Module<[Tensor, Tensor?], Tensor> {
   readonly numFeatures: number;
   readonly eps: number;
-  readonly momentum: number;
+  /**
+   * Running-statistics update weight; may be changed between forwards (e.g. 1/k for a cumulative average
+   * over k calibration batches, as PyTorch's momentum=None).
+   */
+  momentum: number;
   readonly affine: boolean;
   readonly act: FusedActivation;
 

@@ -21,6 +21,7 @@ import { configError, type Rng } from "../../core/index.js";
 import type { DataLoader } from "../../data/index.js";
 import type { AnyModule } from "../../nn/index.js";
 import { evaluateClassifier } from "../evaluate.js";
+import { type AdaBsOptions, recalibrateBatchNorm, saveBatchNormStats } from "./adabs.js";
 import { DEFAULT_DRIFT_TIMES_SEC, type DriftSummary, summarizeDrift } from "./stats.js";
 
 export interface DriftEvalOptions {
@@ -36,6 +37,12 @@ export interface DriftEvalOptions {
    * "depthwise" (grouped convolutions with one input channel per group stay digital).
    */
   digitalLayers?: DigitalLayers;
+  /**
+   * Adaptive BN statistics (AdaBS, Joshi et al. 2020): after every drift, re-estimate the BatchNorm running
+   * statistics on the chip from these calibration batches before measuring (off by default). The model's own
+   * statistics are restored afterwards.
+   */
+  adaBs?: AdaBsOptions | null;
   /** Called after each (repetition, time) measurement. */
   onProgress?: (rep: number, timeIndex: number, accuracy: number) => void;
 }
@@ -59,7 +66,7 @@ export function evaluateOverDrift(
   model: AnyModule,
   test: DataLoader,
   o: DriftEvalOptions,
-): DriftSummary & { preset: string; digitalLayerPaths: string[] } {
+): DriftSummary & { preset: string; digitalLayerPaths: string[]; adaBsBatches: number } {
   const times = [...(o.times ?? DEFAULT_DRIFT_TIMES_SEC)];
   const reps = o.reps ?? 10;
   const digitalLayers = o.digitalLayers ?? "none";
@@ -72,6 +79,8 @@ export function evaluateOverDrift(
   }
   const cfg = typeof o.preset === "object" ? o.preset : getPreset(o.preset ?? "hermes");
   const digital = evaluateClassifier(model, test).accuracy;
+  const adaBs = o.adaBs ?? null;
+  const bnStats = saveBatchNormStats(model);
   const analog = toAnalog(model, cfg, { rng: o.rng.fork("forward-noise") });
   const digitalLayerPaths = digitalLayers === "depthwise" ? keepDepthwiseDigital(analog) : [];
   const accuracies: number[][] = [];
@@ -83,6 +92,7 @@ export function evaluateOverDrift(
       const row: number[] = [];
       times.forEach((t, i) => {
         drift(analog, t, rng.fork(`drift:${i}`));
+        if (adaBs) recalibrateBatchNorm(analog, adaBs);
         const acc = evaluateClassifier(analog, test).accuracy;
         row.push(acc);
         o.onProgress?.(r, i, acc);
@@ -90,7 +100,13 @@ export function evaluateOverDrift(
       accuracies.push(row);
     }
   } finally {
+    bnStats.restore();
     toDigital(analog);
   }
-  return { ...summarizeDrift(times, accuracies, digital), preset: cfg.name, digitalLayerPaths };
+  return {
+    ...summarizeDrift(times, accuracies, digital),
+    preset: cfg.name,
+    digitalLayerPaths,
+    adaBsBatches: adaBs ? adaBs.batches : 0,
+  };
 }
