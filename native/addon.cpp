@@ -9,6 +9,9 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "common.h"
 
@@ -203,10 +206,11 @@ napi_value BnBackward(napi_env env, napi_callback_info info) {
   float *dx = a.f32(7), *dg = a.f32(8), *db = a.f32(9);
   const int act = static_cast<int>(a.num(10));
   const float* out = a.f32(11, true);
+  float* gOut = a.f32(12, true);  // optional: receives the activation-masked dy
   if (!a.failed && act != ACT_NONE && !out) a.fail("actOut is required with an activation");
   if (a.failed) return nullptr;
   std::lock_guard<std::mutex> lk(gCall);
-  gActive->bnBackward(x, dy, rows, ch, mean, inv, gamma, dx, dg, db, act, out);
+  gActive->bnBackward(x, dy, rows, ch, mean, inv, gamma, dx, dg, db, act, out, gOut);
   return undef(env);
 }
 
@@ -266,6 +270,33 @@ napi_value AnalogIm2col(napi_env env, napi_callback_info info) {
   if (a.failed) return nullptr;
   std::lock_guard<std::mutex> lk(gCall);
   gActive->analogIm2col(p, x, g0, ng, row0, nRows, out);
+  return undef(env);
+}
+
+/**
+ * Fused tile forward. Args: params (Float64Array, order below), x, w, nm, post?, bias?, biasAfter?, y, retry.
+ * params: rows, groups, k, m, xOffset, ldx, yOffset, ldy, nmMode, computeNm, nmCap, inStep, inBound,
+ * zeroRowsExact, outAsymmetry, outNoise, outStep, outBound, testNegativeBound, outScale, retryClipped,
+ * accumulate, hasStream, key0, key1, stream0, stream1, block.
+ */
+napi_value AnalogTileForward(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const double* q = a.arr<double>(0, napi_float64_array);
+  const float* x = a.f32(1);
+  const float* w = a.f32(2);
+  double* nm = a.arr<double>(3, napi_float64_array);
+  const float *post = a.f32(4, true), *bias = a.f32(5, true), *biasAfter = a.f32(6, true);
+  float* y = a.f32(7);
+  uint8_t* retry = a.arr<uint8_t>(8, napi_uint8_array);
+  if (a.failed) return nullptr;
+  const auto i = [&](int j) { return static_cast<int64_t>(q[j]); };
+  AnalogTileP p{AnalogIn{static_cast<int>(q[8]), q[9] != 0, q[10], q[11], q[12], q[13] != 0},
+                AnalogOut{q[14], q[15], q[16], q[17], q[18] != 0},
+                i(0), i(1), i(2), i(3), i(5), i(7), q[19], q[20] != 0, q[21] != 0};
+  const Stream s{static_cast<uint32_t>(q[23]), static_cast<uint32_t>(q[24]), static_cast<uint32_t>(q[25]),
+                 static_cast<uint32_t>(q[26]), static_cast<uint64_t>(q[27])};
+  std::lock_guard<std::mutex> lk(gCall);
+  gActive->analogTileForward(p, x + i(4), w, nm, post, bias, biasAfter, q[22] != 0 ? &s : nullptr, y + i(6), retry);
   return undef(env);
 }
 
@@ -345,8 +376,28 @@ napi_value Peak(napi_env env, napi_callback_info info) {
   return v;
 }
 
+/**
+ * Keeps freed tensor storage in the malloc heap instead of returning it to the OS. A training step frees and
+ * re-allocates ~30-100 MB of activations (Node's ArrayBuffers come from glibc malloc); with glibc's defaults
+ * the 2-8 MB blocks are mmap'd/munmap'd or trimmed off the heap top, so every step page-faults its
+ * activations in again (measured 2026-11-28, ResNet-8 b128: ~6,500 minor faults and ~13 ms system CPU per
+ * step; with these settings ~100 faults and <2 ms). Costs up to ~256 MB of retained free heap. Opt out with
+ * KIRCHHOFF_MALLOC_TUNING=0; skipped when the user tunes malloc through MALLOC_* variables.
+ */
+void tuneAllocator() {
+#if defined(__GLIBC__)
+  const char* opt = std::getenv("KIRCHHOFF_MALLOC_TUNING");
+  if (opt && std::strcmp(opt, "0") == 0) return;
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") || std::getenv("MALLOC_TRIM_THRESHOLD_")) return;
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);  // blocks up to 64 MB from the heap (no munmap on free)
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);  // keep up to 256 MB of free heap top
+  mallopt(M_TOP_PAD, 32 << 20);          // grow the heap in 32 MB steps
+#endif
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   detect();
+  tuneAllocator();
   struct Fn {
     const char* name;
     napi_callback cb;
@@ -367,7 +418,8 @@ napi_value Init(napi_env env, napi_value exports) {
              {"peak", Peak},
              {"analogInput", AnalogInput},
              {"analogOutput", AnalogOutput},
-             {"analogIm2col", AnalogIm2col}};
+             {"analogIm2col", AnalogIm2col},
+             {"analogTileForward", AnalogTileForward}};
   for (const Fn& f : fns) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn);

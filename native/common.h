@@ -45,6 +45,15 @@ struct AnalogOut {
   bool testNegativeBound;
 };
 
+/** Fused analog tile forward (analogTileForward): sizes, strides and both periphery stages. */
+struct AnalogTileP {
+  AnalogIn in;
+  AnalogOut out;
+  int64_t rows, groups, k, m, ldx, ldy;
+  double outScale;
+  bool retryClipped, accumulate;
+};
+
 /** One ISA's kernel entry points. */
 struct Kernels {
   const char* name;
@@ -57,7 +66,7 @@ struct Kernels {
   void (*channelAffine)(const float* x, int64_t rows, int64_t ch, float* y, const Epi& e);
   void (*bnBackward)(const float* x, const float* dy, int64_t rows, int64_t ch, const float* mean,
                      const float* invStd, const float* gamma, float* dx, float* dGamma, float* dBeta, int act,
-                     const float* actOut);
+                     const float* actOut, float* gOut);
   void (*fillUniform)(float* out, int64_t n, const Stream& s, double lo, double hi);
   void (*fillNormal)(float* out, int64_t n, const Stream& s, double mean, double stdev);
   /** FMA throughput probe: runs `iters` rounds of 12 independent FMA chains; returns FLOPs done. */
@@ -69,6 +78,8 @@ struct Kernels {
                        uint8_t* failed);
   void (*analogIm2col)(const ConvP& p, const float* x, int64_t g0, int64_t ng, int64_t row0, int64_t nRows,
                        float* out);
+  void (*analogTileForward)(const AnalogTileP& p, const float* x, const float* w, double* nm, const float* post,
+                            const float* bias, const float* biasAfter, const Stream* s, float* y, uint8_t* retry);
 };
 
 const Kernels* kernelsAvx512();

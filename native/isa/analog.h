@@ -25,17 +25,49 @@ static inline float quantStep(float v, double invStep, double step) {
   return static_cast<float>(r * step);
 }
 
-/** One DAC row: v = clip(quantise(x·s), ±bound), branch-free so that it vectorises. */
-template <bool QUANT>
-static void quantRow(const float* __restrict x, float s, int64_t k, double invStep, double step, double bound,
-                     float* __restrict v) {
-  const float hi = static_cast<float>(bound), lo = static_cast<float>(-bound);
+/** `bound` rounded down to float: for float q, q > bound ⟺ q > bDown and q < −bound ⟺ q < −bDown (exact). */
+static inline float floatBelow(double bound) {
+  float b = static_cast<float>(bound);
+  if (static_cast<double>(b) > bound) b = std::nextafter(b, -INFINITY);
+  return b;
+}
+
+/**
+ * DAC loop: v_j = clip(quantise(x_j·s_j), ±bound) with s_j = PER ? s[j] : s0, branch-free so that it
+ * vectorises. FAST (only when bound/step < 2^21): the rint of t = fround(q/step) in float by the magic
+ * number 1.5·2^23, exact for |t| < 2^22; a larger |t| is left as is, which changes nothing: its quantised
+ * value lies beyond ±bound either way and is clipped to the same value. The bound test runs in float
+ * (floatBelow), which is exact.
+ */
+template <bool QUANT, bool FAST, bool PER>
+static void quantLoop(const float* __restrict x, float s0, const float* __restrict s, int64_t k, double invStep,
+                      double step, double bound, float* __restrict v) {
+  const float hi = static_cast<float>(bound), lo = static_cast<float>(-bound), bDown = floatBelow(bound);
   for (int64_t j = 0; j < k; j++) {
-    float q = x[j] * s;
-    if (QUANT) q = quantStep(q, invStep, step);
-    const double qd = q;
-    v[j] = qd > bound ? hi : (qd < -bound ? lo : q);
+    float q = x[j] * (PER ? s[j] : s0);
+    if (QUANT && FAST) {
+      const float t = static_cast<float>(static_cast<double>(q) * invStep);
+      const float r = std::fabs(t) < 4194304.f ? (t + 12582912.f) - 12582912.f : t;
+      q = static_cast<float>(static_cast<double>(r) * step);
+    } else if (QUANT) {
+      q = quantStep(q, invStep, step);
+    }
+    v[j] = q > bDown ? hi : (q < -bDown ? lo : q);
   }
+}
+
+/** quantLoop dispatch: quantise when step ≠ 0, by the float rint when the DAC has < 2^21 levels per side. */
+template <bool PER>
+static void quantAny(const float* x, float s0, const float* s, int64_t k, double step, double bound, float* v) {
+  const double invStep = 1.0 / step;
+  if (step == 0.0) quantLoop<false, false, PER>(x, s0, s, k, invStep, step, bound, v);
+  else if (bound / step < 2097152.0) quantLoop<true, true, PER>(x, s0, s, k, invStep, step, bound, v);
+  else quantLoop<true, false, PER>(x, s0, s, k, invStep, step, bound, v);
+}
+
+/** One DAC row: v = clip(quantise(x·s), ±bound). */
+static void quantRow(const float* x, float s, int64_t k, double step, double bound, float* v) {
+  quantAny<false>(x, s, nullptr, k, step, bound, v);
 }
 
 /** max_j |x_j| (abs = true) or max_j x_j, vectorised; NaN never wins (as `if (a > m) m = a`). */
@@ -64,31 +96,34 @@ static float rowMax(const float* x, int64_t k, bool abs) {
   return m;
 }
 
+/**
+ * The DAC stage of one input vector xr[k] into vr[k] (see analogInput): NM scale (computed when `computeNm`,
+ * else read from nm), s = fround((nm > 0 ? 1/nm : 1) / red); returns s (0 marks an exact-zero vector).
+ */
+static inline float dacRow(const float* xr, int64_t k, const AnalogIn& p, bool computeNm, double& nm, double red,
+                           float* vr) {
+  const bool useNm = p.nmMode != 0, useMax = p.nmMode == 2;
+  if (computeNm) {
+    const float m = rowMax(xr, k, !useMax);
+    nm = static_cast<double>(m) < p.nmCap ? static_cast<double>(m) : p.nmCap;
+    if (!(m > 0.f) && p.zeroRowsExact) {
+      zeroFloats(vr, k);
+      return 0.f;
+    }
+  }
+  const double base = useNm && nm > 0 ? 1.0 / nm : 1.0;
+  const float s = static_cast<float>(base / red);
+  quantRow(xr, s, k, p.step, p.bound, vr);
+  return s;
+}
+
 static void analogInput(const float* x, int64_t rows, int64_t k, const AnalogIn& p, double* nm, const double* red,
                         float* v, float* scales) {
-  const bool useNm = p.nmMode != 0, useMax = p.nmMode == 2;
   const bool computeNm = p.computeNm && (p.nmMode == 1 || p.nmMode == 2);
-  const double invStep = 1.0 / p.step;
   const int64_t perTask = imax(1, 16384 / imax(k, 1));
   auto f = [&](int64_t t, int) {
-    for (int64_t r = t * perTask; r < imin(rows, (t + 1) * perTask); r++) {
-      const float* xr = x + r * k;
-      float* vr = v + r * k;
-      if (computeNm) {
-        const float m = rowMax(xr, k, !useMax);
-        nm[r] = static_cast<double>(m) < p.nmCap ? static_cast<double>(m) : p.nmCap;
-        if (!(m > 0.f) && p.zeroRowsExact) {
-          scales[r] = 0.f;
-          zeroFloats(vr, k);
-          continue;
-        }
-      }
-      const double base = useNm && nm[r] > 0 ? 1.0 / nm[r] : 1.0;
-      const float s = static_cast<float>(base / (red ? red[r] : 1.0));
-      scales[r] = s;
-      if (p.step != 0.0) quantRow<true>(xr, s, k, invStep, p.step, p.bound, vr);
-      else quantRow<false>(xr, s, k, invStep, p.step, p.bound, vr);
-    }
+    for (int64_t r = t * perTask; r < imin(rows, (t + 1) * perTask); r++)
+      scales[r] = dacRow(x + r * k, k, p, computeNm, nm[r], red ? red[r] : 1.0, v + r * k);
   };
   prun(ceilDiv(rows, perTask), 10.0 * static_cast<double>(rows * k), f);
 }
@@ -196,6 +231,16 @@ static inline vd16 lnUnit(vd16 u) {
 }
 
 /**
+ * out[l] = sqrt(v[l]) for the kLanes lanes: a plain array loop that GCC vectorises (-fno-math-errno) to the
+ * ISA's vector square root (correctly rounded, as libm's).
+ */
+static inline void sqrtLanes(vd16 v, double* __restrict out) {
+  alignas(64) double in[kLanes];
+  std::memcpy(in, &v, sizeof in);
+  for (int i = 0; i < kLanes; i++) out[i] = __builtin_sqrt(in[i]);
+}
+
+/**
  * Standard-normal fill of elements [e0, e1) of a Philox stream, into out[0 .. e1−e0): the same stream layout
  * and Box-Muller pairing as fillNormal (philox.h / src/core/philox.ts: element i from block s.block + i/4,
  * words (0,1) → cos/sin pair, (2,3) → next pair), vectorised over 16 blocks: the angle 2π·u2 is reduced
@@ -214,9 +259,9 @@ static void normalsRange(const Stream& s, int64_t e0, int64_t e1, float* out) {
       std::memcpy(&c, wv + (2 * pair + 1) * kLanes, sizeof c);
       a >>= 8;
       c >>= 8;
-      vd16 r2 = -2.0 * lnUnit(__builtin_convertvector(a + 1, vd16) * two24);
-      double r[kLanes];
-      for (int l = 0; l < kLanes; l++) r[l] = std::sqrt(r2[l]);
+      const vd16 r2 = -2.0 * lnUnit(__builtin_convertvector(a + 1, vd16) * two24);
+      alignas(64) double r[kLanes];
+      sqrtLanes(r2, r);
       const vu16 q = c >> 22;
       const vd16 x = __builtin_convertvector(c & 0x3fffffu, vd16) * (two22 * halfPi), x2 = x * x;  // [0, π/2)
       const vd16 sn =
@@ -234,6 +279,16 @@ static void normalsRange(const Stream& s, int64_t e0, int64_t e1, float* out) {
         n0[pair][l] = r[l] * cosT[l];
         n1[pair][l] = r[l] * sinT[l];
       }
+    }
+    if (4 * b >= e0 && 4 * (b + kLanes) <= e1) {  // the whole group is inside the range
+      float* o = out + (4 * b - e0);
+      for (int lane = 0; lane < kLanes; lane++) {
+        o[4 * lane] = static_cast<float>(n0[0][lane]);
+        o[4 * lane + 1] = static_cast<float>(n1[0][lane]);
+        o[4 * lane + 2] = static_cast<float>(n0[1][lane]);
+        o[4 * lane + 3] = static_cast<float>(n1[1][lane]);
+      }
+      continue;
     }
     for (int lane = 0; lane < kLanes; lane++) {
       for (int pair = 0; pair < 2; pair++) {

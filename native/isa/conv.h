@@ -5,10 +5,14 @@
 //   forward          Y[pix × Og]   = patches[pix × K] · W_gᵀ            (K = kH·kW·Cg)
 //                    dense undilated k×k convolutions skip the patch gather: conv_direct.h
 //   backward input   stride 1: a forward convolution of dy with flipped, transposed weights;
+//                    dense strided: one direct convolution per stride phase (conv_phase.h);
 //                    otherwise dcol[pix × K] = dY[pix × Og] · W_g, scattered back (col2im) per image
-//   backward weight  dW_gᵀ[K × Og] = patchesᵀ[K × pix] · dY[pix × Og], per-thread partials reduced at the end
+//   backward weight  dW_gᵀ[K × Og] = patchesᵀ[K × pix] · dY[pix × Og], per-thread partials reduced at the end;
+//                    few input channels: kernel-row runs read in place (conv_rowtaps.h)
 #pragma once
 #include "conv_direct.h"
+#include "conv_phase.h"
+#include "conv_rowtaps.h"
 #include "gemm.h"
 
 namespace kh {
@@ -172,9 +176,38 @@ static void convBackwardInput(const ConvP& p, const float* dy, const float* w, f
     else convForwardT<kMrWide, 2>(q, dy, wt, dx, none);
     return;
   }
+  if (phaseSplitApplies(p)) return convBackwardInputPhases(p, dy, w, dx);
   const int64_t K = taps * cg;
   if (K <= W) convBackwardInputCol2im<kMrNarrow, 1>(p, dy, w, dx);
   else convBackwardInputCol2im<kMrWide, 2>(p, dy, w, dx);
+}
+
+/** One output pixel's patch into sliver rows starting at d (bounds-checked per tap; zero outside). */
+template <int NR>
+static void packPatchRow(const ConvP& p, const float* xg, int64_t n, int64_t ih0, int64_t iw0, int64_t cg,
+                         int64_t slStride, float* d) {
+  int64_t off = 0;  // position inside the current sliver row
+  for (int64_t kh = 0; kh < p.kH; kh++) {
+    const int64_t ih = ih0 + kh * p.dilH;
+    const bool rowIn = ih >= 0 && ih < p.inH;
+    const float* xr = xg + (n * p.inH + ih) * p.inW * p.inC;
+    for (int64_t kw = 0, iw = iw0; kw < p.kW; kw++, iw += p.dilW) {
+      const bool inside = rowIn && iw >= 0 && iw < p.inW;
+      const float* src = inside ? xr + iw * p.inC : nullptr;
+      for (int64_t c = 0; c < cg;) {  // split the run at sliver boundaries
+        const int64_t len = imin(cg - c, NR - off);
+        if (inside) copyFloats(d + off, src + c, len);
+        else zeroFloats(d + off, len);
+        c += len;
+        off += len;
+        if (off == NR) {
+          off = 0;
+          d += slStride;
+        }
+      }
+    }
+  }
+  if (off) zeroFloats(d + off, NR - off);  // pad K up to Kp
 }
 
 /**
@@ -183,35 +216,40 @@ static void convBackwardInput(const ConvP& p, const float* dy, const float* w, f
  */
 template <int NR>
 static void packPatches(const ConvP& p, const float* x, int64_t g, int64_t r0, int64_t rows, float* bp) {
-  const int64_t cg = p.inC / p.groups, hw = p.outH * p.outW;
+  const int64_t cg = p.inC / p.groups, hw = p.outH * p.outW, K = p.kH * p.kW * cg;
   const int64_t slStride = sliverStride(rows, NR);
   int64_t n = r0 / hw, oh = (r0 % hw) / p.outW, ow = r0 % p.outW;  // advanced incrementally
   const float* xg = x + g * cg;
+  // Interior pixels (every tap inside the image) gather through a table of tap offsets relative to the
+  // patch's top-left input pixel: no bounds checks and no short copies split at sliver boundaries. For the
+  // few-channel first layers (ResNet-8 3 channels, DS-CNN 1) the per-tap copies cost ~4x the GEMM itself.
+  constexpr int64_t kMaxTab = 512;
+  int32_t tab[kMaxTab];
+  const bool useTab = K <= kMaxTab && (static_cast<double>(p.kH) * p.dilH * p.inW + p.kW * p.dilW) * p.inC < 2e9;
+  if (useTab)
+    for (int64_t kh = 0, j = 0; kh < p.kH; kh++)
+      for (int64_t kw = 0; kw < p.kW; kw++)
+        for (int64_t c = 0; c < cg; c++, j++)
+          tab[j] = static_cast<int32_t>((kh * p.dilH * p.inW + kw * p.dilW) * p.inC + c);
+  const int64_t fullSlivers = K / NR, tail = K % NR;
   for (int64_t r = 0; r < rows; r++) {
-    float* d = bp + r * NR;  // current sliver row; `off` = position inside it
-    int64_t off = 0;
+    float* d = bp + r * NR;  // this pixel's row in the first sliver
     const int64_t ih0 = oh * p.strideH - p.padTop, iw0 = ow * p.strideW - p.padLeft;
-    for (int64_t kh = 0; kh < p.kH; kh++) {
-      const int64_t ih = ih0 + kh * p.dilH;
-      const bool rowIn = ih >= 0 && ih < p.inH;
-      const float* xr = xg + (n * p.inH + ih) * p.inW * p.inC;
-      for (int64_t kw = 0, iw = iw0; kw < p.kW; kw++, iw += p.dilW) {
-        const bool inside = rowIn && iw >= 0 && iw < p.inW;
-        const float* src = inside ? xr + iw * p.inC : nullptr;
-        for (int64_t c = 0; c < cg;) {  // split the run at sliver boundaries
-          const int64_t len = imin(cg - c, NR - off);
-          if (inside) copyFloats(d + off, src + c, len);
-          else zeroFloats(d + off, len);
-          c += len;
-          off += len;
-          if (off == NR) {
-            off = 0;
-            d += slStride;
-          }
-        }
+    if (useTab && ih0 >= 0 && ih0 + (p.kH - 1) * p.dilH < p.inH && iw0 >= 0 &&
+        iw0 + (p.kW - 1) * p.dilW < p.inW) {
+      const float* src = xg + ((n * p.inH + ih0) * p.inW + iw0) * p.inC;
+      for (int64_t sl = 0; sl < fullSlivers; sl++, d += slStride) {
+        const int32_t* t = tab + sl * NR;
+        for (int64_t j = 0; j < NR; j++) d[j] = src[t[j]];
       }
+      if (tail) {
+        const int32_t* t = tab + fullSlivers * NR;
+        for (int64_t j = 0; j < tail; j++) d[j] = src[t[j]];
+        for (int64_t j = tail; j < NR; j++) d[j] = 0.f;
+      }
+    } else {
+      packPatchRow<NR>(p, xg, n, ih0, iw0, cg, slStride, d);
     }
-    if (off) zeroFloats(d + off, NR - off);  // pad K up to Kp
     if (++ow == p.outW) {
       ow = 0;
       if (++oh == p.outH) {
@@ -379,6 +417,12 @@ static void convBackwardWeight(const ConvP& p, const float* x, const float* dy, 
     if (og % 16 == 0) return convBackwardWeightDirect<16>(p, x, dy, dw, dbias);
 #endif
     return convBackwardWeightDirect<kMrNarrow>(p, x, dy, dw, dbias);
+  }
+  if (rowTapsApply(p)) {  // few input channels (conv_rowtaps.h)
+#if KH_VBYTES == 64
+    if (og % 16 == 0) return convBackwardWeightRowTaps<16>(p, x, dy, dw, dbias);
+#endif
+    return convBackwardWeightRowTaps<kMrNarrow>(p, x, dy, dw, dbias);
   }
 #if KH_VBYTES == 64
   // 16-row tiles match the usual 16/32/64 output channels exactly (12-row tiles would waste up to 1/3).

@@ -1,6 +1,7 @@
 // Builds one ISA's kernel table. Included last by each isa_*.cpp translation unit.
 #pragma once
 #include "analog.h"
+#include "analog_tile.h"
 #include "conv.h"
 #include "depthwise.h"
 #include "norm.h"
@@ -10,6 +11,6 @@ namespace kh {
 namespace KH_NS {
 static const Kernels kTable = {KH_ISA_NAME,  sgemm,        convForward, convBackwardInput, convBackwardWeight,
                                channelStats, channelAffine, bnBackward, fillUniform,       fillNormal,
-                               peakProbe,    analogInput,   analogOutput, analogIm2col};
+                               peakProbe,    analogInput,   analogOutput, analogIm2col, analogTileForward};
 }  // namespace KH_NS
 }  // namespace kh

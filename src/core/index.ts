@@ -7,6 +7,8 @@ export type {
   Activation,
   AnalogInputParams,
   AnalogOutputParams,
+  AnalogTileArgs,
+  AnalogTileParams,
   Conv2dParams,
   Epilogue,
   KernelBackend,

@@ -2,9 +2,26 @@
  * Per-pass gradient bookkeeping of the autograd engine (used by tensor.ts): pending gradients per tensor,
  * summing of several contributions, and recycling of dead gradient buffers into grad-pool.ts.
  */
-import { shapeError } from "../core/index.js";
+import { getBackend, shapeError } from "../core/index.js";
 import { gradAllocUninit, isRecyclable, recycle } from "./grad-pool.js";
 import type { Tensor } from "./tensor.js";
+
+/** Sums at least this long go through the backend (vectorised, multi-threaded); shorter ones stay in JS. */
+const MIN_BACKEND_SUM = 16384;
+
+/**
+ * out[i] = a[i] + b[i] (out may be a). Large sums use the backend's channelAffine with only a residual
+ * (y = x + residual: the same exactly rounded float32 addition as the JS loop), vectorised and threaded;
+ * measured 2026-11-28 on ResNet-8's 2M-element shortcut sums: 1.25 ms JS loop vs 1.0 ms (memory-bound).
+ */
+export function addGrads(out: Float32Array, a: Float32Array, b: Float32Array): void {
+  const n = out.length;
+  if (n >= MIN_BACKEND_SUM && n % 16 === 0) {
+    getBackend().channelAffine(a, n / 16, 16, out, { residual: b });
+    return;
+  }
+  for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!;
+}
 
 export interface GradSlot {
   buf: Float32Array;
@@ -64,13 +81,13 @@ export class GradSlots {
     if (!slot.owned) {
       // First sum: allocate and add in one pass (the stored array may be shared, never write into it).
       const sum = gradAllocUninit(b.length);
-      for (let i = 0; i < b.length; i++) sum[i] = b[i]! + g[i]!;
+      addGrads(sum, b, g);
       slot.buf = sum;
       slot.owned = true;
       this.ref(sum);
       this.unref(b);
       return;
     }
-    for (let i = 0; i < b.length; i++) b[i]! += g[i]!;
+    addGrads(b, b, g);
   }
 }

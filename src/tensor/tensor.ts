@@ -12,7 +12,7 @@
 import { KirchhoffError, shapeError } from "../core/index.js";
 import { isGradEnabled } from "./grad-mode.js";
 import { keepForever } from "./grad-pool.js";
-import { GradSlots } from "./grad-slots.js";
+import { addGrads, GradSlots } from "./grad-slots.js";
 import { checkShape, sameShape, shapeSize } from "./shape-utils.js";
 
 /** Maps the gradient of an op's output to one gradient per parent (same order), null where not needed. */
@@ -169,9 +169,7 @@ function runBackward(root: Tensor, seed: Float32Array, retainGraph: boolean): vo
         t.grad = new Tensor(own ? slot.buf : slot.buf.slice(), t.shape);
         if (own) keepForever(slot.buf);
       } else {
-        const d = t.grad.data;
-        const g = slot.buf;
-        for (let i = 0; i < d.length; i++) d[i]! += g[i]!;
+        addGrads(t.grad.data, t.grad.data, slot.buf);
       }
       slots.unref(slot.buf);
       continue;

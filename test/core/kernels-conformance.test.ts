@@ -76,6 +76,15 @@ const convCases: [string, Conv2dParams][] = [
   ["big 1x1 64->64", conv(8, 16, 16, 64, 64, [1, 1], {})],
   ["3x3 pad3 70 out", conv(2, 6, 5, 16, 70, [3, 3], { pad: [3, 2, 3, 1] })],
   ["3x3 wide rows 32->48", conv(3, 5, 20, 32, 48, [3, 3], { pad: [1, 1, 1, 1] })],
+  // Few input channels: backward-weight reads kernel-row runs in place (3 channels) or gathers interior
+  // patches through a tap-offset table (K <= 512) ...
+  ["3x3 3ch stem", conv(2, 10, 9, 3, 16, [3, 3], { pad: [1, 1, 1, 1] })],
+  ["3x3 3ch 20 out s2x1", conv(3, 9, 10, 3, 20, [3, 3], { stride: [2, 1], pad: [1, 1, 0, 1] })],
+  // ... and bounds-checks every tap when K is larger.
+  ["5x5 24ch K=600", conv(1, 7, 7, 24, 16, [5, 5], { pad: [2, 2, 2, 2] })],
+  // Strided backward input by stride phases: uneven strides, uncovered input edge, wide channels (NV = 4).
+  ["3x4 stride 2x3 uncovered", conv(2, 12, 15, 5, 7, [3, 4], { stride: [2, 3], pad: [0, 0, 2, 0] })],
+  ["3x3 s2 40ch in", conv(2, 9, 8, 40, 24, [3, 3], { stride: [2, 2], pad: [1, 1, 1, 1] })],
 ];
 
 const epilogues: [string, (c: number, total: number) => Epilogue | undefined][] = [

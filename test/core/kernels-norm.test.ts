@@ -164,6 +164,37 @@ for (const v of variants()) {
         expectClose(dx, ref.dx, `${label} dx`, 1e-5, 1e-6);
         expectClose(dGamma, ref.dGamma, `${label} dGamma`, 1e-5, 1e-6);
         expectClose(dBeta, ref.dBeta, `${label} dBeta`, 1e-5, 1e-6);
+        // With maskedDy: the same dx, dGamma, dBeta, and maskedDy = dy where the activation was live, else +0.
+        const masked = new Float32Array(rows * ch).fill(Number.NaN);
+        const dx2 = new Float32Array(rows * ch).fill(Number.NaN);
+        const dGamma2 = new Float32Array(ch).fill(Number.NaN);
+        const dBeta2 = new Float32Array(ch).fill(Number.NaN);
+        v.backend.batchNormBackward(
+          x,
+          dy,
+          rows,
+          ch,
+          mean,
+          invStd,
+          gamma,
+          dx2,
+          dGamma2,
+          dBeta2,
+          act,
+          act === "none" ? null : out,
+          masked,
+        );
+        expectClose(dx2, ref.dx, `${label} dx (maskedDy)`, 1e-5, 1e-6);
+        expectClose(dGamma2, ref.dGamma, `${label} dGamma (maskedDy)`, 1e-5, 1e-6);
+        expectClose(dBeta2, ref.dBeta, `${label} dBeta (maskedDy)`, 1e-5, 1e-6);
+        let dead = 0;
+        for (let i = 0; i < masked.length; i++) {
+          const o = out[i]!;
+          const live = act === "none" || (act === "relu" ? o > 0 : o > 0 && o < 6);
+          if (!live) dead++;
+          assert.ok(Object.is(masked[i], live ? dy[i]! : 0), `${label} maskedDy[${i}] = ${masked[i]}`);
+        }
+        if (act !== "none" && rows * ch > 100) assert.ok(dead > 0, `${label}: the mask was exercised`);
       }
     }
   });

@@ -51,6 +51,23 @@ describe("gradient buffer recycling", () => {
         assert.deepEqual(again[k], first[k], `gradient ${k} changed on pass ${i + 2}`);
     }
   });
+  test("summed gradient contributions are exact float32 sums (backend path and JS tail lengths)", () => {
+    // 32768 elements take the backend sum (channelAffine with a residual); 16385 the JS loop.
+    for (const n of [32768, 16385]) {
+      const x = r([n], `x${n}`);
+      const a = T.randn([n], new Rng(`a${n}`));
+      const b = T.randn([n], new Rng(`b${n}`));
+      const loss = () => T.sum(T.add(T.mul(x, a), T.mul(x, b))); // x reaches the loss through two paths
+      x.zeroGrad();
+      loss().backward();
+      loss().backward(); // accumulates into the existing leaf .grad
+      const g = x.grad!.data;
+      for (let i = 0; i < n; i++) {
+        const once = Math.fround(a.data[i]! + b.data[i]!);
+        assert.ok(Object.is(g[i], Math.fround(once + once)), `n=${n} grad[${i}] = ${g[i]}`);
+      }
+    }
+  });
   test("shared gradients (add of a tensor with itself, reshape views) stay correct under reuse", () => {
     const x = r([128, 256], "x");
     for (let i = 0; i < 3; i++) {

@@ -227,11 +227,27 @@ export class AnalogConv2d extends AnalogWeightLayer {
     });
     const tws = tiles.map((t) => t.tileWeights);
     const y = new Float32Array(rows * p.outC);
+    const mvm = tiles[0]!.mvm;
+    // the fused kernel takes the G tiles' weights as one array [G·og·K/G]
+    const w = mvm.fusable ? new Float32Array(og * K) : null;
+    if (w) for (let g = 0; g < p.groups; g++) w.set(tws[g]!.w, (g * og * K) / p.groups);
     for (let r0 = 0; r0 < rows; r0 += chunk) {
       const nr = Math.min(chunk, rows - r0);
       this.im2col(x, p, 0, p.groups, patches, r0, nr);
+      if (w) {
+        const layout = {
+          xOff: 0,
+          ldx: K,
+          yOff: r0 * p.outC,
+          ldy: p.outC,
+          accumulate: false,
+          biasAfter: null,
+        };
+        mvm.forwardTile(tws, w, patches, layout, nr, y, this.forwardRng, post, bias);
+        continue;
+      }
       const out = y.subarray(r0 * p.outC, (r0 + nr) * p.outC);
-      tiles[0]!.mvm.forwardGroups(tws, patches, nr, out, this.forwardRng, post, bias);
+      mvm.forwardGroups(tws, patches, nr, out, this.forwardRng, post, bias);
     }
     return y;
   }

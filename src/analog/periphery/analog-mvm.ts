@@ -7,17 +7,25 @@
  * (analogInputPeriphery) and the ADC stage with its output noise drawn inline from one Philox stream
  * (analogOutputPeriphery), around one sgemm; BM re-runs only the input vectors whose outputs clipped (as the
  * C++ tile, which manages each vector separately). All-zero input vectors give exact zeros (SPEC 8.3).
+ *
+ * The common configuration (`fusable`: no IR drop, weight read noise, input noise or input asymmetry, BM per
+ * vector) runs its first pass as one fused, multi-threaded kernel (analogTileForward) that reads the inputs
+ * in place and writes or accumulates the finished outputs in place (forwardTile); only the vectors it flags
+ * for a BM retry take the general passes. Both give the same numbers.
  */
 import {
   type AnalogInputParams,
   type AnalogOutputParams,
+  type AnalogTileParams,
   getBackend,
   type RandomStream,
   type Rng,
 } from "../../core/index.js";
 import { effectiveStep, type IOParameters } from "../config/io.js";
-import { applyIrDrop, applyWeightNoise } from "./nonidealities.js";
+import { dacStage } from "./dac-stage.js";
+import { applyInputNonIdealities, applyIrDrop, applyWeightNoise } from "./nonidealities.js";
 import { type TileWeights, unitsGemm } from "./tile-weights.js";
+import { denseLayout, finalizeRows, finishUnits, type UnitLayout } from "./unit-layout.js";
 
 export class AnalogMvm {
   private readonly stepIn: number;
@@ -34,6 +42,11 @@ export class AnalogMvm {
   /** DAC / ADC parameters of the fused periphery kernels (src/core/kernels, AnalogKernels). */
   private readonly inParams: AnalogInputParams;
   private readonly outParams: AnalogOutputParams;
+  /** Whether the fused first pass (forwardTile) applies to this IO configuration. */
+  readonly fusable: boolean;
+  /** Bound-management reduction limit: no retry once red > maxBmFactor or red > maxBmRes / DAC step. */
+  private readonly redLimit: number;
+  private retryBuf = new Uint8Array(0);
 
   constructor(readonly io: IOParameters) {
     this.stepIn = effectiveStep(io.inpRes, io.inpBound);
@@ -53,6 +66,19 @@ export class AnalogMvm {
       bound: io.outBound > 0 ? io.outBound : Number.POSITIVE_INFINITY,
       testNegativeBound: io.bmTestNegativeBound,
     };
+    this.redLimit = this.stepIn > 0 ? io.maxBmRes / this.stepIn : Number.POSITIVE_INFINITY;
+    this.fusable =
+      !io.isPerfect &&
+      !(io.irDrop > 0) &&
+      !(io.wNoiseType !== "none" && io.wNoise > 0) &&
+      !(io.inpNoise > 0) &&
+      io.inpAsymmetry === 0 &&
+      !(io.boundManagement !== "none" && io.boundManagementScope === "batch");
+  }
+
+  /** Whether a vector with reduction `red` may be retried (×2) after clipping. */
+  private canRetry(red: number): boolean {
+    return !(red > this.io.maxBmFactor || red > this.redLimit);
   }
 
   private buffer(name: "v" | "y" | "aux", n: number): Float32Array {
@@ -96,31 +122,129 @@ export class AnalogMvm {
     post: Float32Array | null = null,
     bias: Float32Array | null = null,
   ): Float32Array {
-    const { outSize: M, inSize: K } = tws[0]!;
+    const M = tws[0]!.outSize;
     const G = tws.length;
     const units = rows * G;
     const io = this.io;
     if (io.isPerfect) {
       unitsGemm(tws, false, x, null, units, io.outScale, y);
-      if (post || bias) this.finalizeRows(y, null, units, M, G, post, bias);
+      if (post || bias) finalizeRows(y, null, units, M, G, post, bias);
       return y;
     }
-    const bm = io.boundManagement !== "none";
-    const redLimit = this.stepIn > 0 ? io.maxBmRes / this.stepIn : Number.POSITIVE_INFINITY;
+    const dynamicNm = this.initUnits(units);
+    this.passes(tws, x, null, null, units, y, rng, post, bias, dynamicNm);
+    return y;
+  }
+
+  /**
+   * The fused forward (requires `fusable`) of G equally shaped tiles with weights w [G·M·K] (tile g at
+   * g·M·K, i.e. tws[g].w concatenated; tws[0].w itself when G = 1): `rows` rows of G input vectors each,
+   * read and written in place as `layout` says. Same numbers as forwardGroups on the gathered inputs.
+   */
+  forwardTile(
+    tws: readonly TileWeights[],
+    w: Float32Array,
+    x: Float32Array,
+    layout: UnitLayout,
+    rows: number,
+    y: Float32Array,
+    rng: Rng,
+    post: Float32Array | null = null,
+    bias: Float32Array | null = null,
+  ): void {
+    const { outSize: M, inSize: K } = tws[0]!;
+    const G = tws.length;
+    const units = rows * G;
+    const dynamicNm = this.initUnits(units);
+    const nm = this.unitBufs.nm;
+    if (this.retryBuf.length < units) this.retryBuf = new Uint8Array(units);
+    const retry = this.retryBuf;
+    const bm = this.io.boundManagement !== "none";
+    const p: AnalogTileParams = {
+      input: { ...this.inParams, computeNm: dynamicNm },
+      output: this.outParams,
+      outScale: this.io.outScale,
+      retryClipped: bm && this.canRetry(1),
+    };
+    const noise = this.io.outNoise > 0 ? rng.takeStream(units * M) : null;
+    const { xOff: xOffset, ldx, yOff: yOffset, ldy, accumulate, biasAfter } = layout;
+    getBackend().analogTileForward(
+      {
+        x,
+        xOffset,
+        ldx,
+        rows,
+        groups: G,
+        k: K,
+        m: M,
+        w,
+        nm,
+        post,
+        bias,
+        biasAfter,
+        noise,
+        y,
+        yOffset,
+        ldy,
+        accumulate,
+        retry,
+      },
+      p,
+    );
+    let n = 0;
+    for (let u = 0; u < units; u++) n += retry[u]!;
+    if (n === 0) return;
+    const active = new Int32Array(n);
+    const red = this.unitBufs.red;
+    for (let u = 0, r = 0; u < units; u++) {
+      if (retry[u] === 0) continue;
+      active[r++] = u;
+      red[u]! *= 2;
+    }
+    this.passes(tws, x, layout, active, n, y, rng, post, bias, false);
+  }
+
+  /** Per-unit NM and BM state for a forward of `units` vectors; returns whether NM is computed per vector. */
+  private initUnits(units: number): boolean {
+    const io = this.io;
     const nm = this.unitBuffer("nm", units);
-    const red = this.unitBuffer("red", units).fill(1, 0, units);
-    let active: Int32Array | null = null; // null: all units, in order (first pass)
-    let n = units;
+    this.unitBuffer("red", units).fill(1, 0, units);
     // NM scales: fixed for none/constant, else computed per vector in the first DAC pass (fused)
     const dynamicNm = io.noiseManagement === "absMax" || io.noiseManagement === "max";
     if (!dynamicNm) nm.fill(io.noiseManagement === "constant" && io.nmThres > 0 ? io.nmThres : 1, 0, units);
-    let firstPass = true;
+    return dynamicNm;
+  }
+
+  /**
+   * DAC → MVM → ADC passes over the n units `active` (null: all units in order, first pass) until bound
+   * management is done. layout null: x [units, K] and y [units, M] dense and overwritten (forwardGroups).
+   */
+  private passes(
+    tws: readonly TileWeights[],
+    x: Float32Array,
+    layout: UnitLayout | null,
+    active: Int32Array | null,
+    n: number,
+    y: Float32Array,
+    rng: Rng,
+    post: Float32Array | null,
+    bias: Float32Array | null,
+    dynamicNm: boolean,
+  ): void {
+    const { outSize: M, inSize: K } = tws[0]!;
+    const G = tws.length;
+    const io = this.io;
+    const bm = io.boundManagement !== "none";
+    const nm = this.unitBufs.nm;
+    const red = this.unitBufs.red;
+    let firstPass = active === null;
     while (n > 0) {
       const v = this.buffer("v", n * K);
       const scales = this.buffer("aux", n);
-      this.dac(x, active, n, K, nm, red, v, scales, firstPass && dynamicNm);
+      const inParams = { ...this.inParams, computeNm: firstPass && dynamicNm };
+      dacStage(inParams, x, layout ?? denseLayout(G, K, M), G, active, n, K, nm, red, v, scales);
       firstPass = false;
-      if (io.inpNoise > 0 || io.inpAsymmetry !== 0) this.inputNonIdealities(v, n * K, rng);
+      if (io.inpNoise > 0 || io.inpAsymmetry !== 0) applyInputNonIdealities(io, v, n * K, rng);
       // --- analog MVM and its non-idealities
       const yy = this.buffer("y", n * M);
       unitsGemm(tws, false, v, active, n, 1, yy);
@@ -137,7 +261,7 @@ export class AnalogMvm {
         if (scales[r] === 0) continue; // all-zero input vector: exact zero output (C++), final
         if (anyFailed && failed[r]) {
           const u = active ? active[r]! : r;
-          if (!(red[u]! > io.maxBmFactor || red[u]! > redLimit)) {
+          if (this.canRetry(red[u]!)) {
             red[u]! *= 2;
             retry.push(u);
             scales[r] = Number.NaN; // marks "not final"
@@ -146,56 +270,11 @@ export class AnalogMvm {
         }
         scales[r] = io.outScale / scales[r]!;
       }
-      this.finalizeRows(yy, scales, n, M, G, post, bias, y, active);
+      if (layout) finishUnits(yy, scales, n, M, G, post, bias, y, active!, layout);
+      else finalizeRows(yy, scales, n, M, G, post, bias, y, active);
       active = Int32Array.from(retry);
       n = retry.length;
     }
-    return y;
-  }
-
-  /**
-   * NM scale, DAC quantise (round half to even) then clip, for the n active vectors into v, by the backend's
-   * fused analogInputPeriphery kernel. With `computeNm` the abs-max (or max) NM scale of each vector is
-   * computed in the same pass (capped at nmThres > 0); a vector with nm ≤ 0 gets scale 0, which marks an
-   * exact-zero output (aihwkit C++). Bound-management retries (a subset of units) are gathered first.
-   */
-  private dac(
-    x: Float32Array,
-    active: Int32Array | null,
-    n: number,
-    K: number,
-    nm: Float64Array,
-    red: Float64Array,
-    v: Float32Array,
-    scales: Float32Array,
-    computeNm: boolean,
-  ): void {
-    const p = { ...this.inParams, computeNm };
-    if (active === null) {
-      getBackend().analogInputPeriphery(x, n, K, p, nm, red, v, scales);
-      return;
-    }
-    const xs = new Float32Array(n * K);
-    const nmS = new Float64Array(n);
-    const redS = new Float64Array(n);
-    for (let r = 0; r < n; r++) {
-      const u = active[r]!;
-      xs.set(x.subarray(u * K, (u + 1) * K), r * K);
-      nmS[r] = nm[u]!;
-      redS[r] = red[u]!;
-    }
-    getBackend().analogInputPeriphery(xs, n, K, p, nmS, redS, v, scales);
-  }
-
-  /** DAC output noise (one bulk fill) then asymmetry of negative inputs, in place (C++ CPU order). */
-  private inputNonIdealities(v: Float32Array, len: number, rng: Rng): void {
-    const { inpNoise, inpAsymmetry } = this.io;
-    if (inpNoise > 0) {
-      const z = rng.fillNormal(new Float32Array(len));
-      for (let i = 0; i < len; i++) v[i] = Math.fround(v[i]! + inpNoise * z[i]!);
-    }
-    if (inpAsymmetry !== 0)
-      for (let i = 0; i < len; i++) if (v[i]! < 0) v[i] = Math.fround(v[i]! * (1 - inpAsymmetry));
   }
 
   /** Output asymmetry, output noise, ADC quantisation and clipping of yy in place; per-row "clipped" flags. */
@@ -203,41 +282,5 @@ export class AnalogMvm {
     const failed = new Uint8Array(n);
     getBackend().analogOutputPeriphery(yy.subarray(0, n * M), n, M, this.outParams, z, failed);
     return failed;
-  }
-
-  /**
-   * out[unit u] = src[row r] · rowScale_r · post[g, i] + bias[g, i] (g = u mod G) for every row whose rowScale
-   * is a number (rows awaiting a bound-management retry have NaN). rowScale null means 1; out defaults to src.
-   */
-  private finalizeRows(
-    src: Float32Array,
-    rowScale: Float32Array | null,
-    n: number,
-    M: number,
-    G: number,
-    post: Float32Array | null,
-    bias: Float32Array | null,
-    out: Float32Array = src,
-    rows: Int32Array | null = null,
-  ): void {
-    // the case split is hoisted out of the row loop so that each inner loop is a plain typed-array pass
-    const mode = (post ? 1 : 0) | (bias ? 2 : 0);
-    const p = post ?? src;
-    const b = bias ?? src;
-    for (let r = 0; r < n; r++) {
-      const f = rowScale === null ? 1 : rowScale[r]!;
-      if (Number.isNaN(f)) continue; // awaiting a bound-management retry
-      const u = rows === null ? r : rows[r]!;
-      const so = r * M;
-      const oo = u * M;
-      const po = G === 1 ? 0 : (u % G) * M;
-      if (mode === 3)
-        for (let i = 0; i < M; i++) out[oo + i] = Math.fround(src[so + i]! * f) * p[po + i]! + b[po + i]!;
-      else if (mode === 1)
-        for (let i = 0; i < M; i++) out[oo + i] = Math.fround(src[so + i]! * f) * p[po + i]!;
-      else if (mode === 2)
-        for (let i = 0; i < M; i++) out[oo + i] = Math.fround(src[so + i]! * f) + b[po + i]!;
-      else if (f !== 1 || out !== src) for (let i = 0; i < M; i++) out[oo + i] = src[so + i]! * f;
-    }
   }
 }

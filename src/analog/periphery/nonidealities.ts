@@ -1,6 +1,7 @@
 /**
  * Analog MVM non-idealities applied between the MVM and the ADC (aihwkit C++ `applyIrDrop`,
- * `applyOutputWeightNoise`, SPEC 7.2): IR drop along the input wires, and weight read noise per input vector.
+ * `applyOutputWeightNoise`, SPEC 7.2): IR drop along the input wires, and weight read noise per input vector;
+ * and the DAC-side input noise and asymmetry applied before the MVM.
  */
 import type { Rng } from "../../core/index.js";
 import type { IOParameters } from "../config/io.js";
@@ -68,4 +69,15 @@ export function applyWeightNoise(
       for (let i = 0; i < M; i++) yy[r * M + i]! += sd * z[r * M + i]!;
     }
   }
+}
+
+/** DAC output noise (one bulk fill) then asymmetry of negative inputs, in place (C++ CPU order). */
+export function applyInputNonIdealities(io: IOParameters, v: Float32Array, len: number, rng: Rng): void {
+  const { inpNoise, inpAsymmetry } = io;
+  if (inpNoise > 0) {
+    const z = rng.fillNormal(new Float32Array(len));
+    for (let i = 0; i < len; i++) v[i] = Math.fround(v[i]! + inpNoise * z[i]!);
+  }
+  if (inpAsymmetry !== 0)
+    for (let i = 0; i < len; i++) if (v[i]! < 0) v[i] = Math.fround(v[i]! * (1 - inpAsymmetry));
 }

@@ -106,6 +106,7 @@ export class AnalogTileArray {
       throw shapeError("AnalogTileArray.forward", "input elements", batch * this.inSize, x.length);
     const single = this.tiles.length === 1 && this.inSizes.length === 1;
     if (single) return this.tiles[0]![0]!.forward(x, batch, y, rng, applyAlpha, this.bias);
+    if (this.fusedInput) return this.forwardInPlace(x, batch, y, rng, applyAlpha);
     const xs = this.inputBlocks(x, batch);
     const N = this.outSize;
     y.fill(0, 0, batch * N);
@@ -133,6 +134,40 @@ export class AnalogTileArray {
       const bias = this.bias;
       for (let b = 0; b < batch; b++)
         for (let r = 0; r < this.outSize; r++) y[b * this.outSize + r]! += bias[r]!;
+    }
+    return y;
+  }
+
+  /** Whether every tile takes the fused kernel (forwardInPlace). */
+  get fusedInput(): boolean {
+    return this.allTiles().every((t) => t.fusedInput);
+  }
+
+  /**
+   * forward by the fused tile kernel: each tile reads its input block in place from x and adds its partial
+   * sums in place into y (input blocks in order, as forward); the bias is added right after the last block.
+   */
+  private forwardInPlace(
+    x: Float32Array,
+    batch: number,
+    y: Float32Array,
+    rng: Rng,
+    applyAlpha: boolean,
+  ): Float32Array {
+    const N = this.outSize;
+    y.fill(0, 0, batch * N);
+    const last = this.inSizes.length - 1;
+    let o0 = 0;
+    for (let o = 0; o < this.outSizes.length; o++) {
+      const mo = this.outSizes[o]!;
+      let i0 = 0;
+      for (let i = 0; i <= last; i++) {
+        const biasAfter = i === last && this.bias ? this.bias.subarray(o0, o0 + mo) : null;
+        const layout = { xOff: i0, ldx: this.inSize, yOff: o0, ldy: N, accumulate: true, biasAfter };
+        this.tiles[o]![i]!.forwardInPlace(x, layout, batch, y, rng, applyAlpha);
+        i0 += this.inSizes[i]!;
+      }
+      o0 += mo;
     }
     return y;
   }

@@ -13,6 +13,7 @@ import type { AnalogConfig } from "../config/analog-config.js";
 import { checkInferenceTime, type NoiseModel, type ProgrammedState } from "../device/noise-model.js";
 import type { AnalogMvm } from "../periphery/analog-mvm.js";
 import { type TileWeights, tileWeights } from "../periphery/tile-weights.js";
+import type { UnitLayout } from "../periphery/unit-layout.js";
 import { compensationAlpha, driftReadout } from "./drift-compensation.js";
 import { applyWeightScaling } from "./weight-scaling.js";
 
@@ -112,6 +113,12 @@ export class AnalogTile {
     bias: Float32Array | null = null,
   ): Float32Array {
     const r = this.inputRange;
+    if (this.fusedInput) {
+      const M = this.outSize;
+      const layout = { xOff: 0, ldx: this.inSize, yOff: 0, ldy: M, accumulate: false, biasAfter: null };
+      this.forwardInPlace(x, layout, batch, y, rng, applyAlpha, bias);
+      return y;
+    }
     let xin = x;
     if (r !== null) {
       xin = new Float32Array(batch * this.inSize);
@@ -121,6 +128,28 @@ export class AnalogTile {
       }
     }
     return this.mvm.forward(this.current, xin, batch, y, rng, this.postFactors(applyAlpha), bias);
+  }
+
+  /**
+   * Eval forward through the fused kernel (requires `fusedInput`): the input vectors are read from x and the
+   * outputs written or accumulated into y as `layout` says (e.g. one input block of a wider layer).
+   */
+  forwardInPlace(
+    x: Float32Array,
+    layout: UnitLayout,
+    batch: number,
+    y: Float32Array,
+    rng: Rng,
+    applyAlpha = true,
+    bias: Float32Array | null = null,
+  ): void {
+    const tw = this.current;
+    this.mvm.forwardTile([tw], tw.w, x, layout, batch, y, rng, this.postFactors(applyAlpha), bias);
+  }
+
+  /** Whether forwardInPlace applies: fusable periphery and no input range (it would rescale x first). */
+  get fusedInput(): boolean {
+    return this.inputRange === null && this.mvm.fusable;
   }
 
   /** The weights the periphery computes with (programmed/drifted or reference). */

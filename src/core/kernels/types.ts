@@ -124,7 +124,8 @@ export interface KernelBackend extends AnalogKernels {
    * Batch-norm backward over [rows, channels] in training mode, with an optional fused activation mask.
    * Inputs: x (the BN input), dy (gradient of the BN-then-activation output), mean and invStd per channel,
    * gamma, and `actOut` (the post-activation output, required when act != "none": the gradient is zeroed
-   * where the activation was inactive). Outputs: dx (overwritten), dGamma and dBeta (overwritten).
+   * where the activation was inactive). Outputs: dx (overwritten), dGamma and dBeta (overwritten), and
+   * `maskedDy` when given (overwritten with the activation-masked dy: the gradient of a fused residual input).
    */
   batchNormBackward(
     x: Float32Array,
@@ -139,6 +140,7 @@ export interface KernelBackend extends AnalogKernels {
     dBeta: Float32Array,
     act?: Activation,
     actOut?: Float32Array | null,
+    maskedDy?: Float32Array | null,
   ): void;
 
   /** out[i] = lo + (hi-lo) * U_i, bit-identical uint32 stream across backends (philox.ts). */
@@ -178,6 +180,48 @@ export interface AnalogOutputParams {
   bound: number;
   /** Whether clipping at −bound also flags the row (aihwkit bm_test_negative_bound). */
   testNegativeBound: boolean;
+}
+
+/** Periphery of the fused analog tile forward (analogTileForward). */
+export interface AnalogTileParams {
+  input: AnalogInputParams;
+  output: AnalogOutputParams;
+  /** aihwkit out_scale: a finished vector's output is y·fround(outScale / s)·post + bias (s: its DAC scale). */
+  outScale: number;
+  /** Iterative bound management: clipped vectors (with s ≠ 0) are flagged in `retry` instead of written. */
+  retryClipped: boolean;
+}
+
+/**
+ * Operands of analogTileForward: `rows` input rows, each holding G = `groups` input vectors of k values
+ * (vector (r, g) at x[xOffset + r·ldx + g·k ..]) for G tiles of [m, k] weights w[g·m·k ..] (row-major);
+ * unit u = r·G + g. Output of vector (r, g) goes to y[yOffset + r·ldy + g·m ..].
+ */
+export interface AnalogTileArgs {
+  x: Float32Array;
+  xOffset: number;
+  ldx: number;
+  rows: number;
+  groups: number;
+  k: number;
+  m: number;
+  w: Float32Array;
+  /** NM scale per unit (float64, rows·G): computed (absMax / max with computeNm) or read, as the DAC stage. */
+  nm: Float64Array;
+  /** Per-output factor and bias [G·m] applied to each finished vector (null = 1 / 0). */
+  post: Float32Array | null;
+  bias: Float32Array | null;
+  /** Added after the accumulation into y [G·m] (the digital bias of a multi-tile layer), or null. */
+  biasAfter: Float32Array | null;
+  /** Output-noise stream: element (u·m + i) is the normal fillNormal(rows·G·m) would give there; or null. */
+  noise: RandomStream | null;
+  y: Float32Array;
+  yOffset: number;
+  ldy: number;
+  /** y += output (partial sums over input blocks) instead of y = output. */
+  accumulate: boolean;
+  /** Out: retry[u] = 1 where the vector clipped and bound management re-runs it (its y is not written). */
+  retry: Uint8Array;
 }
 
 /** Fused analog periphery kernels (additive part of the contract, used by src/analog/periphery). */
@@ -227,4 +271,12 @@ export interface AnalogKernels {
     nRows: number,
     out: Float32Array,
   ): void;
+  /**
+   * The whole first pass of an analog tile forward for G equally shaped tiles (see AnalogTileArgs): per
+   * vector the DAC stage (as analogInputPeriphery with red = 1), MVM with the tile weights (as sgemm), the ADC
+   * stage (as analogOutputPeriphery, noise from `noise`), then, unless flagged for a bound-management retry,
+   * out_i = fround(y_i · fround(outScale/s)) · post_i + bias_i (s = 0: exact-zero vector, factor 0),
+   * y = accumulate ? y + out : out, then y += biasAfter_i.
+   */
+  analogTileForward(a: AnalogTileArgs, p: AnalogTileParams): void;
 }

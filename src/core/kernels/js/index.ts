@@ -5,12 +5,14 @@
 import { philoxFillNormalJs, philoxFillUniformJs } from "../../philox.js";
 import type { KernelBackend } from "../types.js";
 import { analogIm2colJs, analogInputPeripheryJs, analogOutputPeripheryJs } from "./analog.js";
+import { analogTileForwardJs } from "./analog-tile.js";
 import { conv2dBackwardInputJs, conv2dBackwardWeightJs, conv2dForwardJs } from "./conv.js";
 import { sgemmJs } from "./gemm.js";
 import { batchNormBackwardJs, channelAffineJs, channelStatsJs } from "./norm.js";
 import { checkDim, checkStream } from "./validate.js";
 
 export { checkAnalogIm2col, checkAnalogInput, checkAnalogOutput } from "./analog.js";
+export { checkAnalogTile } from "./analog-tile.js";
 export { activate, applyEpilogue } from "./epilogue.js";
 export * from "./validate.js";
 
@@ -37,4 +39,5 @@ export const jsBackend: KernelBackend = {
   analogInputPeriphery: analogInputPeripheryJs,
   analogOutputPeriphery: analogOutputPeripheryJs,
   analogIm2col: analogIm2colJs,
+  analogTileForward: analogTileForwardJs,
 };

@@ -67,6 +67,7 @@ export function batchNormBackwardJs(
   dBeta: Float32Array,
   act: Activation = "none",
   actOut: Float32Array | null = null,
+  maskedDy: Float32Array | null = null,
 ): void {
   const op = "batchNormBackward";
   checkDim(op, "rows", rows);
@@ -86,6 +87,7 @@ export function batchNormBackwardJs(
   }
   checkAct(op, act);
   if (act !== "none") checkExact(op, "actOut", actOut, total);
+  if (maskedDy !== null) checkExact(op, "maskedDy", maskedDy, total);
   const sg = new Float64Array(channels); // Σ g        (g = masked dy)
   const sgx = new Float64Array(channels); // Σ g·x̂
   for (let r = 0; r < rows; r++) {
@@ -93,6 +95,7 @@ export function batchNormBackwardJs(
     for (let c = 0; c < channels; c++) {
       const i = base + c;
       const g = act === "none" || actMask(act, actOut![i]!) ? dy[i]! : 0;
+      if (maskedDy !== null) maskedDy[i] = g;
       sg[c] += g;
       sgx[c] += g * (x[i]! - mean[c]!) * invStd[c]!;
     }

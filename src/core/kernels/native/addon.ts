@@ -77,6 +77,18 @@ export interface NativeAddon {
   analogOutput(...args: (boolean | number | Float32Array | Uint8Array | null)[]): void;
   /** Analog-order im2col: packed conv params, x, g0, ng, row0, nRows, out. */
   analogIm2col(p: Float64Array, ...args: (number | Float32Array)[]): void;
+  /** Fused analog tile forward: packed params (see native/addon.cpp), x, w, nm, post, bias, biasAfter, y, retry. */
+  analogTileForward(
+    p: Float64Array,
+    x: Float32Array,
+    w: Float32Array,
+    nm: Float64Array,
+    post: Float32Array | null,
+    bias: Float32Array | null,
+    biasAfter: Float32Array | null,
+    y: Float32Array,
+    retry: Uint8Array,
+  ): void;
 }
 
 /** Repository (or installed package) root: this file sits at <root>/{src,dist}/core/kernels/native/. */

@@ -5,6 +5,7 @@
  * reports the path in use and `setIsa` forces another supported one (tests).
  */
 import { checkAnalogIm2col, checkAnalogInput, checkAnalogOutput } from "../js/analog.js";
+import { checkAnalogTile } from "../js/analog-tile.js";
 import {
   checkAct,
   checkConvParams,
@@ -28,6 +29,8 @@ const NM_MODE: Record<AnalogInputParams["noiseManagement"], number> = {
   constant: 3,
 };
 const params = new Float64Array(16);
+/** Packed numeric arguments of analogTileForward (28 values). */
+const tileParams = new Float64Array(28);
 
 function packParams(p: Conv2dParams): Float64Array {
   params[0] = p.n;
@@ -136,7 +139,21 @@ function makeBackend(a: NativeAddon): KernelBackend {
         ACT[e?.act ?? "none"],
       );
     },
-    batchNormBackward(x, dy, rows, ch, mean, invStd, gamma, dx, dGamma, dBeta, act = "none", actOut = null) {
+    batchNormBackward(
+      x,
+      dy,
+      rows,
+      ch,
+      mean,
+      invStd,
+      gamma,
+      dx,
+      dGamma,
+      dBeta,
+      act = "none",
+      actOut = null,
+      maskedDy = null,
+    ) {
       const op = "batchNormBackward";
       checkDim(op, "rows", rows);
       checkDim(op, "channels", ch);
@@ -151,6 +168,7 @@ function makeBackend(a: NativeAddon): KernelBackend {
       checkExact(op, "dBeta", dBeta, ch);
       checkAct(op, act);
       if (act !== "none") checkExact(op, "actOut", actOut, total);
+      if (maskedDy !== null) checkExact(op, "maskedDy", maskedDy, total);
       a.bnBackward(
         x,
         dy,
@@ -164,6 +182,7 @@ function makeBackend(a: NativeAddon): KernelBackend {
         dBeta,
         ACT[act],
         act === "none" ? null : actOut,
+        maskedDy,
       );
     },
     fillUniform(out, s, lo = 0, hi = 1) {
@@ -202,6 +221,43 @@ function makeBackend(a: NativeAddon): KernelBackend {
     analogIm2col(p, x, g0, ng, row0, nRows, out) {
       checkAnalogIm2col(p, x, g0, ng, row0, nRows, out);
       a.analogIm2col(packParams(p), x, g0, ng, row0, nRows, out);
+    },
+    analogTileForward(t, p) {
+      checkAnalogTile(t, p);
+      const s = t.noise;
+      const { input: i, output: o } = p;
+      // order: see AnalogTileForward in native/addon.cpp
+      tileParams.set([
+        t.rows,
+        t.groups,
+        t.k,
+        t.m,
+        t.xOffset,
+        t.ldx,
+        t.yOffset,
+        t.ldy,
+        NM_MODE[i.noiseManagement],
+        i.computeNm ? 1 : 0,
+        i.nmCap,
+        i.step,
+        i.bound,
+        i.zeroRowsExact ? 1 : 0,
+        o.outAsymmetry,
+        o.outNoise,
+        o.step,
+        o.bound,
+        o.testNegativeBound ? 1 : 0,
+        p.outScale,
+        p.retryClipped ? 1 : 0,
+        t.accumulate ? 1 : 0,
+        s ? 1 : 0,
+        s?.key0 ?? 0,
+        s?.key1 ?? 0,
+        s?.stream0 ?? 0,
+        s?.stream1 ?? 0,
+        s?.block ?? 0,
+      ]);
+      a.analogTileForward(tileParams, t.x, t.w, t.nm, t.post, t.bias, t.biasAfter, t.y, t.retry);
     },
   };
 }

@@ -1,0 +1,293 @@
+// Fused analog tile forward (contract: AnalogKernels.analogTileForward in src/core/kernels/types.ts;
+// reference: src/core/kernels/js/analog-tile.ts). One pass per chunk of input rows, on one thread, in cache:
+// gather each input vector straight from its row (row stride ldx, group g at column g·k: no block copies),
+// NM scale + DAC (dacRow), GEMM against the tile weights (the same serial GEMM the threaded sgemm runs on
+// its row slice, so every product is bit-identical), then the epilogue: ADC with output noise drawn at the
+// element's global index of the pass's Philox stream (normalsRange; independent of threads and chunking),
+// bound test, ×fround(outScale/s)·post + bias, and the (optional) accumulation into the layer output.
+// Vectors whose outputs clipped and that bound management will retry are flagged, not written.
+// The weights are packed once per call for all tasks. Depthwise tiles (m = 1, G > 1: 9-input vectors) run
+// row by row instead, vectorised across the G vectors of a row (DAC, dot products, ADC, finishing step).
+#pragma once
+#include "analog.h"
+#include "gemm.h"
+
+namespace kh {
+namespace KH_NS {
+
+// The MVM yy[rows × m] = v[rows × k] · W[m × k]ᵀ, outside fp-contract=off (FMA exactly as in sgemm, whose
+// every output element is one FMA chain over k in order, whatever the row split or tile shape).
+
+/** Whether the tile's weights fit one packed GEMM block (gemmSerial's single kc × nc panel). */
+static inline bool tilePackable(int64_t m, int64_t k) { return k <= kKc + kKc / 4 && m <= kNc; }
+
+/** Floats of one tile's packed weights (packB layout of gemmSerialAuto's tile shape). */
+static inline int64_t tilePackedSize(int64_t m, int64_t k) { return packedBSize(k, m, m <= W ? W : 2 * W); }
+
+/** Packs W[m × k] (row-major, i.e. B = Wᵀ) as gemmSerialAuto would for this shape. */
+__attribute__((noinline)) static void tilePack(int64_t m, int64_t k, const float* w, float* bp) {
+  if (m <= W) packB<W>(true, w, k, k, m, bp);
+  else packB<2 * W>(true, w, k, k, m, bp);
+}
+
+/** yy = v · Wᵀ from the packed weights (tilePackable shapes): gemmSerialAuto without its packing. */
+__attribute__((noinline)) static void tileGemmPacked(int64_t rows, int64_t m, int64_t k, const float* v,
+                                                     int64_t ldv, const float* bp, float* yy, int tid) {
+  const Store st{1.f, 0.f, true};
+  if (m <= W) macroKernel<kMrNarrow, 1>(rows, m, k, v, ldv, bp, yy, m, st, tid);
+  else macroKernel<kMrWide, 2>(rows, m, k, v, ldv, bp, yy, m, st, tid);
+}
+
+/** yy = v · Wᵀ by the serial GEMM (any shape). */
+__attribute__((noinline)) static void tileGemm(int64_t rows, int64_t m, int64_t k, const float* v, int64_t ldv,
+                                               const float* w, float* yy, int tid) {
+  gemmSerialAuto(false, true, rows, m, k, 1.f, v, ldv, w, k, 0.f, yy, m, tid);
+}
+
+/**
+ * out[g] = v[g·k ..k] · w[g·k ..k] for the G one-output tiles of a depthwise layer: one chain over k in order
+ * from +0 (FMA where the ISA has it), the arithmetic of the GEMM micro-kernel for an m = 1 tile.
+ */
+__attribute__((noinline)) static void groupDots(int64_t G, int64_t k, const float* __restrict v,
+                                                const float* __restrict w, float* __restrict out) {
+  for (int64_t g = 0; g < G; g++) {
+    float acc = 0.f;
+    for (int64_t p = 0; p < k; p++) acc += v[g * k + p] * w[g * k + p];
+    out[g] = acc;
+  }
+}
+
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+
+/** rowMax for vectors shorter than one register (the same comparisons, without the vector setup). */
+static inline float shortMax(const float* x, int64_t k, bool abs) {
+  float m = abs ? 0.f : -INFINITY;
+  for (int64_t j = 0; j < k; j++) {
+    const float a = abs ? std::fabs(x[j]) : x[j];
+    m = a > m ? a : m;
+  }
+  return m;
+}
+
+/** The NM scale of one vector as dacRow computes it (0: exact-zero vector), without quantising it. */
+static inline float dacScale(const float* xr, int64_t k, const AnalogIn& p, bool computeNm, double& nm) {
+  if (computeNm) {
+    const float m = k < W ? shortMax(xr, k, p.nmMode != 2) : rowMax(xr, k, p.nmMode != 2);
+    nm = static_cast<double>(m) < p.nmCap ? static_cast<double>(m) : p.nmCap;
+    if (!(m > 0.f) && p.zeroRowsExact) return 0.f;
+  }
+  const double base = p.nmMode != 0 && nm > 0 ? 1.0 / nm : 1.0;
+  return static_cast<float>(base / 1.0);
+}
+
+/**
+ * Output of one finished vector: val_i = fround(yy_i·f)·post_i + bias_i in the reference's arithmetic
+ * (fround(a·p + b) with a double product and sum), then y_i = accumulate ? y_i + val_i : val_i and
+ * y_i += biasAfter_i.
+ */
+template <bool POST, bool BIAS, bool ACC, bool AFTER>
+static void finishRowT(const float* __restrict yy, int64_t m, float f, const float* __restrict post,
+                       const float* __restrict bias, const float* __restrict biasAfter, float* __restrict y) {
+  for (int64_t i = 0; i < m; i++) {
+    const float a = yy[i] * f;
+    float val;
+    if (POST && BIAS) val = static_cast<float>(static_cast<double>(a) * post[i] + static_cast<double>(bias[i]));
+    else if (POST) val = a * post[i];
+    else if (BIAS) val = a + bias[i];
+    else val = a;
+    float o = ACC ? y[i] + val : val;
+    if (AFTER) o = o + biasAfter[i];
+    y[i] = o;
+  }
+}
+
+/** finishRowT with the case split hoisted (each instance is one plain, vectorised loop). */
+static void finishRow(const float* yy, int64_t m, float f, const float* post, const float* bias,
+                      const float* biasAfter, bool accumulate, float* y) {
+  const int mode = (post ? 1 : 0) | (bias ? 2 : 0) | (accumulate ? 4 : 0) | (biasAfter ? 8 : 0);
+  switch (mode) {
+#define KH_FINISH(c) \
+  case c:            \
+    return finishRowT<(c & 1) != 0, (c & 2) != 0, (c & 4) != 0, (c & 8) != 0>(yy, m, f, post, bias, biasAfter, y);
+    KH_FINISH(0) KH_FINISH(1) KH_FINISH(2) KH_FINISH(3) KH_FINISH(4) KH_FINISH(5) KH_FINISH(6) KH_FINISH(7)
+    KH_FINISH(8) KH_FINISH(9) KH_FINISH(10) KH_FINISH(11) KH_FINISH(12) KH_FINISH(13) KH_FINISH(14) KH_FINISH(15)
+#undef KH_FINISH
+  }
+}
+
+/**
+ * ADC of n single-output vectors d[0..n) in place, W at a time, with adcRow's arithmetic (asymmetry applied
+ * as adcOne does: ×1 is exact); flags[i] = the clip bits of d[i] (1: above +bound, 2: below −bound).
+ */
+template <bool NOISE, bool QUANT>
+static void adcEach(float* __restrict d, const float* __restrict z, int64_t n, double asym1, double sigma,
+                    double invStep, double step, double bound, float bDown, int32_t* __restrict flags) {
+  const vf hi = vbcast(static_cast<float>(bound)), lo = vbcast(static_cast<float>(-bound));
+  const vf up = vbcast(bDown), dn = vbcast(-bDown);
+  int64_t i = 0;
+  for (; i + W <= n; i += W) {
+    vf u = vload(d + i);
+    const vf ua = __builtin_convertvector(__builtin_convertvector(u, vdw) * asym1, vf);
+    u = u < 0 ? ua : u;
+    if (NOISE)
+      u = __builtin_convertvector(
+          __builtin_convertvector(u, vdw) + sigma * __builtin_convertvector(vload(z + i), vdw), vf);
+    if (QUANT) u = quantStepV(u, invStep, step);
+    const vi over = u > up, under = u < dn;
+    const vi fl = (over & 1) | (under & 2);
+    std::memcpy(flags + i, &fl, sizeof fl);
+    vstore(d + i, over ? hi : (under ? lo : u));
+  }
+  for (; i < n; i++) {
+    int fl = 0;
+    d[i] = adcOne<NOISE, QUANT>(d[i], NOISE ? z[i] : 0.f, asym1, sigma, invStep, step, bound, fl);
+    flags[i] = fl;
+  }
+}
+
+/**
+ * finishRowT for the n single-output vectors of one depthwise row: vector i (scale fr[i], skipped when
+ * skip[i]) writes y[i]; post/bias/biasAfter are indexed by i.
+ */
+template <bool POST, bool BIAS, bool ACC, bool AFTER>
+static void finishEachT(const float* d, const float* fr, const uint8_t* skip, int64_t n, const float* post,
+                        const float* bias, const float* biasAfter, float* y) {
+  for (int64_t i = 0; i < n; i++) {
+    if (skip[i]) continue;
+    const float a = d[i] * fr[i];
+    float val;
+    if (POST && BIAS) val = static_cast<float>(static_cast<double>(a) * post[i] + static_cast<double>(bias[i]));
+    else if (POST) val = a * post[i];
+    else if (BIAS) val = a + bias[i];
+    else val = a;
+    float o = ACC ? y[i] + val : val;
+    if (AFTER) o = o + biasAfter[i];
+    y[i] = o;
+  }
+}
+
+static void finishEach(const float* d, const float* fr, const uint8_t* skip, int64_t n, const float* post,
+                       const float* bias, const float* biasAfter, bool accumulate, float* y) {
+  const int mode = (post ? 1 : 0) | (bias ? 2 : 0) | (accumulate ? 4 : 0) | (biasAfter ? 8 : 0);
+  switch (mode) {
+#define KH_FINISH(c)                                                                                      \
+  case c:                                                                                                 \
+    return finishEachT<(c & 1) != 0, (c & 2) != 0, (c & 4) != 0, (c & 8) != 0>(d, fr, skip, n, post, bias, \
+                                                                               biasAfter, y);
+    KH_FINISH(0) KH_FINISH(1) KH_FINISH(2) KH_FINISH(3) KH_FINISH(4) KH_FINISH(5) KH_FINISH(6) KH_FINISH(7)
+    KH_FINISH(8) KH_FINISH(9) KH_FINISH(10) KH_FINISH(11) KH_FINISH(12) KH_FINISH(13) KH_FINISH(14) KH_FINISH(15)
+#undef KH_FINISH
+  }
+}
+
+static void analogTileForward(const AnalogTileP& p, const float* x, const float* w, double* nm, const float* post,
+                              const float* bias, const float* biasAfter, const Stream* s, float* y,
+                              uint8_t* retry) {
+  const int64_t G = p.groups, M = p.m, K = p.k, rows = p.rows;
+  const bool computeNm = p.in.computeNm && (p.in.nmMode == 1 || p.in.nmMode == 2);
+  const double invStep = 1.0 / p.out.step, step = p.out.step, sigma = p.out.outNoise;
+  const double asym1 = 1.0 - p.out.outAsymmetry;
+  const bool noise = s && sigma > 0.0, quant = step != 0.0;
+  const int mask = p.out.testNegativeBound ? 3 : 1;
+  float bDown = static_cast<float>(p.out.bound);
+  if (static_cast<double>(bDown) > p.out.bound) bDown = std::nextafter(bDown, -INFINITY);
+  // rows per task: a multiple of the GEMM row tile, ~96 KiB of DAC output + MVM output per task
+  const int64_t fit = imax(1, 24576 / (G * (K + M)));
+  const int64_t perTask = imax(kMrWide, fit / kMrWide * kMrWide);
+  // weights packed once for all tasks (thread 0's slot 5 is free during this kernel)
+  const bool packed = tilePackable(M, K);
+  const int64_t psz = tilePackedSize(M, K);
+  float* bp = packed ? scratch(0, 5, static_cast<size_t>(G * psz)) : nullptr;
+  if (packed)
+    for (int64_t g = 0; g < G; g++) tilePack(M, K, w + g * M * K, bp + g * psz);
+  // DAC rows padded off multiples of 2 KiB (L1 set aliasing, as gemmSerial's packA)
+  const int64_t ldv = K % 512 == 0 ? K + 16 : K;
+  auto f = [&](int64_t t, int tid) {
+    const int64_t r0 = t * perTask, nr = imin(rows, r0 + perTask) - r0;
+    if (nr <= 0) return;
+    float* v = scratch(tid, 2, static_cast<size_t>(imax(nr * (ldv + M), G * (2 * K + 4)) + 16));
+    float* yy = v + nr * ldv;
+    float* sc = scratch(tid, 3, static_cast<size_t>(imax(nr, G)));
+    const float* z = nullptr;
+    if (noise) {
+      float* buf = scratch(tid, 7, static_cast<size_t>(nr * G * M));
+      normalsRange(*s, r0 * G * M, (r0 + nr) * G * M, buf);
+      z = buf;
+    }
+    if (M == 1 && G > 1) {  // depthwise: one row of G tiny vectors at a time, vectorised across the row
+      float* sv = v + K * G;  // per-element scales; then the G dot products
+      float* d = sv + K * G;
+      float* fr = d + G;
+      int32_t* flags = reinterpret_cast<int32_t*>(fr + G);
+      float* mx = reinterpret_cast<float*>(flags + G);
+      for (int64_t r = 0; r < nr; r++) {
+        const float* xr = x + (r0 + r) * p.ldx;
+        double* nmr = nm + (r0 + r) * G;
+        if (computeNm) {  // dacScale, split into loops that vectorise across the G vectors
+          const bool abs = p.in.nmMode != 2;
+          for (int64_t g = 0; g < G; g++) mx[g] = K < W ? shortMax(xr + g * K, K, abs) : rowMax(xr + g * K, K, abs);
+          for (int64_t g = 0; g < G; g++) {
+            const double m = mx[g], n = m < p.in.nmCap ? m : p.in.nmCap, inv = 1.0 / n;
+            nmr[g] = n;
+            const bool zero = !(mx[g] > 0.f) && p.in.zeroRowsExact;
+            sc[g] = zero ? 0.f : static_cast<float>(n > 0 ? inv : 1.0);
+          }
+        } else {
+          for (int64_t g = 0; g < G; g++) sc[g] = dacScale(xr + g * K, K, p.in, false, nmr[g]);
+        }
+        for (int64_t g = 0; g < G; g++)
+          for (int64_t j = 0; j < K; j++) sv[g * K + j] = sc[g];
+        quantAny<true>(xr, 0.f, sv, G * K, p.in.step, p.in.bound, v);  // a scale per element
+        for (int64_t g = 0; g < G; g++)
+          if (sc[g] == 0.f) zeroFloats(v + g * K, K);
+        groupDots(G, K, v, w, d);
+        const float* zr = noise ? z + r * G : nullptr;
+        const double bd = p.out.bound;
+        if (noise && quant) adcEach<true, true>(d, zr, G, asym1, sigma, invStep, step, bd, bDown, flags);
+        else if (noise) adcEach<true, false>(d, zr, G, asym1, sigma, invStep, step, bd, bDown, flags);
+        else if (quant) adcEach<false, true>(d, zr, G, asym1, sigma, invStep, step, bd, bDown, flags);
+        else adcEach<false, false>(d, zr, G, asym1, sigma, invStep, step, bd, bDown, flags);
+        uint8_t* rr = retry + (r0 + r) * G;
+        for (int64_t g = 0; g < G; g++) {
+          const float sr = sc[g], q = static_cast<float>(p.outScale / static_cast<double>(sr));
+          rr[g] = sr != 0.f && p.retryClipped && (flags[g] & mask) != 0 ? 1 : 0;
+          fr[g] = sr == 0.f ? 0.f : q;
+        }
+        finishEach(d, fr, rr, G, post, bias, biasAfter, p.accumulate, y + (r0 + r) * p.ldy);
+      }
+      return;
+    }
+    for (int64_t g = 0; g < G; g++) {
+      for (int64_t r = 0; r < nr; r++) {
+        const int64_t u = (r0 + r) * G + g;
+        sc[r] = dacRow(x + (r0 + r) * p.ldx + g * K, K, p.in, computeNm, nm[u], 1.0, v + r * ldv);
+      }
+      if (packed) tileGemmPacked(nr, M, K, v, ldv, bp + g * psz, yy, tid);
+      else tileGemm(nr, M, K, v, ldv, w + g * M * K, yy, tid);
+      for (int64_t r = 0; r < nr; r++) {
+        const int64_t u = (r0 + r) * G + g;
+        float* yr = yy + r * M;
+        const float* zr = noise ? z + (r * G + g) * M : nullptr;
+        int fl;
+        if (noise && quant) fl = adcRowAny<true, true>(yr, zr, M, asym1, sigma, invStep, step, p.out.bound, bDown);
+        else if (noise) fl = adcRowAny<true, false>(yr, zr, M, asym1, sigma, invStep, step, p.out.bound, bDown);
+        else if (quant) fl = adcRowAny<false, true>(yr, zr, M, asym1, sigma, invStep, step, p.out.bound, bDown);
+        else fl = adcRowAny<false, false>(yr, zr, M, asym1, sigma, invStep, step, p.out.bound, bDown);
+        const float sr = sc[r];
+        const bool again = sr != 0.f && p.retryClipped && (fl & mask) != 0;
+        retry[u] = again ? 1 : 0;
+        if (again) continue;
+        const float fr = sr == 0.f ? 0.f : static_cast<float>(p.outScale / static_cast<double>(sr));
+        finishRow(yr, M, fr, post ? post + g * M : nullptr, bias ? bias + g * M : nullptr,
+                  biasAfter ? biasAfter + g * M : nullptr, p.accumulate, y + (r0 + r) * p.ldy + g * M);
+      }
+    }
+  };
+  prun(ceilDiv(rows, perTask), 2.0 * static_cast<double>(rows * G * M * (K + 30)), f);
+}
+
+#pragma GCC pop_options
+
+}  // namespace KH_NS
+}  // namespace kh
