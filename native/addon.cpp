@@ -9,11 +9,10 @@
 #include <cstring>
 #include <mutex>
 #include <string>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
+#include "allocator.h"
 #include "common.h"
+#include "napi_args.h"
 
 namespace kh {
 namespace {
@@ -37,79 +36,6 @@ void detect() {
   }
 }
 
-struct Args {
-  napi_env env;
-  napi_value v[20];
-  size_t n = 20;
-  bool failed = false;
-
-  Args(napi_env e, napi_callback_info info) : env(e) { napi_get_cb_info(e, info, &n, v, nullptr, nullptr); }
-
-  void fail(const char* msg) {
-    if (!failed) napi_throw_type_error(env, "ERR_KIRCHHOFF_NATIVE", msg);
-    failed = true;
-  }
-  double num(size_t i) {
-    double d = 0;
-    if (i >= n || napi_get_value_double(env, v[i], &d) != napi_ok) fail("expected a number argument");
-    return d;
-  }
-  int64_t i64(size_t i) { return static_cast<int64_t>(num(i)); }
-  bool flag(size_t i) {
-    bool b = false;
-    if (i >= n || napi_get_value_bool(env, v[i], &b) != napi_ok) fail("expected a boolean argument");
-    return b;
-  }
-  /** Typed array data pointer; null for null/undefined when optional. */
-  template <class T>
-  T* arr(size_t i, napi_typedarray_type want, bool optional = false) {
-    if (i >= n) {
-      if (!optional) fail("missing typed array argument");
-      return nullptr;
-    }
-    napi_valuetype vt;
-    napi_typeof(env, v[i], &vt);
-    if (vt == napi_null || vt == napi_undefined) {
-      if (!optional) fail("expected a typed array, got null");
-      return nullptr;
-    }
-    bool is = false;
-    napi_is_typedarray(env, v[i], &is);
-    if (!is) {
-      fail("expected a typed array");
-      return nullptr;
-    }
-    napi_typedarray_type t;
-    size_t len;
-    void* data;
-    napi_value ab;
-    size_t off;
-    napi_get_typedarray_info(env, v[i], &t, &len, &data, &ab, &off);
-    if (t != want) {
-      fail("typed array of the wrong element type");
-      return nullptr;
-    }
-    return static_cast<T*>(data);
-  }
-  float* f32(size_t i, bool optional = false) { return arr<float>(i, napi_float32_array, optional); }
-  ConvP conv(size_t i) {
-    ConvP p{};
-    const double* d = arr<double>(i, napi_float64_array);
-    if (!d) return p;
-    int64_t* f = &p.n;
-    for (int k = 0; k < 16; k++) f[k] = static_cast<int64_t>(d[k]);
-    return p;
-  }
-  Epi epi(size_t i) {  // bias, scale, shift, residual, act
-    Epi e;
-    e.bias = f32(i, true);
-    e.scale = f32(i + 1, true);
-    e.shift = f32(i + 2, true);
-    e.residual = f32(i + 3, true);
-    e.act = static_cast<int>(num(i + 4));
-    return e;
-  }
-};
 
 napi_value undef(napi_env env) {
   napi_value u;
@@ -374,25 +300,6 @@ napi_value Peak(napi_env env, napi_callback_info info) {
   napi_value v;
   napi_create_double(env, total, &v);
   return v;
-}
-
-/**
- * Keeps freed tensor storage in the malloc heap instead of returning it to the OS. A training step frees and
- * re-allocates ~30-100 MB of activations (Node's ArrayBuffers come from glibc malloc); with glibc's defaults
- * the 2-8 MB blocks are mmap'd/munmap'd or trimmed off the heap top, so every step page-faults its
- * activations in again (measured 2026-11-28, ResNet-8 b128: ~6,500 minor faults and ~13 ms system CPU per
- * step; with these settings ~100 faults and <2 ms). Costs up to ~256 MB of retained free heap. Opt out with
- * KIRCHHOFF_MALLOC_TUNING=0; skipped when the user tunes malloc through MALLOC_* variables.
- */
-void tuneAllocator() {
-#if defined(__GLIBC__)
-  const char* opt = std::getenv("KIRCHHOFF_MALLOC_TUNING");
-  if (opt && std::strcmp(opt, "0") == 0) return;
-  if (std::getenv("MALLOC_MMAP_THRESHOLD_") || std::getenv("MALLOC_TRIM_THRESHOLD_")) return;
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);  // blocks up to 64 MB from the heap (no munmap on free)
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);  // keep up to 256 MB of free heap top
-  mallopt(M_TOP_PAD, 32 << 20);          // grow the heap in 32 MB steps
-#endif
 }
 
 napi_value Init(napi_env env, napi_value exports) {
