@@ -1,7 +1,12 @@
-// Persistent worker pool for the native kernels (baseline ISA). Threads are created once and sleep on a
-// condition variable between jobs; the calling thread runs task slot 0 itself. Default size is the
-// hardware concurrency, overridable by KIRCHHOFF_THREADS or setThreadCount().
+// Persistent worker pool for the native kernels (baseline ISA). Threads are created once; between jobs a
+// worker first spins on the job counter for about kSpinMicros, then sleeps on a condition variable. The
+// spin matters: a training step issues hundreds of sub-millisecond kernels, and waking a sleeping thread
+// costs tens to hundreds of µs on a VM, long enough for the calling thread to take every task itself
+// (measured 2026-11-28, DS-CNN step at 2 threads: batch-norm kernels ran SLOWER than on 1 thread). OpenMP
+// runtimes (PyTorch's) spin the same way. The calling thread runs tasks too. Default size is the hardware
+// concurrency, overridable by KIRCHHOFF_THREADS or setThreadCount().
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -15,6 +20,27 @@ namespace {
 
 constexpr int kMaxThreads = 256;
 constexpr int kSlots = 8;
+/** How long an idle worker (and a caller waiting for workers) polls before blocking, microseconds. */
+constexpr int64_t kSpinMicros = 200;
+
+inline void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+/** Polls `ready()` for up to kSpinMicros; true when it became true. */
+template <class F>
+bool spinUntil(F ready) {
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0;; i++) {
+    if (ready()) return true;
+    cpuRelax();
+    if ((i & 63) == 63 &&
+        std::chrono::steady_clock::now() - t0 > std::chrono::microseconds(kSpinMicros))
+      return ready();
+  }
+}
 
 struct Scratch {
   float* ptr[kSlots] = {};
@@ -26,13 +52,15 @@ struct Pool {
   std::condition_variable wake, done;
   std::vector<std::thread> workers;
   int wanted = 1;
-  uint64_t generation = 0;
-  int pending = 0;
+  /** Job counter: the caller publishes fn/ctx/nTasks, then increments it (release). */
+  std::atomic<uint64_t> generation{0};
+  /** Workers that have not finished the current job yet. */
+  std::atomic<int> pending{0};
   TaskFn fn = nullptr;
   void* ctx = nullptr;
   int64_t nTasks = 0;
   std::atomic<int64_t> nextTask{0};
-  bool stop = false;
+  std::atomic<bool> stop{false};
   Scratch scratch[kMaxThreads];
 
   void runTasks(int tid) {
@@ -43,18 +71,23 @@ struct Pool {
     }
   }
 
-  void workerLoop(int tid) {
-    uint64_t seen = 0;
+  /** `seen`: the job counter when the worker was created (no job is in flight then), so it waits for the next. */
+  void workerLoop(int tid, uint64_t seen) {
     for (;;) {
-      {
+      auto ready = [&] {
+        return stop.load(std::memory_order_acquire) || generation.load(std::memory_order_acquire) != seen;
+      };
+      if (!spinUntil(ready)) {
         std::unique_lock<std::mutex> lk(mu);
-        wake.wait(lk, [&] { return stop || generation != seen; });
-        if (stop) return;
-        seen = generation;
+        wake.wait(lk, ready);
       }
+      if (stop.load(std::memory_order_acquire)) return;
+      seen = generation.load(std::memory_order_acquire);
       runTasks(tid);
-      std::lock_guard<std::mutex> lk(mu);
-      if (--pending == 0) done.notify_one();
+      if (pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lk(mu);  // pairs with the caller's predicate check under mu
+        done.notify_one();
+      }
     }
   }
 
@@ -63,20 +96,21 @@ struct Pool {
     if (t > kMaxThreads) t = kMaxThreads;
     {
       std::lock_guard<std::mutex> lk(mu);
-      stop = true;
+      stop.store(true, std::memory_order_release);
     }
     wake.notify_all();
     for (auto& w : workers) w.join();
     workers.clear();
-    stop = false;
+    stop.store(false, std::memory_order_release);
     wanted = t;
-    for (int i = 1; i < t; i++) workers.emplace_back([this, i] { workerLoop(i); });
+    const uint64_t g = generation.load(std::memory_order_acquire);
+    for (int i = 1; i < t; i++) workers.emplace_back([this, i, g] { workerLoop(i, g); });
   }
 
   ~Pool() {
     {
       std::lock_guard<std::mutex> lk(mu);
-      stop = true;
+      stop.store(true, std::memory_order_release);
     }
     wake.notify_all();
     for (auto& w : workers) w.join();
@@ -114,18 +148,20 @@ void parallelFor(int64_t n, TaskFn fn, void* ctx) {
     return;
   }
   {
-    std::lock_guard<std::mutex> lk(p.mu);
+    std::lock_guard<std::mutex> lk(p.mu);  // a worker about to sleep re-checks `generation` under mu
     p.fn = fn;
     p.ctx = ctx;
     p.nTasks = n;
     p.nextTask.store(0, std::memory_order_relaxed);
-    p.pending = static_cast<int>(p.workers.size());
-    p.generation++;
+    p.pending.store(static_cast<int>(p.workers.size()), std::memory_order_relaxed);
+    p.generation.fetch_add(1, std::memory_order_release);
   }
   p.wake.notify_all();
   p.runTasks(0);
+  auto finished = [&] { return p.pending.load(std::memory_order_acquire) == 0; };
+  if (spinUntil(finished)) return;
   std::unique_lock<std::mutex> lk(p.mu);
-  p.done.wait(lk, [&] { return p.pending == 0; });
+  p.done.wait(lk, finished);
 }
 
 float* scratch(int thread, int slot, size_t floats) {
