@@ -4,10 +4,12 @@
  * of the active kernel backend, beside PyTorch (bench/torch/train_step.py, run in the same process tree right
  * after ours, never concurrently; skipped with a message when PyTorch is absent).
  *
- *   flock /tmp/kirchhoff-bench.lock node --import tsx bench/train-step.ts [--reps N] [--quick]
+ *   flock /tmp/kirchhoff-bench.lock node --import tsx bench/train-step.ts [--reps N] [--rounds 3] [--quick]
  *
- * Writes bench/results/train-step.json atomically: figures `<model>.ratio_vs_pytorch` (ours ÷ PyTorch at 2
- * threads), `<model>.samples_per_sec`, `<model>.pytorch_samples_per_sec` and the `.1t` variants.
+ * Each round measures ours, then PyTorch; the figures are medians over the rounds, the ratio being the median
+ * of the per-round ratios. Writes bench/results/train-step.json atomically: figures `<model>.ratio_vs_pytorch`
+ * (ours ÷ PyTorch at 2 threads), `<model>.samples_per_sec`, `<model>.pytorch_samples_per_sec` and the `.1t`
+ * variants.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -20,6 +22,8 @@ const quick = process.argv.includes("--quick");
 const repsArg = process.argv.indexOf("--reps");
 const reps = repsArg > 0 ? Number(process.argv[repsArg + 1]) : quick ? 3 : 15;
 const warmup = quick ? 1 : 3;
+const roundsArg = process.argv.indexOf("--rounds");
+const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : quick ? 1 : 3;
 
 const NETS = [
   { name: "resnet8", batch: 128, shape: [32, 32, 3], classes: 10 },
@@ -88,33 +92,58 @@ function pytorch(): TorchResult | null {
   return JSON.parse(r.stdout) as TorchResult;
 }
 
-const figures: Record<string, number> = {};
-const backend = getBackend();
-for (const n of NETS) {
-  for (const t of [1, 2]) {
-    const sps = ours(n.name, n.batch, n.shape, n.classes, t);
-    figures[`${n.name}.samples_per_sec${t === 1 ? ".1t" : ""}`] = sps;
-    console.log(
-      `${n.name} b${n.batch} ${t}t: ${sps.toFixed(0)} samples/s (kirchhoff ${backend.name}/${backend.isa})`,
-    );
-  }
-}
-const torch = pytorch();
-if (torch) {
+/** One round: ours then PyTorch (never concurrently), samples/s per "<model>.<threads>". */
+function round(): { ours: Map<string, number>; torch: Map<string, number> | null } {
+  const o = new Map<string, number>();
   for (const n of NETS) {
     for (const t of [1, 2]) {
-      const m = torch.models[n.name]?.threads[String(t)];
-      if (!m) continue;
-      const sfx = t === 1 ? ".1t" : "";
-      figures[`${n.name}.pytorch_samples_per_sec${sfx}`] = m.samples_per_sec;
-      figures[`${n.name}.ratio_vs_pytorch${sfx}`] =
-        figures[`${n.name}.samples_per_sec${sfx}`]! / m.samples_per_sec;
+      const sps = ours(n.name, n.batch, n.shape, n.classes, t);
+      o.set(`${n.name}.${t}`, sps);
       console.log(
-        `${n.name} ${t}t: PyTorch ${m.samples_per_sec.toFixed(0)} samples/s (${m.memory_format}); ratio ${figures[`${n.name}.ratio_vs_pytorch${sfx}`]!.toFixed(2)}`,
+        `${n.name} b${n.batch} ${t}t: ${sps.toFixed(0)} samples/s (kirchhoff ${backend.name}/${backend.isa})`,
       );
     }
   }
+  const tr = pytorch();
+  if (!tr) return { ours: o, torch: null };
+  const p = new Map<string, number>();
+  for (const n of NETS) {
+    for (const t of [1, 2]) {
+      const m = tr.models[n.name]?.threads[String(t)];
+      if (!m) continue;
+      p.set(`${n.name}.${t}`, m.samples_per_sec);
+      torchVersion = tr.torch_version;
+      console.log(
+        `${n.name} ${t}t: PyTorch ${m.samples_per_sec.toFixed(0)} samples/s (${m.memory_format}); ratio ${(o.get(`${n.name}.${t}`)! / m.samples_per_sec).toFixed(2)}`,
+      );
+    }
+  }
+  return { ours: o, torch: p };
 }
+
+// Several alternating rounds: this shared machine's speed drifts by 10-40 % over minutes, so each round's
+// ratio compares numbers measured a few seconds apart, and the figures are medians over rounds.
+const backend = getBackend();
+let torchVersion: string | null = null;
+const results = Array.from({ length: rounds }, (_, i) => {
+  console.log(`round ${i + 1}/${rounds}`);
+  return round();
+});
+const figures: Record<string, number> = {};
+for (const n of NETS) {
+  for (const t of [1, 2]) {
+    const key = `${n.name}.${t}`;
+    const sfx = t === 1 ? ".1t" : "";
+    figures[`${n.name}.samples_per_sec${sfx}`] = median(results.map((r) => r.ours.get(key)!));
+    const paired = results.filter((r) => r.torch?.has(key));
+    if (paired.length === 0) continue;
+    figures[`${n.name}.pytorch_samples_per_sec${sfx}`] = median(paired.map((r) => r.torch!.get(key)!));
+    figures[`${n.name}.ratio_vs_pytorch${sfx}`] = median(
+      paired.map((r) => r.ours.get(key)! / r.torch!.get(key)!),
+    );
+  }
+}
+console.log(JSON.stringify(figures, null, 2));
 if (!quick) {
   const info = machineInfo();
   writeJsonAtomic(new URL("results/train-step.json", import.meta.url).pathname, {
@@ -122,8 +151,9 @@ if (!quick) {
     commit: gitCommit(),
     date: new Date().toISOString(),
     machine: { cpu: info.cpu, cores: info.logicalCpus, backend: backend.name, isa: backend.isa },
-    pytorch: torch ? torch.torch_version : null,
+    pytorch: torchVersion,
     reps,
+    rounds,
     figures,
   });
 }
