@@ -1,0 +1,131 @@
+// The DAC side of the fused analog-tile periphery (analogInput: noise management, DAC quantisation, clipping),
+// split out of analog.h, whose conventions it shares: float32 values, products rounded to float32 where the
+// reference (src/core/kernels/js/analog.ts) calls Math.fround, round half to EVEN by the 1.5·2^52 magic number
+// in double, FMA contraction disabled. Rows are independent and split over the thread pool.
+#pragma once
+#include "prelude.h"
+
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+
+namespace kh {
+namespace KH_NS {
+
+constexpr double kRintMagic = 6755399441055744.0;  // 1.5·2^52
+constexpr double kRintLimit = 2251799813685248.0;  // 2^51
+
+/** float32 quantisation of v to `step` (double) as in the reference: fround(rint(fround(v/step))·step). */
+static inline float quantStep(float v, double invStep, double step) {
+  const double t = static_cast<float>(static_cast<double>(v) * invStep);
+  // no -ffast-math in this build: (t + M) − M is not reassociated; |t| ≥ 2^51 is already an integer
+  const double r = std::fabs(t) < kRintLimit ? (t + kRintMagic) - kRintMagic : t;
+  return static_cast<float>(r * step);
+}
+
+/** `bound` rounded down to float: for float q, q > bound ⟺ q > bDown and q < −bound ⟺ q < −bDown (exact). */
+static inline float floatBelow(double bound) {
+  float b = static_cast<float>(bound);
+  if (static_cast<double>(b) > bound) b = std::nextafter(b, -INFINITY);
+  return b;
+}
+
+/**
+ * DAC loop: v_j = clip(quantise(x_j·s_j), ±bound) with s_j = PER ? s[j] : s0, branch-free so that it
+ * vectorises. FAST (only when bound/step < 2^21): the rint of t = fround(q/step) in float by the magic
+ * number 1.5·2^23, exact for |t| < 2^22; a larger |t| is left as is, which changes nothing: its quantised
+ * value lies beyond ±bound either way and is clipped to the same value. The bound test runs in float
+ * (floatBelow), which is exact.
+ */
+template <bool QUANT, bool FAST, bool PER>
+static void quantLoop(const float* __restrict x, float s0, const float* __restrict s, int64_t k, double invStep,
+                      double step, double bound, float* __restrict v) {
+  const float hi = static_cast<float>(bound), lo = static_cast<float>(-bound), bDown = floatBelow(bound);
+  for (int64_t j = 0; j < k; j++) {
+    float q = x[j] * (PER ? s[j] : s0);
+    if (QUANT && FAST) {
+      const float t = static_cast<float>(static_cast<double>(q) * invStep);
+      const float r = std::fabs(t) < 4194304.f ? (t + 12582912.f) - 12582912.f : t;
+      q = static_cast<float>(static_cast<double>(r) * step);
+    } else if (QUANT) {
+      q = quantStep(q, invStep, step);
+    }
+    v[j] = q > bDown ? hi : (q < -bDown ? lo : q);
+  }
+}
+
+/** quantLoop dispatch: quantise when step ≠ 0, by the float rint when the DAC has < 2^21 levels per side. */
+template <bool PER>
+static void quantAny(const float* x, float s0, const float* s, int64_t k, double step, double bound, float* v) {
+  const double invStep = 1.0 / step;
+  if (step == 0.0) quantLoop<false, false, PER>(x, s0, s, k, invStep, step, bound, v);
+  else if (bound / step < 2097152.0) quantLoop<true, true, PER>(x, s0, s, k, invStep, step, bound, v);
+  else quantLoop<true, false, PER>(x, s0, s, k, invStep, step, bound, v);
+}
+
+/** One DAC row: v = clip(quantise(x·s), ±bound). */
+static void quantRow(const float* x, float s, int64_t k, double step, double bound, float* v) {
+  quantAny<false>(x, s, nullptr, k, step, bound, v);
+}
+
+/** max_j |x_j| (abs = true) or max_j x_j, vectorised; NaN never wins (as `if (a > m) m = a`). */
+static float rowMax(const float* x, int64_t k, bool abs) {
+  const float init = abs ? 0.f : -INFINITY;
+  vf acc = vbcast(init);
+  int64_t j = 0;
+  if (abs) {
+    for (; j + W <= k; j += W) {
+      const vf a = vload(x + j);
+      const vf b = a < 0 ? -a : a;
+      acc = b > acc ? b : acc;
+    }
+  } else {
+    for (; j + W <= k; j += W) {
+      const vf a = vload(x + j);
+      acc = a > acc ? a : acc;
+    }
+  }
+  float m = init;
+  for (int l = 0; l < W; l++) m = acc[l] > m ? acc[l] : m;
+  for (; j < k; j++) {
+    const float a = abs ? std::fabs(x[j]) : x[j];
+    m = a > m ? a : m;
+  }
+  return m;
+}
+
+/**
+ * The DAC stage of one input vector xr[k] into vr[k] (see analogInput): NM scale (computed when `computeNm`,
+ * else read from nm), s = fround((nm > 0 ? 1/nm : 1) / red); returns s (0 marks an exact-zero vector).
+ */
+static inline float dacRow(const float* xr, int64_t k, const AnalogIn& p, bool computeNm, double& nm, double red,
+                           float* vr) {
+  const bool useNm = p.nmMode != 0, useMax = p.nmMode == 2;
+  if (computeNm) {
+    const float m = rowMax(xr, k, !useMax);
+    nm = static_cast<double>(m) < p.nmCap ? static_cast<double>(m) : p.nmCap;
+    if (!(m > 0.f) && p.zeroRowsExact) {
+      zeroFloats(vr, k);
+      return 0.f;
+    }
+  }
+  const double base = useNm && nm > 0 ? 1.0 / nm : 1.0;
+  const float s = static_cast<float>(base / red);
+  quantRow(xr, s, k, p.step, p.bound, vr);
+  return s;
+}
+
+static void analogInput(const float* x, int64_t rows, int64_t k, const AnalogIn& p, double* nm, const double* red,
+                        float* v, float* scales) {
+  const bool computeNm = p.computeNm && (p.nmMode == 1 || p.nmMode == 2);
+  const int64_t perTask = imax(1, 16384 / imax(k, 1));
+  auto f = [&](int64_t t, int) {
+    for (int64_t r = t * perTask; r < imin(rows, (t + 1) * perTask); r++)
+      scales[r] = dacRow(x + r * k, k, p, computeNm, nm[r], red ? red[r] : 1.0, v + r * k);
+  };
+  prun(ceilDiv(rows, perTask), 10.0 * static_cast<double>(rows * k), f);
+}
+
+}  // namespace KH_NS
+}  // namespace kh
+
+#pragma GCC pop_options
