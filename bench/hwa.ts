@@ -33,7 +33,7 @@
  * depthwise column cannot average out the ±30 % month-scale drift-exponent spread of small conductances).
  *
  * Budget (2 cores, defaults = 5,000 CIFAR / all 2,242 KWS training samples, 1,000 test samples, 3
- * programmings per time): HWA epochs cost ~3× digital ones; the whole run takes about 30 min. ResNet-8/20 stay undertrained at this budget
+ * programmings per time): HWA epochs cost ~3× digital ones; the whole run took 20 min on a quiet machine (2026-11-28). ResNet-8/20 stay undertrained at this budget
  * (digital 40–55 %): the figures compare HWA with its own digital model, not with the published accuracies.
  *
  * Writes bench/results/hwa.json atomically with, per model, `<model>.acc_digital` (digital model, digital
