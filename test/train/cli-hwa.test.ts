@@ -81,6 +81,8 @@ describe("HWA flags", () => {
       "--teacher",
       join(teacherRun, "model.safetensors"),
       "--drift",
+      "--adabs",
+      "2",
       "--reps",
       "1",
       "--times",
@@ -98,6 +100,7 @@ describe("HWA flags", () => {
       teacher: join(teacherRun, "model.safetensors"),
     });
     assert.equal(res.drift.points.length, 2);
+    assert.equal(res.drift.adaBsBatches, 2);
     // Fine-tuned from the teacher: one low-lr epoch keeps it near (not far below) the teacher's accuracy.
     assert.ok(res.testAccuracy > teacherAcc - 15, `HWA ${res.testAccuracy} vs teacher ${teacherAcc}`);
     const e = await runCli([

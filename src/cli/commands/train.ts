@@ -87,6 +87,7 @@ interface TrainFlags extends HwaFlags {
   preset?: string;
   times?: string;
   reps: string;
+  adabs?: string;
   json?: boolean;
 }
 
@@ -141,6 +142,10 @@ export function registerTrain(program: Command): void {
     .option("--preset <name>", "analog preset for --drift (default: the --hwa preset or hermes)")
     .option("--times <list>", "drift times, e.g. 1,1h,1d,1mo,1y", "1,1h,1d,1mo,1y")
     .option("--reps <n>", "independent programmings for --drift", "10")
+    .option(
+      "--adabs <batches>",
+      "--drift: re-estimate BatchNorm statistics on the chip from this many training batches (AdaBS)",
+    )
     .option("--json", "print the results JSON on stdout instead of the table")
     .action((f: TrainFlags) => runTrain(f));
 }
@@ -238,6 +243,7 @@ function runTrain(f: TrainFlags): void {
       reps: intFlag(f.reps, "--reps")!,
       rng: rng.fork("drift"),
       digitalLayers: record.digitalLayers as DigitalLayers,
+      adaBs: f.adabs ? { loader: data.train, batches: intFlag(f.adabs, "--adabs")! } : null,
     });
     writeDriftResults(f.out, "drift", s, { model: modelName, dataset: data.name });
     record.drift = s;
