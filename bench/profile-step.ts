@@ -156,7 +156,7 @@ function profile(net: (typeof NETS)[number], threads: number): void {
     const t1 = performance.now();
     if (profiling) instrumentTape(loss);
     const t1b = performance.now();
-    loss.backward();
+    loss.backward(undefined, { releaseActivations: true }); // as trainModel does
     const t2 = performance.now();
     opt.step();
     const t3 = performance.now();

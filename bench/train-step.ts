@@ -55,7 +55,7 @@ function ours(
   const step = () => {
     opt.zeroGrad();
     const loss = crossEntropy(model.forward(x), y);
-    loss.backward();
+    loss.backward(undefined, { releaseActivations: true }); // as trainModel does
     opt.step();
   };
   for (let i = 0; i < warmup; i++) step();

@@ -9,7 +9,7 @@
 import { type Activation, configError, getBackend, KirchhoffError, shapeError } from "../core/index.js";
 import { gradAllocUninit, recycle } from "./grad-pool.js";
 import { fromOp, type Tensor } from "./tensor.js";
-import { allocUninit } from "./uninit.js";
+import { allocActivation } from "./uninit.js";
 
 export interface BatchNormOptions {
   training: boolean;
@@ -115,7 +115,7 @@ export function batchNorm(
     scale[j] = (gamma ? gamma.data[j]! : 1) * invStd[j]!;
     shift[j] = (beta ? beta.data[j]! : 0) - mean[j]! * scale[j]!;
   }
-  const y = allocUninit(x.size); // channelAffine overwrites y
+  const y = allocActivation(x.size); // channelAffine overwrites y
   be.channelAffine(x.data, rows, c, y, { scale, shift, residual: residual?.data ?? null, act });
   const parents: Tensor[] = [x];
   if (gamma) parents.push(gamma);

@@ -7,7 +7,7 @@ import { type Conv2dParams, configError, getBackend, shapeError } from "../core/
 import { gradAllocUninit } from "./grad-pool.js";
 import { spatialPair } from "./shape-utils.js";
 import { fromOp, type Tensor } from "./tensor.js";
-import { allocUninit } from "./uninit.js";
+import { allocActivation } from "./uninit.js";
 
 export type Conv2dPadding = number | readonly [number, number] | "same" | "valid";
 
@@ -100,7 +100,7 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
   const p = conv2dGeometry(x.shape, w.shape, opts);
   if (b && (b.ndim !== 1 || b.shape[0] !== p.outC))
     throw shapeError("conv2d", "bias shape", [p.outC], b.shape);
-  const out = allocUninit(p.n * p.outH * p.outW * p.outC); // the kernel overwrites y
+  const out = allocActivation(p.n * p.outH * p.outW * p.outC); // the kernel overwrites y
   getBackend().conv2dForward(p, x.data, w.data, out, b ? { bias: b.data } : undefined);
   const parents = b ? [x, w, b] : [x, w];
   return fromOp("conv2d", out, [p.n, p.outH, p.outW, p.outC], parents, (g) => {

@@ -14,6 +14,7 @@ import { isGradEnabled } from "./grad-mode.js";
 import { keepForever } from "./grad-pool.js";
 import { addGrads, GradSlots } from "./grad-slots.js";
 import { checkShape, sameShape, shapeSize } from "./shape-utils.js";
+import { releaseActivation } from "./uninit.js";
 
 /** Maps the gradient of an op's output to one gradient per parent (same order), null where not needed. */
 export type BackwardFn = (gradOut: Float32Array) => (Float32Array | null)[];
@@ -92,8 +93,13 @@ export class Tensor {
    * tensor's shape otherwise. Gradients are added to `.grad` of every leaf that requires grad. The graph's
    * saved values are released as backward proceeds (lower peak memory); pass `{ retainGraph: true }` to
    * back-propagate through the same graph again later.
+   *
+   * `{ releaseActivations: true }` (training loops): afterwards the storage of every intermediate tensor of
+   * the graph (not this root, not leaves) that came from `allocActivation` is recycled for the next
+   * step's outputs, and those tensors become empty (`data.length === 0`). Read what you need from them
+   * (logits for accuracy, ...) before calling backward. Ignored with `retainGraph`.
    */
-  backward(grad?: Tensor, opts: { retainGraph?: boolean } = {}): void {
+  backward(grad?: Tensor, opts: { retainGraph?: boolean; releaseActivations?: boolean } = {}): void {
     if (!this.requiresGrad) {
       throw new KirchhoffError(
         "value",
@@ -110,7 +116,18 @@ export class Tensor {
         throw shapeError("backward", "gradient shape", this.shape, grad.shape);
       seed = grad.data;
     }
-    runBackward(this, seed, opts.retainGraph === true);
+    const retain = opts.retainGraph === true;
+    const order = runBackward(this, seed, retain);
+    if (opts.releaseActivations === true && !retain) {
+      const released = new Set<Float32Array>(); // views share storage: empty every alias
+      for (const t of order) {
+        if (t === this || t.node === null || t.data === this.data) continue;
+        if (released.has(t.data) || releaseActivation(t.data)) {
+          released.add(t.data);
+          t.data = RELEASED;
+        }
+      }
+    }
   }
 }
 
@@ -153,7 +170,11 @@ function topoOrder(root: Tensor): Tensor[] {
   return order;
 }
 
-function runBackward(root: Tensor, seed: Float32Array, retainGraph: boolean): void {
+/** Storage of a tensor whose activation buffer was recycled by backward({ releaseActivations: true }). */
+const RELEASED = new Float32Array(0);
+
+/** Runs the backward pass; returns the graph's tensors in topological order. */
+function runBackward(root: Tensor, seed: Float32Array, retainGraph: boolean): Tensor[] {
   const order = topoOrder(root);
   const slots = new GradSlots();
   slots.seed(root, seed);
@@ -184,6 +205,7 @@ function runBackward(root: Tensor, seed: Float32Array, retainGraph: boolean): vo
     for (const g of grads) if (g) slots.discard(g);
     slots.unref(slot.buf);
   }
+  return order;
 }
 
 /**

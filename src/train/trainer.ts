@@ -189,14 +189,14 @@ export function trainModel(
           `loss became ${lossValue} at epoch ${epoch + 1}, batch ${b + 1}: lower the lr`,
         );
       }
+      const acc = accuracy(logits, batch.y);
       optimizer.zeroGrad();
-      loss.backward();
+      loss.backward(undefined, { releaseActivations: true }); // the step's activations serve the next one
       optimizer.step();
       if (o.hwa) hwaPostStep(model);
       const lr = optimizer.lr;
       scheduler.step();
       progress.step++;
-      const acc = accuracy(logits, batch.y);
       m.add(lossValue, acc, batch.y.length);
       emit({
         type: "batch",
