@@ -8,19 +8,14 @@
  * never recycled. Backward functions must therefore not keep the gradient arrays they receive.
  */
 
+import { BufferPool } from "./buffer-pool.js";
 import { allocUninit } from "./uninit.js";
 
 /** Buffers below this many elements (64 KB) are cheap to allocate and are not pooled. */
 const MIN_POOLED_LENGTH = 16384;
-/** Upper bound on idle pooled memory, in bytes. */
-const MAX_POOLED_BYTES = 256 * 1024 * 1024;
-/** Idle buffers kept per length. */
-const MAX_PER_LENGTH = 8;
-
-const free = new Map<number, Float32Array[]>();
-let pooledBytes = 0;
+/** Idle gradient memory kept at most (256 MB), 8 idle buffers per length. */
+const pool = new BufferPool(256 * 1024 * 1024, 8);
 let enabled = true;
-const recyclable = new WeakSet<Float32Array>();
 
 /**
  * Turns recycling on or off (on by default). Off, every gradient buffer is a fresh array: a debugging aid
@@ -34,14 +29,10 @@ export function setGradPooling(on: boolean): void {
 /** A zero-filled gradient buffer of n elements, recycled when the engine knows it is dead. */
 export function gradAlloc(n: number): Float32Array {
   if (n < MIN_POOLED_LENGTH || !enabled) return new Float32Array(n);
-  const list = free.get(n);
-  const buf = list?.pop();
-  if (buf) {
-    pooledBytes -= buf.byteLength;
-    buf.fill(0);
-  }
+  const buf = pool.take(n);
+  buf?.fill(0);
   const out = buf ?? new Float32Array(n);
-  recyclable.add(out);
+  pool.own(out);
   return out;
 }
 
@@ -51,21 +42,19 @@ export function gradAlloc(n: number): Float32Array {
  */
 export function gradAllocUninit(n: number): Float32Array {
   if (n < MIN_POOLED_LENGTH || !enabled) return new Float32Array(n);
-  const buf = free.get(n)?.pop();
-  if (buf) pooledBytes -= buf.byteLength;
-  const out = buf ?? allocUninit(n);
-  recyclable.add(out);
+  const out = pool.take(n) ?? allocUninit(n);
+  pool.own(out);
   return out;
 }
 
 /** True when `buf` came from gradAlloc / gradAllocUninit and may be returned to the pool by the engine. */
 export function isRecyclable(buf: Float32Array): boolean {
-  return recyclable.has(buf);
+  return pool.owns(buf);
 }
 
 /** Takes `buf` out of recycling for good (it becomes a leaf's .grad). */
 export function keepForever(buf: Float32Array): void {
-  recyclable.delete(buf);
+  pool.disown(buf);
 }
 
 /**
@@ -73,20 +62,10 @@ export function keepForever(buf: Float32Array): void {
  * temporary it allocated with gradAlloc and did not return. Arrays not from gradAlloc are ignored.
  */
 export function recycle(buf: Float32Array): void {
-  if (!recyclable.delete(buf)) return;
-  if (pooledBytes + buf.byteLength > MAX_POOLED_BYTES) return;
-  let list = free.get(buf.length);
-  if (!list) {
-    list = [];
-    free.set(buf.length, list);
-  }
-  if (list.length >= MAX_PER_LENGTH) return;
-  list.push(buf);
-  pooledBytes += buf.byteLength;
+  pool.give(buf);
 }
 
 /** Drops every idle pooled buffer (e.g. between training runs of different shapes). */
 export function clearGradPool(): void {
-  free.clear();
-  pooledBytes = 0;
+  pool.clear();
 }

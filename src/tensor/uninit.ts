@@ -13,11 +13,10 @@
  * `allocActivation` of the same length reuses them while they are still mapped and warm.
  */
 
+import { BufferPool } from "./buffer-pool.js";
+
 /** Below this many elements V8's own zeroed allocation is as cheap (and avoids a Buffer object). */
 const MIN_UNINIT_LENGTH = 16384;
-/** Idle recycled activation memory kept at most, bytes, and idle arrays per length. */
-const MAX_IDLE_BYTES = 256 * 1024 * 1024;
-const MAX_PER_LENGTH = 16;
 
 /** A Float32Array of n elements with unspecified contents; the caller must write every element. */
 export function allocUninit(n: number): Float32Array {
@@ -26,17 +25,14 @@ export function allocUninit(n: number): Float32Array {
   return new Float32Array(b.buffer, b.byteOffset, n);
 }
 
-const idle = new Map<number, Float32Array[]>();
-let idleBytes = 0;
-const recyclable = new WeakSet<Float32Array>();
+/** Idle activation memory kept at most (256 MB), 16 idle arrays per length. */
+const pool = new BufferPool(256 * 1024 * 1024, 16);
 
 /** Like allocUninit (contents unspecified), for op outputs that `releaseActivation` may later recycle. */
 export function allocActivation(n: number): Float32Array {
   if (n < MIN_UNINIT_LENGTH) return new Float32Array(n);
-  const buf = idle.get(n)?.pop();
-  if (buf) idleBytes -= buf.byteLength;
-  const out = buf ?? allocUninit(n);
-  recyclable.add(out);
+  const out = pool.take(n) ?? allocUninit(n);
+  pool.own(out);
   return out;
 }
 
@@ -45,15 +41,5 @@ export function allocActivation(n: number): Float32Array {
  * when it was already released). The caller guarantees nothing reads it any more.
  */
 export function releaseActivation(buf: Float32Array): boolean {
-  if (!recyclable.delete(buf)) return false;
-  let list = idle.get(buf.length);
-  if (!list) {
-    list = [];
-    idle.set(buf.length, list);
-  }
-  if (list.length < MAX_PER_LENGTH && idleBytes + buf.byteLength <= MAX_IDLE_BYTES) {
-    list.push(buf);
-    idleBytes += buf.byteLength;
-  }
-  return true;
+  return pool.give(buf);
 }
