@@ -60,26 +60,42 @@ static inline int orLanes(vi v) {
  * bDown is b rounded down to float (exact, no double widening). ASYM = false when asym1 = 1 (then the
  * asymmetry product is the identity, so skipping it is exact).
  */
+/** The ADC bounds of adcRow as lane vectors: clip values ±bound, clip tests against ±bDown. */
+struct AdcLanes {
+  vf hi, lo, up, dn;
+  AdcLanes(double bound, float bDown)
+      : hi(vbcast(static_cast<float>(bound))), lo(vbcast(static_cast<float>(-bound))), up(vbcast(bDown)),
+        dn(vbcast(-bDown)) {}
+};
+
+/** One W-lane step of adcRow's arithmetic on u (noise from z): the clipped value; clip bits per lane in fl. */
+template <bool NOISE, bool QUANT, bool ASYM>
+static inline vf adcLanes(vf u, const float* z, double asym1, double sigma, double invStep, double step,
+                          const AdcLanes& b, vi& fl) {
+  if (ASYM) {
+    const vf ua = __builtin_convertvector(__builtin_convertvector(u, vdw) * asym1, vf);
+    u = u < 0 ? ua : u;
+  }
+  if (NOISE)
+    u = __builtin_convertvector(__builtin_convertvector(u, vdw) + sigma * __builtin_convertvector(vload(z), vdw),
+                                vf);
+  if (QUANT) u = quantStepV(u, invStep, step);
+  const vi over = u > b.up, under = u < b.dn;
+  fl = (over & 1) | (under & 2);
+  return over ? b.hi : (under ? b.lo : u);
+}
+
 template <bool NOISE, bool QUANT, bool ASYM>
 static int adcRow(float* __restrict y, const float* __restrict z, int64_t m, double asym1, double sigma,
                   double invStep, double step, double bound, float bDown) {
-  const vf hi = vbcast(static_cast<float>(bound)), lo = vbcast(static_cast<float>(-bound));
-  const vf up = vbcast(bDown), dn = vbcast(-bDown);
+  const AdcLanes b(bound, bDown);
   vi fl{};
   int64_t i = 0;
   for (; i + W <= m; i += W) {
-    vf u = vload(y + i);
-    if (ASYM) {
-      const vf ua = __builtin_convertvector(__builtin_convertvector(u, vdw) * asym1, vf);
-      u = u < 0 ? ua : u;
-    }
-    if (NOISE)
-      u = __builtin_convertvector(
-          __builtin_convertvector(u, vdw) + sigma * __builtin_convertvector(vload(z + i), vdw), vf);
-    if (QUANT) u = quantStepV(u, invStep, step);
-    const vi over = u > up, under = u < dn;
-    fl |= (over & 1) | (under & 2);
-    vstore(y + i, over ? hi : (under ? lo : u));
+    vi f;
+    vstore(y + i, adcLanes<NOISE, QUANT, ASYM>(vload(y + i), NOISE ? z + i : nullptr, asym1, sigma, invStep, step,
+                                                b, f));
+    fl |= f;
   }
   int flags = orLanes(fl);
   for (; i < m; i++) y[i] = adcOne<NOISE, QUANT>(y[i], NOISE ? z[i] : 0.f, asym1, sigma, invStep, step, bound, flags);

@@ -82,24 +82,27 @@ static inline float dacScale(const float* xr, int64_t k, const AnalogIn& p, bool
 }
 
 /**
- * Output of one finished vector: val_i = fround(yy_i·f)·post_i + bias_i in the reference's arithmetic
- * (fround(a·p + b) with a double product and sum), then y_i = accumulate ? y_i + val_i : val_i and
- * y_i += biasAfter_i.
+ * One finished output from a = fround(yy_i·scale): val = a·post_i + bias_i in the reference's arithmetic
+ * (fround(a·p + b) with a double product and sum), then accumulate ? y_i + val : val, plus biasAfter_i.
  */
+template <bool POST, bool BIAS, bool ACC, bool AFTER>
+static inline float finishValue(float a, int64_t i, const float* post, const float* bias, const float* biasAfter,
+                                const float* y) {
+  float val;
+  if (POST && BIAS) val = static_cast<float>(static_cast<double>(a) * post[i] + static_cast<double>(bias[i]));
+  else if (POST) val = a * post[i];
+  else if (BIAS) val = a + bias[i];
+  else val = a;
+  float o = ACC ? y[i] + val : val;
+  if (AFTER) o = o + biasAfter[i];
+  return o;
+}
+
+/** Output of one finished vector: y_i = finishValue(fround(yy_i·f)) for i < m. */
 template <bool POST, bool BIAS, bool ACC, bool AFTER>
 static void finishRowT(const float* __restrict yy, int64_t m, float f, const float* __restrict post,
                        const float* __restrict bias, const float* __restrict biasAfter, float* __restrict y) {
-  for (int64_t i = 0; i < m; i++) {
-    const float a = yy[i] * f;
-    float val;
-    if (POST && BIAS) val = static_cast<float>(static_cast<double>(a) * post[i] + static_cast<double>(bias[i]));
-    else if (POST) val = a * post[i];
-    else if (BIAS) val = a + bias[i];
-    else val = a;
-    float o = ACC ? y[i] + val : val;
-    if (AFTER) o = o + biasAfter[i];
-    y[i] = o;
-  }
+  for (int64_t i = 0; i < m; i++) y[i] = finishValue<POST, BIAS, ACC, AFTER>(yy[i] * f, i, post, bias, biasAfter, y);
 }
 
 /** finishRowT with the case split hoisted (each instance is one plain, vectorised loop). */
@@ -123,21 +126,13 @@ static void finishRow(const float* yy, int64_t m, float f, const float* post, co
 template <bool NOISE, bool QUANT>
 static void adcEach(float* __restrict d, const float* __restrict z, int64_t n, double asym1, double sigma,
                     double invStep, double step, double bound, float bDown, int32_t* __restrict flags) {
-  const vf hi = vbcast(static_cast<float>(bound)), lo = vbcast(static_cast<float>(-bound));
-  const vf up = vbcast(bDown), dn = vbcast(-bDown);
+  const AdcLanes b(bound, bDown);
   int64_t i = 0;
   for (; i + W <= n; i += W) {
-    vf u = vload(d + i);
-    const vf ua = __builtin_convertvector(__builtin_convertvector(u, vdw) * asym1, vf);
-    u = u < 0 ? ua : u;
-    if (NOISE)
-      u = __builtin_convertvector(
-          __builtin_convertvector(u, vdw) + sigma * __builtin_convertvector(vload(z + i), vdw), vf);
-    if (QUANT) u = quantStepV(u, invStep, step);
-    const vi over = u > up, under = u < dn;
-    const vi fl = (over & 1) | (under & 2);
+    vi fl;
+    vstore(d + i, adcLanes<NOISE, QUANT, true>(vload(d + i), NOISE ? z + i : nullptr, asym1, sigma, invStep, step,
+                                                b, fl));
     std::memcpy(flags + i, &fl, sizeof fl);
-    vstore(d + i, over ? hi : (under ? lo : u));
   }
   for (; i < n; i++) {
     int fl = 0;
@@ -154,16 +149,7 @@ template <bool POST, bool BIAS, bool ACC, bool AFTER>
 static void finishEachT(const float* d, const float* fr, const uint8_t* skip, int64_t n, const float* post,
                         const float* bias, const float* biasAfter, float* y) {
   for (int64_t i = 0; i < n; i++) {
-    if (skip[i]) continue;
-    const float a = d[i] * fr[i];
-    float val;
-    if (POST && BIAS) val = static_cast<float>(static_cast<double>(a) * post[i] + static_cast<double>(bias[i]));
-    else if (POST) val = a * post[i];
-    else if (BIAS) val = a + bias[i];
-    else val = a;
-    float o = ACC ? y[i] + val : val;
-    if (AFTER) o = o + biasAfter[i];
-    y[i] = o;
+    if (!skip[i]) y[i] = finishValue<POST, BIAS, ACC, AFTER>(d[i] * fr[i], i, post, bias, biasAfter, y);
   }
 }
 
