@@ -86,6 +86,24 @@ static void packPatches(const ConvP& p, const float* x, int64_t g, int64_t r0, i
 }
 
 /**
+ * dw[0..wsize) and dbias[0..outC) (when given) = the task partials summed in task order; each partial holds
+ * its dW sums followed by its dbias sums.
+ */
+static void sumPartials(float* const* parts, int nt, int64_t wsize, int64_t outC, float* dw, float* dbias) {
+  for (int64_t i = 0; i < wsize; i++) {
+    float s = 0.f;
+    for (int t = 0; t < nt; t++) s += parts[t][i];
+    dw[i] = s;
+  }
+  if (dbias)
+    for (int64_t c = 0; c < outC; c++) {
+      float s = 0.f;
+      for (int t = 0; t < nt; t++) s += parts[t][wsize + c];
+      dbias[c] = s;
+    }
+}
+
+/**
  * dW_g[og × K] += dY_gᵀ[og × pix] · patches[pix × K], blocks of kPix pixels; each task owns a contiguous
  * pixel range and a partial dW (+ dbias) that are summed at the end.
  */
@@ -129,17 +147,7 @@ static void convBackwardWeightT(const ConvP& p, const float* x, const float* dy,
   };
   if (nt <= 1) f(0, 0);
   else pfor(nt, f);
-  for (int64_t i = 0; i < wsize; i++) {
-    float s = 0.f;
-    for (int t = 0; t < nt; t++) s += parts[t][i];
-    dw[i] = s;
-  }
-  if (dbias)
-    for (int64_t c = 0; c < p.outC; c++) {
-      float s = 0.f;
-      for (int t = 0; t < nt; t++) s += parts[t][wsize + c];
-      dbias[c] = s;
-    }
+  sumPartials(parts, nt, wsize, p.outC, dw, dbias);
 }
 
 /**
@@ -221,17 +229,7 @@ static void convBackwardWeightDirect(const ConvP& q, const float* x, const float
   };
   if (nt <= 1) f(0, 0);
   else pfor(nt, f);
-  for (int64_t i = 0; i < wsize; i++) {
-    float s = 0.f;
-    for (int t = 0; t < nt; t++) s += parts[t][i];
-    dw[i] = s;
-  }
-  if (dbias)
-    for (int64_t c = 0; c < p.outC; c++) {
-      float s = 0.f;
-      for (int t = 0; t < nt; t++) s += parts[t][wsize + c];
-      dbias[c] = s;
-    }
+  sumPartials(parts, nt, wsize, p.outC, dw, dbias);
 }
 
 static void convBackwardWeight(const ConvP& p, const float* x, const float* dy, float* dw, float* dbias) {
