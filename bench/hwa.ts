@@ -100,8 +100,6 @@ if (tRangeSec && !(tRangeSec.length === 2 && tRangeSec[0]! > 0 && tRangeSec[1]! 
 const adaBsBatches = Number(flag("adabs", "8"));
 /** Directory caching the digitally trained models between runs (keyed by every setting that affects them). */
 const cacheDir = flag("cache", "");
-if (digitalLayers !== "none" && digitalLayers !== "depthwise")
-  throw new Error(`--digital-layers: expected none or depthwise, got ${digitalLayers}`);
 if (hwaMode !== "finetune" && hwaMode !== "scratch")
   throw new Error(`--hwa-mode: expected finetune or scratch, got ${hwaMode}`);
 const preset = "hermes";

@@ -80,7 +80,7 @@ export function evaluateOverDrift(
   const cfg = typeof o.preset === "object" ? o.preset : getPreset(o.preset ?? "hermes");
   const digital = evaluateClassifier(model, test).accuracy;
   const adaBs = o.adaBs ?? null;
-  const bnStats = saveBatchNormStats(model);
+  const bnStats = adaBs ? saveBatchNormStats(model) : null;
   const analog = toAnalog(model, cfg, { rng: o.rng.fork("forward-noise") });
   const digitalLayerPaths = digitalLayers === "depthwise" ? keepDepthwiseDigital(analog) : [];
   const accuracies: number[][] = [];
@@ -100,7 +100,7 @@ export function evaluateOverDrift(
       accuracies.push(row);
     }
   } finally {
-    bnStats.restore();
+    bnStats?.restore();
     toDigital(analog);
   }
   return {
