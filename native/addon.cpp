@@ -200,7 +200,9 @@ napi_value AnalogIm2col(napi_env env, napi_callback_info info) {
 }
 
 /**
- * Fused tile forward. Args: params (Float64Array, order below), x, w, nm, post?, bias?, biasAfter?, y, retry.
+ * Fused tile forward. Args: params (Float64Array, order below), x, w, nm, post?, bias?, biasAfter?, y, retry,
+ * patch? (Float64Array: the 16 conv geometry values of Args::conv, then group0, k0, row0; x is then the NHWC
+ * input and xOffset is 0).
  * params: rows, groups, k, m, xOffset, ldx, yOffset, ldy, nmMode, computeNm, nmCap, inStep, inBound,
  * zeroRowsExact, outAsymmetry, outNoise, outStep, outBound, testNegativeBound, outScale, retryClipped,
  * accumulate, hasStream, key0, key1, stream0, stream1, block.
@@ -214,11 +216,19 @@ napi_value AnalogTileForward(napi_env env, napi_callback_info info) {
   const float *post = a.f32(4, true), *bias = a.f32(5, true), *biasAfter = a.f32(6, true);
   float* y = a.f32(7);
   uint8_t* retry = a.arr<uint8_t>(8, napi_uint8_array);
+  const double* pq = a.arr<double>(9, napi_float64_array, true);  // patch source: conv geometry, group0, k0, row0
+  const ConvP conv = pq ? a.conv(9) : ConvP{};
   if (a.failed) return nullptr;
   const auto i = [&](int j) { return static_cast<int64_t>(q[j]); };
   AnalogTileP p{AnalogIn{static_cast<int>(q[8]), q[9] != 0, q[10], q[11], q[12], q[13] != 0},
                 AnalogOut{q[14], q[15], q[16], q[17], q[18] != 0},
                 i(0), i(1), i(2), i(3), i(5), i(7), q[19], q[20] != 0, q[21] != 0};
+  if (pq) {
+    p.patch = &conv;
+    p.group0 = static_cast<int64_t>(pq[16]);
+    p.k0 = static_cast<int64_t>(pq[17]);
+    p.row0 = static_cast<int64_t>(pq[18]);
+  }
   const Stream s{static_cast<uint32_t>(q[23]), static_cast<uint32_t>(q[24]), static_cast<uint32_t>(q[25]),
                  static_cast<uint32_t>(q[26]), static_cast<uint64_t>(q[27])};
   std::lock_guard<std::mutex> lk(gCall);

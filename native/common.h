@@ -52,6 +52,10 @@ struct AnalogTileP {
   int64_t rows, groups, k, m, ldx, ldy;
   double outScale;
   bool retryClipped, accumulate;
+  /** Conv input gathered in the kernel (null: x holds the vectors): vector (r, g) is columns [k0, k0 + k) of
+   * group (group0 + g)'s patch of output pixel row0 + r (analogIm2col order); x is the NHWC input. */
+  const ConvP* patch = nullptr;
+  int64_t group0 = 0, k0 = 0, row0 = 0;
 };
 
 /** One ISA's kernel entry points. */

@@ -6,7 +6,7 @@
 // Rows are independent and split over the thread pool. The DAC stage (analogInput) is in analog_dac.h.
 #pragma once
 #include "analog_dac.h"
-#include "philox.h"
+#include "normals.h"
 #include "prelude.h"
 
 #pragma GCC push_options
@@ -108,99 +108,6 @@ static int adcRowAny(float* y, const float* z, int64_t m, double asym1, double s
                      double bound, float bDown) {
   if (asym1 == 1.0) return adcRow<NOISE, QUANT, false>(y, z, m, asym1, sigma, invStep, step, bound, bDown);
   return adcRow<NOISE, QUANT, true>(y, z, m, asym1, sigma, invStep, step, bound, bDown);
-}
-
-typedef double vd16 __attribute__((vector_size(16 * 8)));  // kLanes doubles (GCC splits to the ISA width)
-typedef int64_t vl16 __attribute__((vector_size(16 * 8)));
-typedef uint64_t vul16 __attribute__((vector_size(16 * 8)));
-typedef uint32_t vu16 __attribute__((vector_size(16 * 4), aligned(4)));
-static_assert(kLanes == 16, "vd16 holds one lane group");
-
-/** ln(u) for u in (0, 1] per lane: exponent by bit manipulation, ln m = 2·atanh((m−1)/(m+1)), |err| < 1e-12. */
-static inline vd16 lnUnit(vd16 u) {
-  vul16 bits;
-  std::memcpy(&bits, &u, sizeof bits);
-  vl16 e = (vl16)(bits >> 52) - 1023;
-  bits = (bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull;
-  vd16 m;
-  std::memcpy(&m, &bits, sizeof m);
-  const vl16 big = m > 1.4142135623730951;  // −1 where m is reduced to [√½, 1)
-  m = big ? m * 0.5 : m;
-  e -= big;
-  const vd16 t = (m - 1.0) / (m + 1.0), t2 = t * t;
-  const vd16 p =
-      1.0 + t2 * (1.0 / 3 + t2 * (1.0 / 5 + t2 * (1.0 / 7 + t2 * (1.0 / 9 + t2 * (1.0 / 11 + t2 * (1.0 / 13))))));
-  return __builtin_convertvector(e, vd16) * 0.6931471805599453 + 2.0 * t * p;
-}
-
-/**
- * out[l] = sqrt(v[l]) for the kLanes lanes: a plain array loop that GCC vectorises (-fno-math-errno) to the
- * ISA's vector square root (correctly rounded, as libm's).
- */
-static inline void sqrtLanes(vd16 v, double* __restrict out) {
-  alignas(64) double in[kLanes];
-  std::memcpy(in, &v, sizeof in);
-  for (int i = 0; i < kLanes; i++) out[i] = __builtin_sqrt(in[i]);
-}
-
-/**
- * Standard-normal fill of elements [e0, e1) of a Philox stream, into out[0 .. e1−e0): the same stream layout
- * and Box-Muller pairing as fillNormal (philox.h / src/core/philox.ts: element i from block s.block + i/4,
- * words (0,1) → cos/sin pair, (2,3) → next pair), vectorised over 16 blocks: the angle 2π·u2 is reduced
- * exactly by quadrant (u2 has 24 bits) and sin/cos/log are polynomials accurate to ~1e-11, far below float32
- * resolution (fillNormal itself uses libm; both agree to ~1e-7 relative).
- */
-static void normalsRange(const Stream& s, int64_t e0, int64_t e1, float* out) {
-  alignas(64) uint32_t wv[4 * kLanes];
-  alignas(64) double n0[2][kLanes], n1[2][kLanes];
-  const double halfPi = 1.5707963267948966, two24 = 1.0 / 16777216.0, two22 = 1.0 / 4194304.0;
-  for (int64_t b = e0 / 4; 4 * b < e1; b += kLanes) {
-    philoxLanes(s, s.block + static_cast<uint64_t>(b), wv);
-    for (int pair = 0; pair < 2; pair++) {
-      vu16 a, c;
-      std::memcpy(&a, wv + 2 * pair * kLanes, sizeof a);
-      std::memcpy(&c, wv + (2 * pair + 1) * kLanes, sizeof c);
-      a >>= 8;
-      c >>= 8;
-      const vd16 r2 = -2.0 * lnUnit(__builtin_convertvector(a + 1, vd16) * two24);
-      alignas(64) double r[kLanes];
-      sqrtLanes(r2, r);
-      const vu16 q = c >> 22;
-      const vd16 x = __builtin_convertvector(c & 0x3fffffu, vd16) * (two22 * halfPi), x2 = x * x;  // [0, π/2)
-      const vd16 sn =
-          x * (1 + x2 * (-1.0 / 6 + x2 * (1.0 / 120 + x2 * (-1.0 / 5040 + x2 * (1.0 / 362880 + x2 * (-1.0 / 39916800 +
-          x2 * (1.0 / 6227020800 + x2 * (-1.0 / 1307674368000))))))));
-      const vd16 cs =
-          1 + x2 * (-0.5 + x2 * (1.0 / 24 + x2 * (-1.0 / 720 + x2 * (1.0 / 40320 + x2 * (-1.0 / 3628800 +
-          x2 * (1.0 / 479001600 + x2 * (-1.0 / 87178291200 + x2 * (1.0 / 20922789888000))))))));
-      // quadrant q: odd q swaps sin/cos; cos is negative for q = 1, 2 and sin for q = 2, 3
-      const vd16 swap = __builtin_convertvector(q & 1u, vd16);
-      const vd16 c1 = sn * swap + cs * (1.0 - swap), s1 = cs * swap + sn * (1.0 - swap);
-      const vd16 cosT = c1 * (1.0 - 2.0 * __builtin_convertvector((q ^ (q >> 1)) & 1u, vd16));
-      const vd16 sinT = s1 * (1.0 - 2.0 * __builtin_convertvector(q >> 1, vd16));
-      for (int l = 0; l < kLanes; l++) {
-        n0[pair][l] = r[l] * cosT[l];
-        n1[pair][l] = r[l] * sinT[l];
-      }
-    }
-    if (4 * b >= e0 && 4 * (b + kLanes) <= e1) {  // the whole group is inside the range
-      float* o = out + (4 * b - e0);
-      for (int lane = 0; lane < kLanes; lane++) {
-        o[4 * lane] = static_cast<float>(n0[0][lane]);
-        o[4 * lane + 1] = static_cast<float>(n1[0][lane]);
-        o[4 * lane + 2] = static_cast<float>(n0[1][lane]);
-        o[4 * lane + 3] = static_cast<float>(n1[1][lane]);
-      }
-      continue;
-    }
-    for (int lane = 0; lane < kLanes; lane++) {
-      for (int pair = 0; pair < 2; pair++) {
-        const int64_t e = 4 * (b + lane) + 2 * pair;
-        if (e >= e0 && e < e1) out[e - e0] = static_cast<float>(n0[pair][lane]);
-        if (e + 1 >= e0 && e + 1 < e1) out[e + 1 - e0] = static_cast<float>(n1[pair][lane]);
-      }
-    }
-  }
 }
 
 /** ADC of y[rows, m]; noise from z (explicit normals) or, when `s` is given, drawn inline from the stream. */

@@ -1,7 +1,7 @@
 // Fused analog tile forward (contract: AnalogKernels.analogTileForward in src/core/kernels/types.ts;
 // reference: src/core/kernels/js/analog-tile.ts). One pass per chunk of input rows, on one thread, in cache:
-// gather each input vector straight from its row (row stride ldx, group g at column g·k: no block copies),
-// NM scale + DAC (dacRow), GEMM against the tile weights (the same serial GEMM the threaded sgemm runs on
+// gather each input vector straight from its row (row stride ldx, group g at column g·k: no block copies)
+// or, for conv layers, from the NHWC input in tap-major order (analog_patch.h: no patch matrix), NM scale + DAC (dacRow), GEMM against the tile weights (the same serial GEMM the threaded sgemm runs on
 // its row slice, so every product is bit-identical), then the epilogue: ADC with output noise drawn at the
 // element's global index of the pass's Philox stream (normalsRange; independent of threads and chunking),
 // bound test, ×fround(outScale/s)·post + bias, and the (optional) accumulation into the layer output.
@@ -10,6 +10,7 @@
 // row by row instead, vectorised across the G vectors of a row (DAC, dot products, ADC, finishing step).
 #pragma once
 #include "analog.h"
+#include "analog_patch.h"
 #include "gemm.h"
 
 namespace kh {
@@ -181,18 +182,28 @@ static void analogTileForward(const AnalogTileP& p, const float* x, const float*
   // rows per task: a multiple of the GEMM row tile, ~96 KiB of DAC output + MVM output per task
   const int64_t fit = imax(1, 24576 / (G * (K + M)));
   const int64_t perTask = imax(kMrWide, fit / kMrWide * kMrWide);
+  // conv patches gathered here (analog_patch.h): tap-major vectors, weight columns permuted to match
+  const bool conv = p.patch != nullptr;
+  const TapRuns tr = conv ? TapRuns(*p.patch, p.k0, K) : TapRuns();
+  std::vector<float> wPerm(conv ? static_cast<size_t>(G * M * K) : 0);
+  if (conv)
+    for (int64_t g = 0; g < G; g++) permuteColumns(tr, M, K, w + g * M * K, wPerm.data() + g * M * K);
+  const float* wt = conv ? wPerm.data() : w;
   // weights packed once for all tasks (thread 0's slot 5 is free during this kernel)
   const bool packed = tilePackable(M, K);
   const int64_t psz = tilePackedSize(M, K);
   float* bp = packed ? scratch(0, 5, static_cast<size_t>(G * psz)) : nullptr;
   if (packed)
-    for (int64_t g = 0; g < G; g++) tilePack(M, K, w + g * M * K, bp + g * psz);
+    for (int64_t g = 0; g < G; g++) tilePack(M, K, wt + g * M * K, bp + g * psz);
   // DAC rows padded off multiples of 2 KiB (L1 set aliasing, as gemmSerial's packA)
   const int64_t ldv = K % 512 == 0 ? K + 16 : K;
   auto f = [&](int64_t t, int tid) {
     const int64_t r0 = t * perTask, nr = imin(rows, r0 + perTask) - r0;
     if (nr <= 0) return;
-    float* v = scratch(tid, 2, static_cast<size_t>(imax(nr * (ldv + M), G * (2 * K + 4)) + 16));
+    const float* xt = x + r0 * p.ldx;  // the task's input rows (conv: x is the NHWC input)
+    PixelTaps px(conv ? tr.kk : 0);
+    float* pv = conv ? scratch(tid, 4, static_cast<size_t>(K)) : nullptr;  // one gathered conv vector
+    float* v = scratch(tid, 2, static_cast<size_t>(imax(nr * (ldv + M), G * (3 * K + 4)) + 16));
     float* yy = v + nr * ldv;
     float* sc = scratch(tid, 3, static_cast<size_t>(imax(nr, G)));
     const float* z = nullptr;
@@ -208,7 +219,14 @@ static void analogTileForward(const AnalogTileP& p, const float* x, const float*
       int32_t* flags = reinterpret_cast<int32_t*>(fr + G);
       float* mx = reinterpret_cast<float*>(flags + G);
       for (int64_t r = 0; r < nr; r++) {
-        const float* xr = x + (r0 + r) * p.ldx;
+        const float* xr = xt + r * p.ldx;
+        if (conv) {  // the row's G tap-major vectors, gathered into the scratch after the flags
+          float* pr = mx + G;
+          px.at(*p.patch, x, p.row0 + r0 + r);
+          if (tr.cgOne == 1 && K == tr.kk) patchRowDepthwise(tr, px, p.group0, G, pr);
+          else patchRowRuns(tr, px, p.group0, G, K, pr);
+          xr = pr;
+        }
         double* nmr = nm + (r0 + r) * G;
         if (computeNm) {  // dacScale, split into loops that vectorise across the G vectors
           const bool abs = p.in.nmMode != 2;
@@ -227,7 +245,7 @@ static void analogTileForward(const AnalogTileP& p, const float* x, const float*
         quantAny<true>(xr, 0.f, sv, G * K, p.in.step, p.in.bound, v);  // a scale per element
         for (int64_t g = 0; g < G; g++)
           if (sc[g] == 0.f) zeroFloats(v + g * K, K);
-        groupDots(G, K, v, w, d);
+        groupDots(G, K, v, wt, d);
         const float* zr = noise ? z + r * G : nullptr;
         const double bd = p.out.bound;
         if (noise && quant) adcEach<true, true>(d, zr, G, asym1, sigma, invStep, step, bd, bDown, flags);
@@ -247,10 +265,16 @@ static void analogTileForward(const AnalogTileP& p, const float* x, const float*
     for (int64_t g = 0; g < G; g++) {
       for (int64_t r = 0; r < nr; r++) {
         const int64_t u = (r0 + r) * G + g;
-        sc[r] = dacRow(x + (r0 + r) * p.ldx + g * K, K, p.in, computeNm, nm[u], 1.0, v + r * ldv);
+        if (conv) {  // the tap-major vector copied together (contiguous runs), then the DAC as for x rows
+          px.at(*p.patch, x, p.row0 + r0 + r);
+          patchRowRuns(tr, px, p.group0 + g, 1, K, pv);
+          sc[r] = dacRow(pv, K, p.in, computeNm, nm[u], 1.0, v + r * ldv);
+        } else {
+          sc[r] = dacRow(xt + r * p.ldx + g * K, K, p.in, computeNm, nm[u], 1.0, v + r * ldv);
+        }
       }
       if (packed) tileGemmPacked(nr, M, K, v, ldv, bp + g * psz, yy, tid);
-      else tileGemm(nr, M, K, v, ldv, w + g * M * K, yy, tid);
+      else tileGemm(nr, M, K, v, ldv, wt + g * M * K, yy, tid);
       for (int64_t r = 0; r < nr; r++) {
         const int64_t u = (r0 + r) * G + g;
         float* yr = yy + r * M;

@@ -11,17 +11,90 @@ namespace KH_NS {
 
 constexpr int kLanes = 16;
 
+// GCC 12 reports a false "may be used uninitialized" inside its own AVX-512 intrinsic headers here.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+#if KH_VBYTES == 64
+/** hi/lo 32-bit halves of x·k per 32-bit lane (vpmuludq on the even and the odd lanes). */
+static inline void mulHiLo(__m512i x, __m512i k, __m512i& hi, __m512i& lo) {
+  const __m512i pe = _mm512_mul_epu32(x, k), po = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), k);
+  lo = _mm512_mask_blend_epi32(0xaaaa, pe, _mm512_slli_epi64(po, 32));
+  hi = _mm512_mask_blend_epi32(0xaaaa, _mm512_srli_epi64(pe, 32), po);
+}
+#elif KH_VBYTES == 32
+static inline void mulHiLo(__m256i x, __m256i k, __m256i& hi, __m256i& lo) {
+  const __m256i pe = _mm256_mul_epu32(x, k), po = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), k);
+  lo = _mm256_blend_epi32(pe, _mm256_slli_epi64(po, 32), 0xaa);
+  hi = _mm256_blend_epi32(_mm256_srli_epi64(pe, 32), po, 0xaa);
+}
+#endif
+
 /** Computes kLanes consecutive Philox blocks starting at block index b0: out[w*kLanes + lane]. */
 static inline void philoxLanes(const Stream& s, uint64_t b0, uint32_t* out) {
-  uint32_t x0[kLanes], x1[kLanes], x2[kLanes], x3[kLanes];
+  uint32_t x0[kLanes], x1[kLanes];
   for (int l = 0; l < kLanes; l++) {
     const uint64_t b = b0 + l;
     x0[l] = static_cast<uint32_t>(b);
     x1[l] = static_cast<uint32_t>(b >> 32);
+  }
+  uint32_t k0 = s.key0, k1 = s.key1;
+#if KH_VBYTES == 64 || KH_VBYTES == 32
+  // explicit vector rounds: GCC does not vectorise the 32×32→64-bit multiplies of the loop below by itself
+#if KH_VBYTES == 64
+  typedef __m512i V;
+  constexpr int NV = 1;
+#define KH_SET1(v) _mm512_set1_epi32(static_cast<int>(v))
+#define KH_XOR(a, b) _mm512_xor_si512(a, b)
+#define KH_LOAD(p) _mm512_loadu_si512(p)
+#define KH_STORE(p, v) _mm512_storeu_si512(p, v)
+#else
+  typedef __m256i V;
+  constexpr int NV = 2;
+#define KH_SET1(v) _mm256_set1_epi32(static_cast<int>(v))
+#define KH_XOR(a, b) _mm256_xor_si256(a, b)
+#define KH_LOAD(p) _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))
+#define KH_STORE(p, v) _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v)
+#endif
+  constexpr int VL = kLanes / NV;
+  V a[NV], b[NV], c[NV], d[NV];
+  for (int j = 0; j < NV; j++) {
+    a[j] = KH_LOAD(x0 + j * VL);
+    b[j] = KH_LOAD(x1 + j * VL);
+    c[j] = KH_SET1(s.stream0);
+    d[j] = KH_SET1(s.stream1);
+  }
+  const V m0 = KH_SET1(0xd2511f53u), m1 = KH_SET1(0xcd9e8d57u);
+  for (int round = 0; round < 10; round++) {
+    const V kk0 = KH_SET1(k0), kk1 = KH_SET1(k1);
+    for (int j = 0; j < NV; j++) {
+      V hi0, lo0, hi1, lo1;
+      mulHiLo(a[j], m0, hi0, lo0);
+      mulHiLo(c[j], m1, hi1, lo1);
+      a[j] = KH_XOR(KH_XOR(hi1, b[j]), kk0);
+      c[j] = KH_XOR(KH_XOR(hi0, d[j]), kk1);
+      b[j] = lo1;
+      d[j] = lo0;
+    }
+    k0 += 0x9e3779b9u;
+    k1 += 0xbb67ae85u;
+  }
+  for (int j = 0; j < NV; j++) {
+    KH_STORE(out + j * VL, a[j]);
+    KH_STORE(out + kLanes + j * VL, b[j]);
+    KH_STORE(out + 2 * kLanes + j * VL, c[j]);
+    KH_STORE(out + 3 * kLanes + j * VL, d[j]);
+  }
+#undef KH_SET1
+#undef KH_XOR
+#undef KH_LOAD
+#undef KH_STORE
+#else
+  uint32_t x2[kLanes], x3[kLanes];
+  for (int l = 0; l < kLanes; l++) {
     x2[l] = s.stream0;
     x3[l] = s.stream1;
   }
-  uint32_t k0 = s.key0, k1 = s.key1;
   for (int round = 0; round < 10; round++) {
     for (int l = 0; l < kLanes; l++) {
       const uint64_t p0 = static_cast<uint64_t>(0xd2511f53u) * x0[l];
@@ -42,7 +115,10 @@ static inline void philoxLanes(const Stream& s, uint64_t b0, uint32_t* out) {
     out[2 * kLanes + l] = x2[l];
     out[3 * kLanes + l] = x3[l];
   }
+#endif
 }
+
+#pragma GCC diagnostic pop
 
 template <class Emit>
 static void philoxFill(float* out, int64_t n, const Stream& s, double costPerElem, Emit emit) {

@@ -185,21 +185,27 @@ export class AnalogConv2d extends AnalogWeightLayer {
     return this.patchBuf;
   }
 
+  /**
+   * Group by group, chunk by chunk of output pixels. Tiles with the fused kernel gather their patches from x
+   * themselves (in cache, no patch matrix); the others get the chunk's patches materialised by im2col.
+   */
   private perGroupForward(x: Float32Array, p: Conv2dParams, rows: number): Float32Array {
     const og = p.outC / p.groups;
     const K = this.arrays[0]!.inSize;
     const chunk = this.chunkRows(K);
     const y = new Float32Array(rows * p.outC);
-    const patches = this.patches(Math.min(rows, chunk) * K);
+    const gather = this.arrays.every((a) => a.fusedInput);
+    const patches = gather ? x : this.patches(Math.min(rows, chunk) * K);
     for (let g = 0; g < this.groups; g++) {
       for (let r0 = 0; r0 < rows; r0 += chunk) {
         const nr = Math.min(chunk, rows - r0);
-        this.im2col(x, p, g, 1, patches, r0, nr);
+        const source = gather ? { conv: p, group0: g, row0: r0 } : null;
+        if (!gather) this.im2col(x, p, g, 1, patches, r0, nr);
         if (this.groups === 1) {
-          this.runTiles(this.mapped[g]!, patches, nr, y.subarray(r0 * p.outC, (r0 + nr) * p.outC));
+          this.runTiles(this.mapped[g]!, patches, nr, y.subarray(r0 * p.outC, (r0 + nr) * p.outC), source);
           continue;
         }
-        const yg = this.runTiles(this.mapped[g]!, patches, nr);
+        const yg = this.runTiles(this.mapped[g]!, patches, nr, new Float32Array(nr * og), source);
         for (let r = 0; r < nr; r++) {
           const src = r * og;
           const dst = (r0 + r) * p.outC + g * og;
@@ -217,7 +223,6 @@ export class AnalogConv2d extends AnalogWeightLayer {
     const og = p.outC / p.groups;
     const K = p.inC * p.kH * p.kW;
     const chunk = this.chunkRows(K);
-    const patches = this.patches(Math.min(rows, chunk) * K);
     const post = new Float32Array(p.outC);
     const bias = this.bias ? Float32Array.from(this.bias.data) : null;
     tiles.forEach((t, g) => {
@@ -231,10 +236,11 @@ export class AnalogConv2d extends AnalogWeightLayer {
     // the fused kernel takes the G tiles' weights as one array [G·og·K/G]
     const w = mvm.fusable ? new Float32Array(og * K) : null;
     if (w) for (let g = 0; g < p.groups; g++) w.set(tws[g]!.w, (g * og * K) / p.groups);
+    const patches = w ? x : this.patches(Math.min(rows, chunk) * K);
     for (let r0 = 0; r0 < rows; r0 += chunk) {
       const nr = Math.min(chunk, rows - r0);
-      this.im2col(x, p, 0, p.groups, patches, r0, nr);
       if (w) {
+        // the fused kernel gathers each pixel's G patches from x itself
         const layout = {
           xOff: 0,
           ldx: K,
@@ -242,10 +248,12 @@ export class AnalogConv2d extends AnalogWeightLayer {
           ldy: p.outC,
           accumulate: false,
           biasAfter: null,
+          patches: { conv: p, group0: 0, row0: r0 },
         };
-        mvm.forwardTile(tws, w, patches, layout, nr, y, this.forwardRng, post, bias);
+        mvm.forwardTile(tws, w, x, layout, nr, y, this.forwardRng, post, bias);
         continue;
       }
+      this.im2col(x, p, 0, p.groups, patches, r0, nr);
       const out = y.subarray(r0 * p.outC, (r0 + nr) * p.outC);
       mvm.forwardGroups(tws, patches, nr, out, this.forwardRng, post, bias);
     }

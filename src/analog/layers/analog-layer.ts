@@ -10,6 +10,7 @@ import { Module } from "../../nn/index.js";
 import { add, type Tensor, tensor } from "../../tensor/index.js";
 import type { AnalogConfig } from "../config/analog-config.js";
 import { checkInferenceTime } from "../device/noise-model.js";
+import type { PatchInput } from "../periphery/unit-layout.js";
 import type { AnalogTileArray } from "../tile/tile-array.js";
 
 /** A weight matrix [out, in] (row-major view of a parameter) paired with the tile array that maps it. */
@@ -73,18 +74,22 @@ export abstract class AnalogLayer<In extends unknown[] = [Tensor], Out = Tensor>
     return !this.training || this.trainingForward === "analog";
   }
 
-  /** y[B, out] = tiles(x[B, in]) + digital bias; unprogrammed tiles compute with the current parameters. */
+  /**
+   * y[B, out] = tiles(x[B, in]) + digital bias (with `patches`: the conv patches of the NHWC input x, gathered
+   * by the tiles); unprogrammed tiles compute with the current parameters.
+   */
   protected runTiles(
     m: MappedWeight,
     x2d: Float32Array,
     batch: number,
     out: Float32Array = new Float32Array(batch * m.array.outSize),
+    patches: PatchInput | null = null,
   ): Float32Array {
     if (!this.programmedFlag) {
       const { w, bias } = m.read();
       m.array.setWeights(w, bias);
     }
-    return m.array.forward(x2d, batch, out, this.forwardRng, !this.training);
+    return m.array.forward(x2d, batch, out, this.forwardRng, !this.training, patches);
   }
 
   /**

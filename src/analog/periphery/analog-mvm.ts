@@ -167,12 +167,14 @@ export class AnalogMvm {
       retryClipped: bm && this.canRetry(1),
     };
     const noise = this.io.outNoise > 0 ? rng.takeStream(units * M) : null;
-    const { xOff: xOffset, ldx, yOff: yOffset, ldy, accumulate, biasAfter } = layout;
+    const { xOff, ldx, yOff: yOffset, ldy, accumulate, biasAfter } = layout;
+    const pi = layout.patches;
     getBackend().analogTileForward(
       {
         x,
-        xOffset,
-        ldx,
+        xOffset: pi ? 0 : xOff,
+        ldx: pi ? G * K : ldx,
+        patches: pi ? { conv: pi.conv, group0: pi.group0, k0: xOff, row0: pi.row0 } : null,
         rows,
         groups: G,
         k: K,

@@ -3,7 +3,7 @@
  * even) then clipping, by the backend's fused analogInputPeriphery kernel.
  */
 import { type AnalogInputParams, getBackend } from "../../core/index.js";
-import { type UnitLayout, unitInput } from "./unit-layout.js";
+import { copyUnitInput, type UnitLayout } from "./unit-layout.js";
 
 /**
  * NM scale, DAC quantise then clip, for the n active vectors into v. With `computeNm` the abs-max (or max) NM
@@ -33,8 +33,7 @@ export function dacStage(
   const redS = new Float64Array(n);
   for (let r = 0; r < n; r++) {
     const u = active[r]!;
-    const o = unitInput(layout, u, G, K);
-    xs.set(x.subarray(o, o + K), r * K);
+    copyUnitInput(layout, x, u, G, K, xs, r * K);
     nmS[r] = nm[u]!;
     redS[r] = red[u]!;
   }

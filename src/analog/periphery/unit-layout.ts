@@ -5,9 +5,14 @@
  * and writes y[yOff + r·ldy + g·M ..M]. Also the finishing step of a pass (× fround(outScale/s) · post + bias)
  * for both the dense layout (finalizeRows) and in-place layouts (finishUnits).
  */
+import { type Conv2dParams, getBackend } from "../../core/index.js";
+
 export interface UnitLayout {
+  /** First column of the unit's input: in x's rows, or (with `patches`) in its group's conv patch. */
   xOff: number;
   ldx: number;
+  /** The inputs are a conv layer's patches, gathered on the fly from the NHWC input x (see PatchInput). */
+  patches?: PatchInput | null;
   yOff: number;
   ldy: number;
   /** y += the tile output (partial sums over input blocks, added in block order) instead of y = output. */
@@ -16,15 +21,48 @@ export interface UnitLayout {
   biasAfter: Float32Array | null;
 }
 
+/**
+ * A conv input read in place instead of materialised patches: row r of a call is output pixel row0 + r, unit
+ * (r, g) takes columns [xOff, xOff + K) of group (group0 + g)'s (c, ki, kj) patch (analogIm2col order).
+ */
+export interface PatchInput {
+  conv: Conv2dParams;
+  group0: number;
+  row0: number;
+}
+
 /** The contiguous layout of forwardGroups: x [rows, G·K], y [rows, G·M], overwritten. */
 export function denseLayout(G: number, K: number, M: number): UnitLayout {
   return { xOff: 0, ldx: G * K, yOff: 0, ldy: G * M, accumulate: false, biasAfter: null };
 }
 
-/** Offset of unit u's input vector in x. */
+/** Offset of unit u's input vector in x (layouts without patches). */
 export function unitInput(l: UnitLayout, u: number, G: number, K: number): number {
   const g = u % G;
   return l.xOff + ((u - g) / G) * l.ldx + g * K;
+}
+
+/** Copies unit u's K input values into out[o ..]: from x, or cut from its conv patch (backend analogIm2col). */
+export function copyUnitInput(
+  l: UnitLayout,
+  x: Float32Array,
+  u: number,
+  G: number,
+  K: number,
+  out: Float32Array,
+  o: number,
+): void {
+  const pi = l.patches;
+  if (!pi) {
+    const s = unitInput(l, u, G, K);
+    out.set(x.subarray(s, s + K), o);
+    return;
+  }
+  const g = u % G;
+  const c = pi.conv;
+  const patch = new Float32Array((c.inC / c.groups) * c.kH * c.kW);
+  getBackend().analogIm2col(c, x, pi.group0 + g, 1, pi.row0 + (u - g) / G, 1, patch);
+  out.set(patch.subarray(l.xOff, l.xOff + K), o);
 }
 
 /**

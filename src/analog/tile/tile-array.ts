@@ -4,10 +4,11 @@
  * maxOutputSize each), every tile with its own scaling, noise, alpha and periphery; partial sums over input
  * blocks are added in floating point; one digital bias is added at the end.
  */
-import { configError, type Rng, shapeError } from "../../core/index.js";
+import { configError, KirchhoffError, type Rng, shapeError } from "../../core/index.js";
 import type { AnalogConfig } from "../config/analog-config.js";
 import { NoiseModel } from "../device/noise-model.js";
 import { AnalogMvm } from "../periphery/analog-mvm.js";
+import type { PatchInput } from "../periphery/unit-layout.js";
 import { AnalogTile } from "./tile.js";
 import { splitSizes } from "./weight-scaling.js";
 
@@ -100,13 +101,24 @@ export class AnalogTileArray {
     for (const t of this.allTiles()) t.drift(tInferenceSec, rng.split());
   }
 
-  /** y[batch, outSize] = Σ_input-blocks tile(x block) + bias. */
-  forward(x: Float32Array, batch: number, y: Float32Array, rng: Rng, applyAlpha = true): Float32Array {
-    if (x.length < batch * this.inSize)
+  /**
+   * y[batch, outSize] = Σ_input-blocks tile(x block) + bias. With `patches` (requires fusedInput) the batch
+   * rows are conv output pixels whose patches the tiles gather from the NHWC input x themselves.
+   */
+  forward(
+    x: Float32Array,
+    batch: number,
+    y: Float32Array,
+    rng: Rng,
+    applyAlpha = true,
+    patches: PatchInput | null = null,
+  ): Float32Array {
+    if (!patches && x.length < batch * this.inSize)
       throw shapeError("AnalogTileArray.forward", "input elements", batch * this.inSize, x.length);
     const single = this.tiles.length === 1 && this.inSizes.length === 1;
-    if (single) return this.tiles[0]![0]!.forward(x, batch, y, rng, applyAlpha, this.bias);
-    if (this.fusedInput) return this.forwardInPlace(x, batch, y, rng, applyAlpha);
+    if (single) return this.tiles[0]![0]!.forward(x, batch, y, rng, applyAlpha, this.bias, patches);
+    if (this.fusedInput) return this.forwardInPlace(x, batch, y, rng, applyAlpha, patches);
+    if (patches) throw new KirchhoffError("shape", "AnalogTileArray.forward: patches need fusedInput");
     const xs = this.inputBlocks(x, batch);
     const N = this.outSize;
     y.fill(0, 0, batch * N);
@@ -153,6 +165,7 @@ export class AnalogTileArray {
     y: Float32Array,
     rng: Rng,
     applyAlpha: boolean,
+    patches: PatchInput | null,
   ): Float32Array {
     const N = this.outSize;
     y.fill(0, 0, batch * N);
@@ -163,7 +176,7 @@ export class AnalogTileArray {
       let i0 = 0;
       for (let i = 0; i <= last; i++) {
         const biasAfter = i === last && this.bias ? this.bias.subarray(o0, o0 + mo) : null;
-        const layout = { xOff: i0, ldx: this.inSize, yOff: o0, ldy: N, accumulate: true, biasAfter };
+        const layout = { xOff: i0, ldx: this.inSize, yOff: o0, ldy: N, accumulate: true, biasAfter, patches };
         this.tiles[o]![i]!.forwardInPlace(x, layout, batch, y, rng, applyAlpha);
         i0 += this.inSizes[i]!;
       }

@@ -8,12 +8,12 @@
  *   drift(t, rng)       W_t = noise.drift(W_prog, t) (restarts from W_prog); alpha = baseline / readout(W_t)
  *   forward(x)          y = AnalogMVM(W_cur, clamp(x,−r,r)/r) · r · s_i · alpha · outScale_i   (no bias)
  */
-import { type Rng, shapeError } from "../../core/index.js";
+import { KirchhoffError, type Rng, shapeError } from "../../core/index.js";
 import type { AnalogConfig } from "../config/analog-config.js";
 import { checkInferenceTime, type NoiseModel, type ProgrammedState } from "../device/noise-model.js";
 import type { AnalogMvm } from "../periphery/analog-mvm.js";
 import { type TileWeights, tileWeights } from "../periphery/tile-weights.js";
-import type { UnitLayout } from "../periphery/unit-layout.js";
+import type { PatchInput, UnitLayout } from "../periphery/unit-layout.js";
 import { compensationAlpha, driftReadout } from "./drift-compensation.js";
 import { applyWeightScaling } from "./weight-scaling.js";
 
@@ -101,8 +101,9 @@ export class AnalogTile {
   }
 
   /**
-   * Eval forward without bias: y[batch, outSize] for x[batch, inSize]. `applyAlpha` is false in training
-   * mode (aihwkit applies alpha only in eval).
+   * Eval forward without bias: y[batch, outSize] for x[batch, inSize] (or, with `patches`, for the conv
+   * patches of x gathered in the kernel; requires fusedInput). `applyAlpha` is false in training mode
+   * (aihwkit applies alpha only in eval).
    */
   forward(
     x: Float32Array,
@@ -111,11 +112,22 @@ export class AnalogTile {
     rng: Rng,
     applyAlpha = true,
     bias: Float32Array | null = null,
+    patches: PatchInput | null = null,
   ): Float32Array {
     const r = this.inputRange;
+    if (patches && !this.fusedInput)
+      throw new KirchhoffError("shape", "AnalogTile.forward: patches need fusedInput");
     if (this.fusedInput) {
       const M = this.outSize;
-      const layout = { xOff: 0, ldx: this.inSize, yOff: 0, ldy: M, accumulate: false, biasAfter: null };
+      const layout = {
+        xOff: 0,
+        ldx: this.inSize,
+        yOff: 0,
+        ldy: M,
+        accumulate: false,
+        biasAfter: null,
+        patches,
+      };
       this.forwardInPlace(x, layout, batch, y, rng, applyAlpha, bias);
       return y;
     }

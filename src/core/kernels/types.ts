@@ -193,14 +193,34 @@ export interface AnalogTileParams {
 }
 
 /**
+ * A convolution input that analogTileForward gathers itself instead of reading materialised patches: vector
+ * (r, g) holds columns [k0, k0 + k) of group (group0 + g)'s patch of output pixel row0 + r (analogIm2col's
+ * (c, ki, kj) columns, zero outside the image), and x is the NHWC input [n, inH, inW, inC]. Inside the kernel
+ * the vector is laid out tap-major (taps in order, each with its channels ascending: contiguous runs of x)
+ * and the tile's weight columns are permuted to match, so every product pairs the same input and weight;
+ * only the summation order of the MVM differs from (c, ki, kj) order (float rounding in the last bits).
+ */
+export interface AnalogTilePatches {
+  conv: Conv2dParams;
+  group0: number;
+  k0: number;
+  row0: number;
+}
+
+/**
  * Operands of analogTileForward: `rows` input rows, each holding G = `groups` input vectors of k values
- * (vector (r, g) at x[xOffset + r·ldx + g·k ..]) for G tiles of [m, k] weights w[g·m·k ..] (row-major);
- * unit u = r·G + g. Output of vector (r, g) goes to y[yOffset + r·ldy + g·m ..].
+ * (vector (r, g) at x[xOffset + r·ldx + g·k ..], or gathered from a conv input when `patches` is set) for G
+ * tiles of [m, k] weights w[g·m·k ..] (row-major); unit u = r·G + g. Output of vector (r, g) goes to
+ * y[yOffset + r·ldy + g·m ..].
  */
 export interface AnalogTileArgs {
   x: Float32Array;
+  /** Unused (0) with `patches`. */
   xOffset: number;
+  /** Unused (G·k) with `patches`. */
   ldx: number;
+  /** Gather the vectors from a conv input (see AnalogTilePatches); null or absent: read them from x. */
+  patches?: AnalogTilePatches | null;
   rows: number;
   groups: number;
   k: number;

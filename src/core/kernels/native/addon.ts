@@ -77,7 +77,10 @@ export interface NativeAddon {
   analogOutput(...args: (boolean | number | Float32Array | Uint8Array | null)[]): void;
   /** Analog-order im2col: packed conv params, x, g0, ng, row0, nRows, out. */
   analogIm2col(p: Float64Array, ...args: (number | Float32Array)[]): void;
-  /** Fused analog tile forward: packed params (see native/addon.cpp), x, w, nm, post, bias, biasAfter, y, retry. */
+  /**
+   * Fused analog tile forward: packed params (see native/addon.cpp), x, w, nm, post, bias, biasAfter, y, retry,
+   * and the packed patch source (conv geometry, group0, k0, row0) or null.
+   */
   analogTileForward(
     p: Float64Array,
     x: Float32Array,
@@ -88,6 +91,7 @@ export interface NativeAddon {
     biasAfter: Float32Array | null,
     y: Float32Array,
     retry: Uint8Array,
+    patch: Float64Array | null,
   ): void;
 }
 

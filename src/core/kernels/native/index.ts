@@ -31,6 +31,8 @@ const NM_MODE: Record<AnalogInputParams["noiseManagement"], number> = {
 const params = new Float64Array(16);
 /** Packed numeric arguments of analogTileForward (28 values). */
 const tileParams = new Float64Array(28);
+/** analogTileForward's patch source: the 16 conv geometry values of packParams, then group0, k0, row0. */
+const patchParams = new Float64Array(19);
 
 function packParams(p: Conv2dParams): Float64Array {
   params[0] = p.n;
@@ -257,7 +259,15 @@ function makeBackend(a: NativeAddon): KernelBackend {
         s?.stream1 ?? 0,
         s?.block ?? 0,
       ]);
-      a.analogTileForward(tileParams, t.x, t.w, t.nm, t.post, t.bias, t.biasAfter, t.y, t.retry);
+      let patch: Float64Array | null = null;
+      if (t.patches) {
+        patch = patchParams;
+        patch.set(packParams(t.patches.conv));
+        patch[16] = t.patches.group0;
+        patch[17] = t.patches.k0;
+        patch[18] = t.patches.row0;
+      }
+      a.analogTileForward(tileParams, t.x, t.w, t.nm, t.post, t.bias, t.biasAfter, t.y, t.retry, patch);
     },
   };
 }
