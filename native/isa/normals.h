@@ -118,6 +118,22 @@ static void normalsRange(const Stream& s, int64_t e0, int64_t e1, float* out) {
   }
 }
 
+/**
+ * fillNormal: out[i] = mean + stdev·z_i for the stream's normals z (normalsRange, then the affine map in
+ * double, rounded once), split over the thread pool in tasks of 16 Ki values.
+ */
+static void fillNormal(float* out, int64_t n, const Stream& s, double mean, double stdev) {
+  const int64_t perTask = 16384;
+  const bool affine = mean != 0.0 || stdev != 1.0;
+  auto f = [&](int64_t t, int) {
+    const int64_t e0 = t * perTask, e1 = imin(n, e0 + perTask);
+    normalsRange(s, e0, e1, out + e0);
+    if (affine)
+      for (int64_t i = e0; i < e1; i++) out[i] = static_cast<float>(mean + stdev * static_cast<double>(out[i]));
+  };
+  prun(ceilDiv(n, perTask), 8.0 * static_cast<double>(n), f);
+}
+
 }  // namespace KH_NS
 }  // namespace kh
 

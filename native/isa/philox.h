@@ -1,8 +1,8 @@
 // Philox4x32-10 bulk fills, bit-compatible with src/core/philox.ts: element i of a fill comes from block
 // (s.block + i/4), word i%4, so results do not depend on the thread split. Uniforms are computed in double
-// exactly like the TypeScript reference (bit-identical floats); normals use Box-Muller in double (libm
-// cos/sin/log may differ from V8 by an ulp, far below float32 resolution). Blocks are processed in groups
-// of 16 lanes so the compiler can vectorise the 32×32→64-bit multiplies (vpmuludq on AVX2/AVX-512).
+// exactly like the TypeScript reference (bit-identical floats); normals (fillNormal) are in normals.h.
+// Blocks are processed in groups of 16 lanes, the rounds' 32×32→64-bit multiplies as explicit vpmuludq on
+// AVX-512 / AVX2 (GCC does not vectorise them from the scalar loop, kept for the generic path).
 #pragma once
 #include "prelude.h"
 
@@ -144,22 +144,6 @@ static void fillUniform(float* out, int64_t n, const Stream& s, double lo, doubl
   philoxFill(out, n, s, 20.0, [=](float* o, int64_t base, int64_t len, uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
     const uint32_t w[4] = {a, b, c, d};
     for (int r = 0; r < 4 && base + r < len; r++) o[base + r] = static_cast<float>(lo + span * ((w[r] >> 8) * scale));
-  });
-}
-
-static void fillNormal(float* out, int64_t n, const Stream& s, double mean, double stdev) {
-  const double scale = 1.0 / 16777216.0, twoPi = 2.0 * 3.14159265358979323846;
-  philoxFill(out, n, s, 200.0, [=](float* o, int64_t base, int64_t len, uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
-    const uint32_t w[4] = {a, b, c, d};
-    for (int q = 0; q < 2; q++) {
-      const double u1 = ((w[2 * q] >> 8) + 1) * scale;
-      const double u2 = (w[2 * q + 1] >> 8) * scale;
-      const double r = std::sqrt(-2.0 * std::log(u1));
-      const double t = twoPi * u2;
-      const int64_t i0 = base + 2 * q;
-      if (i0 < len) o[i0] = static_cast<float>(mean + stdev * r * std::cos(t));
-      if (i0 + 1 < len) o[i0 + 1] = static_cast<float>(mean + stdev * r * std::sin(t));
-    }
   });
 }
 
