@@ -69,19 +69,6 @@ static void patchRowRuns(const TapRuns& tr, const PixelTaps& px, int64_t g0, int
   }
 }
 
-/** patchRowRuns for one-channel groups (depthwise, K = kk): one pass over the ng channels per tap. */
-static void patchRowDepthwise(const TapRuns& tr, const PixelTaps& px, int64_t g0, int64_t ng, float* o) {
-  const int64_t kk = tr.kk;
-  for (int64_t t = 0; t < kk; t++) {
-    const float* s = px.src[t];
-    if (!s) {
-      for (int64_t j = 0; j < ng; j++) o[j * kk + t] = 0.f;
-    } else {
-      for (int64_t j = 0; j < ng; j++) o[j * kk + t] = s[g0 + j];
-    }
-  }
-}
-
 /** W[m × K] with its columns in tap-major order: wp[o·K + i] = w[o·K + perm[i]]. */
 static void permuteColumns(const TapRuns& tr, int64_t m, int64_t K, const float* w, float* wp) {
   for (int64_t o = 0; o < m; o++)

@@ -10,6 +10,7 @@
 // row by row instead, vectorised across the G vectors of a row (DAC, dot products, ADC, finishing step).
 #pragma once
 #include "analog.h"
+#include "analog_depthwise.h"
 #include "analog_patch.h"
 #include "gemm.h"
 
@@ -43,19 +44,6 @@ __attribute__((noinline)) static void tileGemmPacked(int64_t rows, int64_t m, in
 __attribute__((noinline)) static void tileGemm(int64_t rows, int64_t m, int64_t k, const float* v, int64_t ldv,
                                                const float* w, float* yy, int tid) {
   gemmSerialAuto(false, true, rows, m, k, 1.f, v, ldv, w, k, 0.f, yy, m, tid);
-}
-
-/**
- * out[g] = v[g·k ..k] · w[g·k ..k] for the G one-output tiles of a depthwise layer: one chain over k in order
- * from +0 (FMA where the ISA has it), the arithmetic of the GEMM micro-kernel for an m = 1 tile.
- */
-__attribute__((noinline)) static void groupDots(int64_t G, int64_t k, const float* __restrict v,
-                                                const float* __restrict w, float* __restrict out) {
-  for (int64_t g = 0; g < G; g++) {
-    float acc = 0.f;
-    for (int64_t p = 0; p < k; p++) acc += v[g * k + p] * w[g * k + p];
-    out[g] = acc;
-  }
 }
 
 #pragma GCC push_options
@@ -168,6 +156,32 @@ static void finishEach(const float* d, const float* fr, const uint8_t* skip, int
   }
 }
 
+/**
+ * The G single-output vectors of one row xr[G × K] (m = 1): NM scales (split into loops that vectorise across
+ * the G vectors) into nm/sc, the DAC with a scale per element (sv) into v, and the G dot products into d.
+ */
+static void groupRowDots(const float* xr, int64_t G, int64_t K, const AnalogIn& in, bool computeNm, const float* w,
+                         double* nm, float* sc, float* mx, float* sv, float* v, float* d) {
+  if (computeNm) {
+    const bool abs = in.nmMode != 2;
+    for (int64_t g = 0; g < G; g++) mx[g] = K < W ? shortMax(xr + g * K, K, abs) : rowMax(xr + g * K, K, abs);
+    for (int64_t g = 0; g < G; g++) {
+      const double m = mx[g], n = m < in.nmCap ? m : in.nmCap, inv = 1.0 / n;
+      nm[g] = n;
+      const bool zero = !(mx[g] > 0.f) && in.zeroRowsExact;
+      sc[g] = zero ? 0.f : static_cast<float>(n > 0 ? inv : 1.0);
+    }
+  } else {
+    for (int64_t g = 0; g < G; g++) sc[g] = dacScale(xr + g * K, K, in, false, nm[g]);
+  }
+  for (int64_t g = 0; g < G; g++)
+    for (int64_t j = 0; j < K; j++) sv[g * K + j] = sc[g];
+  quantAny<true>(xr, 0.f, sv, G * K, in.step, in.bound, v);  // a scale per element
+  for (int64_t g = 0; g < G; g++)
+    if (sc[g] == 0.f) zeroFloats(v + g * K, K);
+  groupDots(G, K, v, w, d);
+}
+
 static void analogTileForward(const AnalogTileP& p, const float* x, const float* w, double* nm, const float* post,
                               const float* bias, const float* biasAfter, const Stream* s, float* y,
                               uint8_t* retry) {
@@ -189,6 +203,10 @@ static void analogTileForward(const AnalogTileP& p, const float* x, const float*
   if (conv)
     for (int64_t g = 0; g < G; g++) permuteColumns(tr, M, K, w + g * M * K, wPerm.data() + g * M * K);
   const float* wt = conv ? wPerm.data() : w;
+  // depthwise conv tiles work in the input's [tap][channel] layout (analog_depthwise.h)
+  const bool dwConv = conv && M == 1 && G > 1 && tr.cgOne == 1 && K == tr.kk;
+  std::vector<float> wT(dwConv ? static_cast<size_t>(G * K) : 0);
+  if (dwConv) depthwiseWeights(G, K, wt, wT.data());
   // weights packed once for all tasks (thread 0's slot 5 is free during this kernel)
   const bool packed = tilePackable(M, K);
   const int64_t psz = tilePackedSize(M, K);
@@ -220,32 +238,17 @@ static void analogTileForward(const AnalogTileP& p, const float* x, const float*
       float* mx = reinterpret_cast<float*>(flags + G);
       for (int64_t r = 0; r < nr; r++) {
         const float* xr = xt + r * p.ldx;
-        if (conv) {  // the row's G tap-major vectors, gathered into the scratch after the flags
+        double* nmr = nm + (r0 + r) * G;
+        if (dwConv) {
+          px.at(*p.patch, x, p.row0 + r0 + r);
+          depthwisePixel(px, p.group0, G, K, p.in, computeNm, wT.data(), nmr, sc, mx, v, d);
+        } else if (conv) {  // grouped conv with one output per group: the row's G tap-major vectors
           float* pr = mx + G;
           px.at(*p.patch, x, p.row0 + r0 + r);
-          if (tr.cgOne == 1 && K == tr.kk) patchRowDepthwise(tr, px, p.group0, G, pr);
-          else patchRowRuns(tr, px, p.group0, G, K, pr);
+          patchRowRuns(tr, px, p.group0, G, K, pr);
           xr = pr;
         }
-        double* nmr = nm + (r0 + r) * G;
-        if (computeNm) {  // dacScale, split into loops that vectorise across the G vectors
-          const bool abs = p.in.nmMode != 2;
-          for (int64_t g = 0; g < G; g++) mx[g] = K < W ? shortMax(xr + g * K, K, abs) : rowMax(xr + g * K, K, abs);
-          for (int64_t g = 0; g < G; g++) {
-            const double m = mx[g], n = m < p.in.nmCap ? m : p.in.nmCap, inv = 1.0 / n;
-            nmr[g] = n;
-            const bool zero = !(mx[g] > 0.f) && p.in.zeroRowsExact;
-            sc[g] = zero ? 0.f : static_cast<float>(n > 0 ? inv : 1.0);
-          }
-        } else {
-          for (int64_t g = 0; g < G; g++) sc[g] = dacScale(xr + g * K, K, p.in, false, nmr[g]);
-        }
-        for (int64_t g = 0; g < G; g++)
-          for (int64_t j = 0; j < K; j++) sv[g * K + j] = sc[g];
-        quantAny<true>(xr, 0.f, sv, G * K, p.in.step, p.in.bound, v);  // a scale per element
-        for (int64_t g = 0; g < G; g++)
-          if (sc[g] == 0.f) zeroFloats(v + g * K, K);
-        groupDots(G, K, v, wt, d);
+        if (!dwConv) groupRowDots(xr, G, K, p.in, computeNm, wt, nmr, sc, mx, sv, v, d);
         const float* zr = noise ? z + r * G : nullptr;
         const double bd = p.out.bound;
         if (noise && quant) adcEach<true, true>(d, zr, G, asym1, sigma, invStep, step, bd, bDown, flags);
