@@ -1,7 +1,8 @@
 // Fused analog tile forward (contract: AnalogKernels.analogTileForward in src/core/kernels/types.ts;
 // reference: src/core/kernels/js/analog-tile.ts). One pass per chunk of input rows, on one thread, in cache:
 // gather each input vector straight from its row (row stride ldx, group g at column g·k: no block copies)
-// or, for conv layers, from the NHWC input in tap-major order (analog_patch.h: no patch matrix), NM scale + DAC (dacRow), GEMM against the tile weights (the same serial GEMM the threaded sgemm runs on
+// or, for conv layers, from the NHWC input in tap-major order (analog_patch.h: no patch matrix), NM scale +
+// DAC (dacRow), GEMM against the tile weights (the same serial GEMM the threaded sgemm runs on
 // its row slice, so every product is bit-identical), then the epilogue: ADC with output noise drawn at the
 // element's global index of the pass's Philox stream (normalsRange; independent of threads and chunking),
 // bound test, ×fround(outScale/s)·post + bias, and the (optional) accumulation into the layer output.

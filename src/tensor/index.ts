@@ -21,3 +21,4 @@ export { logSoftmax, softmax } from "./softmax.js";
 export type { BackwardFn, TapeNode } from "./tensor.js";
 export { Tensor } from "./tensor.js";
 export { abs, addScalar, clamp, exp, log, neg, pow, scale, sqrt, square } from "./unary.js";
+export { allocUninit } from "./uninit.js";
