@@ -14,6 +14,7 @@ import {
   KirchhoffError,
   Rng,
 } from "../../src/core/index.js";
+import { conv } from "./helpers.js";
 import { variants } from "./variants.js";
 
 interface Case {
@@ -31,39 +32,7 @@ interface Case {
   outBound?: number;
 }
 
-function geometry(
-  n: number,
-  [inH, inW, inC]: [number, number, number],
-  [kH, kW]: [number, number],
-  [strideH, strideW]: [number, number],
-  [padTop, padLeft]: [number, number],
-  [dilationH, dilationW]: [number, number],
-  groups: number,
-): Conv2dParams {
-  const outH = Math.floor((inH + 2 * padTop - dilationH * (kH - 1) - 1) / strideH) + 1;
-  const outW = Math.floor((inW + 2 * padLeft - dilationW * (kW - 1) - 1) / strideW) + 1;
-  const outC = groups;
-  return {
-    n,
-    inH,
-    inW,
-    inC,
-    outH,
-    outW,
-    outC,
-    kH,
-    kW,
-    strideH,
-    strideW,
-    padTop,
-    padLeft,
-    dilationH,
-    dilationW,
-    groups,
-  };
-}
-
-const g3x3 = geometry(2, [6, 5, 10], [3, 3], [1, 1], [1, 1], [1, 1], 1);
+const g3x3 = conv(2, 6, 5, 10, 1, [3, 3], { stride: [1, 1], pad: [1, 1, 1, 1], dil: [1, 1], groups: 1 });
 const cases: Case[] = [
   // a tile slice that starts and ends inside channels (30 = 3⅓ channels of 9 taps)
   {
@@ -80,7 +49,7 @@ const cases: Case[] = [
   },
   {
     name: "stride 2, dilation, row window",
-    conv: geometry(1, [9, 7, 4], [3, 2], [2, 1], [1, 0], [2, 1], 1),
+    conv: conv(1, 9, 7, 4, 1, [3, 2], { stride: [2, 1], pad: [1, 1, 0, 0], dil: [2, 1], groups: 1 }),
     group0: 0,
     groups: 1,
     k0: 0,
@@ -92,7 +61,7 @@ const cases: Case[] = [
   },
   {
     name: "grouped whole patches",
-    conv: geometry(2, [5, 5, 6], [3, 3], [1, 1], [1, 1], [1, 1], 3),
+    conv: conv(2, 5, 5, 6, 3, [3, 3], { stride: [1, 1], pad: [1, 1, 1, 1], dil: [1, 1], groups: 3 }),
     group0: 0,
     groups: 3,
     k0: 0,
@@ -104,7 +73,7 @@ const cases: Case[] = [
   },
   {
     name: "depthwise",
-    conv: geometry(2, [6, 4, 8], [3, 3], [1, 1], [1, 1], [1, 1], 8),
+    conv: conv(2, 6, 4, 8, 8, [3, 3], { stride: [1, 1], pad: [1, 1, 1, 1], dil: [1, 1], groups: 8 }),
     group0: 0,
     groups: 8,
     k0: 0,
@@ -117,7 +86,7 @@ const cases: Case[] = [
   },
   {
     name: "1×1",
-    conv: geometry(3, [4, 4, 16], [1, 1], [1, 1], [0, 0], [1, 1], 1),
+    conv: conv(3, 4, 4, 16, 1, [1, 1], { stride: [1, 1], pad: [0, 0, 0, 0], dil: [1, 1], groups: 1 }),
     group0: 0,
     groups: 1,
     k0: 0,
@@ -129,7 +98,7 @@ const cases: Case[] = [
   },
   {
     name: "second group, slice",
-    conv: geometry(1, [5, 6, 10], [2, 2], [1, 2], [1, 1], [1, 1], 2),
+    conv: conv(1, 5, 6, 10, 2, [2, 2], { stride: [1, 2], pad: [1, 1, 1, 1], dil: [1, 1], groups: 2 }),
     group0: 1,
     groups: 1,
     k0: 7,

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type Conv2dParams, type Epilogue, Rng } from "../../src/core/index.js";
+import { conv } from "./helpers.js";
 import {
   convBackwardInputRef,
   convBackwardWeightRef,
@@ -19,45 +20,6 @@ import { variants } from "./variants.js";
 const rng = new Rng(20261128);
 const next = () => rng.uniform();
 const rand = (len: number) => randomArray(len, next);
-
-function conv(
-  n: number,
-  inH: number,
-  inW: number,
-  inC: number,
-  outC: number,
-  k: [number, number],
-  opts: {
-    stride?: [number, number];
-    pad?: [number, number, number, number];
-    dil?: [number, number];
-    groups?: number;
-  },
-): Conv2dParams {
-  const [sH, sW] = opts.stride ?? [1, 1];
-  const [pt, pb, pl, pr] = opts.pad ?? [0, 0, 0, 0];
-  const [dH, dW] = opts.dil ?? [1, 1];
-  const outH = Math.floor((inH + pt + pb - dH * (k[0] - 1) - 1) / sH) + 1;
-  const outW = Math.floor((inW + pl + pr - dW * (k[1] - 1) - 1) / sW) + 1;
-  return {
-    n,
-    inH,
-    inW,
-    inC,
-    outH,
-    outW,
-    outC,
-    kH: k[0],
-    kW: k[1],
-    strideH: sH,
-    strideW: sW,
-    padTop: pt,
-    padLeft: pl,
-    dilationH: dH,
-    dilationW: dW,
-    groups: opts.groups ?? 1,
-  };
-}
 
 const convCases: [string, Conv2dParams][] = [
   ["3x3 same", conv(2, 7, 6, 5, 7, [3, 3], { pad: [1, 1, 1, 1] })],
