@@ -114,6 +114,24 @@ static inline float dacRow(const float* xr, int64_t k, const AnalogIn& p, bool c
   return s;
 }
 
+/**
+ * DAC scales of G vectors from their NM maxima mx[g] (abs-max or max), as dacRow computes them:
+ * nm[g] = min(mx, nmCap), sc[g] = fround(1/nm) (1 when nm <= 0), 0 for an exact-zero vector.
+ */
+static inline void scalesFromMax(const float* mx, int64_t G, const AnalogIn& in, double* nm, float* sc) {
+  for (int64_t g = 0; g < G; g++) {
+    const double m = mx[g], n = m < in.nmCap ? m : in.nmCap, inv = 1.0 / n;
+    nm[g] = n;
+    const bool zero = !(mx[g] > 0.f) && in.zeroRowsExact;
+    sc[g] = zero ? 0.f : static_cast<float>(n > 0 ? inv : 1.0);
+  }
+}
+
+/** DAC scales of G vectors from given NM values nm[g] (dacRow without computeNm). */
+static inline void scalesFromNm(int64_t G, const AnalogIn& in, const double* nm, float* sc) {
+  for (int64_t g = 0; g < G; g++) sc[g] = static_cast<float>(in.nmMode != 0 && nm[g] > 0 ? 1.0 / nm[g] : 1.0);
+}
+
 static void analogInput(const float* x, int64_t rows, int64_t k, const AnalogIn& p, double* nm, const double* red,
                         float* v, float* scales) {
   const bool computeNm = p.computeNm && (p.nmMode == 1 || p.nmMode == 2);

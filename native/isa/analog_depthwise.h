@@ -42,14 +42,9 @@ static void depthwisePixel(const PixelTaps& px, int64_t c0, int64_t G, int64_t k
         for (int64_t g = 0; g < G; g++) mx[g] = s[c0 + g] > mx[g] ? s[c0 + g] : mx[g];
       }
     }
-    for (int64_t g = 0; g < G; g++) {
-      const double m = mx[g], n = m < in.nmCap ? m : in.nmCap, inv = 1.0 / n;
-      nm[g] = n;
-      const bool zero = !(mx[g] > 0.f) && in.zeroRowsExact;
-      sc[g] = zero ? 0.f : static_cast<float>(n > 0 ? inv : 1.0);
-    }
+    scalesFromMax(mx, G, in, nm, sc);
   } else {
-    for (int64_t g = 0; g < G; g++) sc[g] = static_cast<float>(in.nmMode != 0 && nm[g] > 0 ? 1.0 / nm[g] : 1.0);
+    scalesFromNm(G, in, nm, sc);
   }
   int64_t zeros = 0;
   for (int64_t g = 0; g < G; g++) zeros += sc[g] == 0.f ? 1 : 0;

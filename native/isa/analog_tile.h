@@ -60,17 +60,6 @@ static inline float shortMax(const float* x, int64_t k, bool abs) {
   return m;
 }
 
-/** The NM scale of one vector as dacRow computes it (0: exact-zero vector), without quantising it. */
-static inline float dacScale(const float* xr, int64_t k, const AnalogIn& p, bool computeNm, double& nm) {
-  if (computeNm) {
-    const float m = k < W ? shortMax(xr, k, p.nmMode != 2) : rowMax(xr, k, p.nmMode != 2);
-    nm = static_cast<double>(m) < p.nmCap ? static_cast<double>(m) : p.nmCap;
-    if (!(m > 0.f) && p.zeroRowsExact) return 0.f;
-  }
-  const double base = p.nmMode != 0 && nm > 0 ? 1.0 / nm : 1.0;
-  return static_cast<float>(base / 1.0);
-}
-
 /**
  * One finished output from a = fround(yy_i·scale): val = a·post_i + bias_i in the reference's arithmetic
  * (fround(a·p + b) with a double product and sum), then accumulate ? y_i + val : val, plus biasAfter_i.
@@ -166,14 +155,9 @@ static void groupRowDots(const float* xr, int64_t G, int64_t K, const AnalogIn& 
   if (computeNm) {
     const bool abs = in.nmMode != 2;
     for (int64_t g = 0; g < G; g++) mx[g] = K < W ? shortMax(xr + g * K, K, abs) : rowMax(xr + g * K, K, abs);
-    for (int64_t g = 0; g < G; g++) {
-      const double m = mx[g], n = m < in.nmCap ? m : in.nmCap, inv = 1.0 / n;
-      nm[g] = n;
-      const bool zero = !(mx[g] > 0.f) && in.zeroRowsExact;
-      sc[g] = zero ? 0.f : static_cast<float>(n > 0 ? inv : 1.0);
-    }
+    scalesFromMax(mx, G, in, nm, sc);
   } else {
-    for (int64_t g = 0; g < G; g++) sc[g] = dacScale(xr + g * K, K, in, false, nm[g]);
+    scalesFromNm(G, in, nm, sc);
   }
   for (int64_t g = 0; g < G; g++)
     for (int64_t j = 0; j < K; j++) sv[g * K + j] = sc[g];
