@@ -6,7 +6,8 @@ import type { Activation, Epilogue } from "../types.js";
 import { applyEpilogue } from "./epilogue.js";
 import { checkAct, checkDim, checkEpilogue, checkExact } from "./validate.js";
 
-export function channelStatsJs(
+/** Validates channelStats arguments (shared with the native wrapper). */
+export function checkChannelStats(
   x: Float32Array,
   rows: number,
   channels: number,
@@ -19,6 +20,69 @@ export function channelStatsJs(
   checkExact(op, "x", x, rows * channels);
   checkExact(op, "sum", sum, channels, Float64Array);
   checkExact(op, "sumSq", sumSq, channels, Float64Array);
+}
+
+/** Validates channelAffine arguments (shared with the native wrapper). */
+export function checkChannelAffine(
+  x: Float32Array,
+  rows: number,
+  channels: number,
+  y: Float32Array,
+  epilogue: Epilogue,
+): void {
+  const op = "channelAffine";
+  checkDim(op, "rows", rows);
+  checkDim(op, "channels", channels);
+  checkExact(op, "x", x, rows * channels);
+  checkExact(op, "y", y, rows * channels);
+  checkEpilogue(op, epilogue, channels, rows * channels);
+}
+
+/** Validates batchNormBackward arguments (shared with the native wrapper). */
+export function checkBatchNormBackward(
+  x: Float32Array,
+  dy: Float32Array,
+  rows: number,
+  channels: number,
+  mean: Float32Array,
+  invStd: Float32Array,
+  gamma: Float32Array,
+  dx: Float32Array,
+  dGamma: Float32Array,
+  dBeta: Float32Array,
+  act: Activation,
+  actOut: Float32Array | null,
+  maskedDy: Float32Array | null,
+): void {
+  const op = "batchNormBackward";
+  checkDim(op, "rows", rows);
+  checkDim(op, "channels", channels);
+  const total = rows * channels;
+  checkExact(op, "x", x, total);
+  checkExact(op, "dy", dy, total);
+  checkExact(op, "dx", dx, total);
+  for (const [name, a] of [
+    ["mean", mean],
+    ["invStd", invStd],
+    ["gamma", gamma],
+    ["dGamma", dGamma],
+    ["dBeta", dBeta],
+  ] as const) {
+    checkExact(op, name, a, channels);
+  }
+  checkAct(op, act);
+  if (act !== "none") checkExact(op, "actOut", actOut, total);
+  if (maskedDy !== null) checkExact(op, "maskedDy", maskedDy, total);
+}
+
+export function channelStatsJs(
+  x: Float32Array,
+  rows: number,
+  channels: number,
+  sum: Float64Array,
+  sumSq: Float64Array,
+): void {
+  checkChannelStats(x, rows, channels, sum, sumSq);
   sum.fill(0);
   sumSq.fill(0);
   for (let r = 0; r < rows; r++) {
@@ -38,12 +102,7 @@ export function channelAffineJs(
   y: Float32Array,
   epilogue: Epilogue,
 ): void {
-  const op = "channelAffine";
-  checkDim(op, "rows", rows);
-  checkDim(op, "channels", channels);
-  checkExact(op, "x", x, rows * channels);
-  checkExact(op, "y", y, rows * channels);
-  checkEpilogue(op, epilogue, channels, rows * channels);
+  checkChannelAffine(x, rows, channels, y, epilogue);
   applyEpilogue(x, y, rows, channels, epilogue);
 }
 
@@ -69,25 +128,21 @@ export function batchNormBackwardJs(
   actOut: Float32Array | null = null,
   maskedDy: Float32Array | null = null,
 ): void {
-  const op = "batchNormBackward";
-  checkDim(op, "rows", rows);
-  checkDim(op, "channels", channels);
-  const total = rows * channels;
-  checkExact(op, "x", x, total);
-  checkExact(op, "dy", dy, total);
-  checkExact(op, "dx", dx, total);
-  for (const [name, a] of [
-    ["mean", mean],
-    ["invStd", invStd],
-    ["gamma", gamma],
-    ["dGamma", dGamma],
-    ["dBeta", dBeta],
-  ] as const) {
-    checkExact(op, name, a, channels);
-  }
-  checkAct(op, act);
-  if (act !== "none") checkExact(op, "actOut", actOut, total);
-  if (maskedDy !== null) checkExact(op, "maskedDy", maskedDy, total);
+  checkBatchNormBackward(
+    x,
+    dy,
+    rows,
+    channels,
+    mean,
+    invStd,
+    gamma,
+    dx,
+    dGamma,
+    dBeta,
+    act,
+    actOut,
+    maskedDy,
+  );
   const sg = new Float64Array(channels); // Σ g        (g = masked dy)
   const sgx = new Float64Array(channels); // Σ g·x̂
   for (let r = 0; r < rows; r++) {

@@ -6,8 +6,8 @@
  */
 import { checkAnalogIm2col, checkAnalogInput, checkAnalogOutput } from "../js/analog.js";
 import { checkAnalogTile } from "../js/analog-tile.js";
+import { checkBatchNormBackward, checkChannelAffine, checkChannelStats } from "../js/norm.js";
 import {
-  checkAct,
   checkConvParams,
   checkDim,
   checkEpilogue,
@@ -114,21 +114,11 @@ function makeBackend(a: NativeAddon): KernelBackend {
       a.convBackwardWeight(packParams(p), x, dy, dw, dbias ?? null);
     },
     channelStats(x, rows, ch, sum, sumSq) {
-      const op = "channelStats";
-      checkDim(op, "rows", rows);
-      checkDim(op, "channels", ch);
-      checkExact(op, "x", x, rows * ch);
-      checkExact(op, "sum", sum, ch, Float64Array);
-      checkExact(op, "sumSq", sumSq, ch, Float64Array);
+      checkChannelStats(x, rows, ch, sum, sumSq);
       a.channelStats(x, rows, ch, sum, sumSq);
     },
     channelAffine(x, rows, ch, y, e) {
-      const op = "channelAffine";
-      checkDim(op, "rows", rows);
-      checkDim(op, "channels", ch);
-      checkExact(op, "x", x, rows * ch);
-      checkExact(op, "y", y, rows * ch);
-      checkEpilogue(op, e, ch, rows * ch);
+      checkChannelAffine(x, rows, ch, y, e);
       a.channelAffine(
         x,
         rows,
@@ -156,21 +146,7 @@ function makeBackend(a: NativeAddon): KernelBackend {
       actOut = null,
       maskedDy = null,
     ) {
-      const op = "batchNormBackward";
-      checkDim(op, "rows", rows);
-      checkDim(op, "channels", ch);
-      const total = rows * ch;
-      checkExact(op, "x", x, total);
-      checkExact(op, "dy", dy, total);
-      checkExact(op, "dx", dx, total);
-      checkExact(op, "mean", mean, ch);
-      checkExact(op, "invStd", invStd, ch);
-      checkExact(op, "gamma", gamma, ch);
-      checkExact(op, "dGamma", dGamma, ch);
-      checkExact(op, "dBeta", dBeta, ch);
-      checkAct(op, act);
-      if (act !== "none") checkExact(op, "actOut", actOut, total);
-      if (maskedDy !== null) checkExact(op, "maskedDy", maskedDy, total);
+      checkBatchNormBackward(x, dy, rows, ch, mean, invStd, gamma, dx, dGamma, dBeta, act, actOut, maskedDy);
       a.bnBackward(
         x,
         dy,
