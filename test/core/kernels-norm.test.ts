@@ -142,51 +142,36 @@ for (const v of variants()) {
           const yv = gamma[c]! * (x[i]! - mean[c]!) * invStd[c]! + beta[c]!;
           out[i] = act === "relu" ? Math.max(0, yv) : act === "relu6" ? Math.min(6, Math.max(0, yv * 4)) : yv;
         }
-        const dx = new Float32Array(rows * ch).fill(Number.NaN);
-        const dGamma = new Float32Array(ch).fill(Number.NaN);
-        const dBeta = new Float32Array(ch).fill(Number.NaN);
-        v.backend.batchNormBackward(
-          x,
-          dy,
-          rows,
-          ch,
-          mean,
-          invStd,
-          gamma,
-          dx,
-          dGamma,
-          dBeta,
-          act,
-          act === "none" ? null : out,
-        );
         const ref = bnBackwardRef(x, dy, rows, ch, mean, invStd, gamma, act, out);
         const label = `${v.label} bnBackward ${rows}x${ch} ${act}`;
-        expectClose(dx, ref.dx, `${label} dx`, 1e-5, 1e-6);
-        expectClose(dGamma, ref.dGamma, `${label} dGamma`, 1e-5, 1e-6);
-        expectClose(dBeta, ref.dBeta, `${label} dBeta`, 1e-5, 1e-6);
-        // With maskedDy: the same dx, dGamma, dBeta, and maskedDy = dy where the activation was live, else +0.
+        // without and with maskedDy: the same dx, dGamma, dBeta
         const masked = new Float32Array(rows * ch).fill(Number.NaN);
-        const dx2 = new Float32Array(rows * ch).fill(Number.NaN);
-        const dGamma2 = new Float32Array(ch).fill(Number.NaN);
-        const dBeta2 = new Float32Array(ch).fill(Number.NaN);
-        v.backend.batchNormBackward(
-          x,
-          dy,
-          rows,
-          ch,
-          mean,
-          invStd,
-          gamma,
-          dx2,
-          dGamma2,
-          dBeta2,
-          act,
-          act === "none" ? null : out,
-          masked,
-        );
-        expectClose(dx2, ref.dx, `${label} dx (maskedDy)`, 1e-5, 1e-6);
-        expectClose(dGamma2, ref.dGamma, `${label} dGamma (maskedDy)`, 1e-5, 1e-6);
-        expectClose(dBeta2, ref.dBeta, `${label} dBeta (maskedDy)`, 1e-5, 1e-6);
+        for (const maskedDy of [null, masked]) {
+          const dx = new Float32Array(rows * ch).fill(Number.NaN);
+          const dGamma = new Float32Array(ch).fill(Number.NaN);
+          const dBeta = new Float32Array(ch).fill(Number.NaN);
+          const actOut = act === "none" ? null : out;
+          v.backend.batchNormBackward(
+            x,
+            dy,
+            rows,
+            ch,
+            mean,
+            invStd,
+            gamma,
+            dx,
+            dGamma,
+            dBeta,
+            act,
+            actOut,
+            maskedDy,
+          );
+          const tag = maskedDy ? " (maskedDy)" : "";
+          expectClose(dx, ref.dx, `${label} dx${tag}`, 1e-5, 1e-6);
+          expectClose(dGamma, ref.dGamma, `${label} dGamma${tag}`, 1e-5, 1e-6);
+          expectClose(dBeta, ref.dBeta, `${label} dBeta${tag}`, 1e-5, 1e-6);
+        }
+        // maskedDy = dy where the activation was live, else +0
         let dead = 0;
         for (let i = 0; i < masked.length; i++) {
           const o = out[i]!;
