@@ -22,6 +22,8 @@ struct TapRuns {
   std::vector<int64_t> lo, len, off;
   /** perm[i]: the (c, ki, kj) column (relative to k0) at tap-major position i. */
   std::vector<int64_t> perm;
+  /** Whether perm is the identity (one tap, or one channel per group): the orders coincide. */
+  bool identity = true;
 
   TapRuns() = default;
   TapRuns(const ConvP& p, int64_t k0, int64_t K) : kk(p.kH * p.kW), cgOne(p.inC / p.groups) {
@@ -37,6 +39,7 @@ struct TapRuns {
       off[t] = static_cast<int64_t>(perm.size());
       for (int64_t c = cLo; c < cHi; c++) perm.push_back(c * kk + t - k0);
     }
+    for (int64_t i = 0; i < K; i++) identity = identity && perm[i] == i;
   }
 };
 

@@ -184,10 +184,11 @@ static void analogTileForward(const AnalogTileP& p, const float* x, const float*
   // conv patches gathered here (analog_patch.h): tap-major vectors, weight columns permuted to match
   const bool conv = p.patch != nullptr;
   const TapRuns tr = conv ? TapRuns(*p.patch, p.k0, K) : TapRuns();
-  std::vector<float> wPerm(conv ? static_cast<size_t>(G * M * K) : 0);
-  if (conv)
+  const bool permute = conv && !tr.identity;
+  std::vector<float> wPerm(permute ? static_cast<size_t>(G * M * K) : 0);
+  if (permute)
     for (int64_t g = 0; g < G; g++) permuteColumns(tr, M, K, w + g * M * K, wPerm.data() + g * M * K);
-  const float* wt = conv ? wPerm.data() : w;
+  const float* wt = permute ? wPerm.data() : w;
   // depthwise conv tiles work in the input's [tap][channel] layout (analog_depthwise.h)
   const bool dwConv = conv && M == 1 && G > 1 && tr.cgOne == 1 && K == tr.kk;
   std::vector<float> wT(dwConv ? static_cast<size_t>(G * K) : 0);
@@ -203,7 +204,7 @@ static void analogTileForward(const AnalogTileP& p, const float* x, const float*
   auto f = [&](int64_t t, int tid) {
     const int64_t r0 = t * perTask, nr = imin(rows, r0 + perTask) - r0;
     if (nr <= 0) return;
-    const float* xt = x + r0 * p.ldx;  // the task's input rows (conv: x is the NHWC input)
+    const float* xt = conv ? nullptr : x + r0 * p.ldx;  // the task's input rows (conv: x is the NHWC input)
     PixelTaps px(conv ? tr.kk : 0);
     float* pv = conv ? scratch(tid, 4, static_cast<size_t>(K)) : nullptr;  // one gathered conv vector
     float* v = scratch(tid, 2, static_cast<size_t>(imax(nr * (ldv + M), G * (3 * K + 4)) + 16));
@@ -222,7 +223,7 @@ static void analogTileForward(const AnalogTileP& p, const float* x, const float*
       int32_t* flags = reinterpret_cast<int32_t*>(fr + G);
       float* mx = reinterpret_cast<float*>(flags + G);
       for (int64_t r = 0; r < nr; r++) {
-        const float* xr = xt + r * p.ldx;
+        const float* xr = conv ? nullptr : xt + r * p.ldx;
         double* nmr = nm + (r0 + r) * G;
         if (dwConv) {
           px.at(*p.patch, x, p.row0 + r0 + r);

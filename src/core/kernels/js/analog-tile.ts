@@ -1,8 +1,8 @@
 /**
  * TypeScript reference of the fused analog tile forward (contract in ../types.ts, analogTileForward; native:
  * native/isa/analog_tile.h). Written as the composition it replaces: gather the input vectors (from x, or
- * cut from analogIm2colJs's conv patches in tap-major order, with the weight columns permuted to match), the DAC stage
- * (analogInputPeripheryJs), one sgemm per tile, the ADC stage with inline output noise
+ * cut from analogIm2colJs's conv patches in tap-major order, with the weight columns permuted to match),
+ * the DAC stage (analogInputPeripheryJs), one sgemm per tile, the ADC stage with inline output noise
  * (analogOutputPeripheryJs), then the finishing step of src/analog/periphery/analog-mvm.ts per vector.
  */
 import { KirchhoffError } from "../../errors.js";
