@@ -11,7 +11,8 @@
  * The common configuration (`fusable`: no IR drop, weight read noise, input noise or input asymmetry, BM per
  * vector) runs its first pass as one fused, multi-threaded kernel (analogTileForward) that reads the inputs
  * in place and writes or accumulates the finished outputs in place (forwardTile); only the vectors it flags
- * for a BM retry take the general passes. Both give the same numbers.
+ * for a BM retry take the general passes. Both give the same numbers, except that conv inputs gathered by
+ * the kernel (layout.patches) sum each MVM in tap-major order (float rounding in the last bits).
  */
 import {
   type AnalogInputParams,
@@ -139,7 +140,8 @@ export class AnalogMvm {
   /**
    * The fused forward (requires `fusable`) of G equally shaped tiles with weights w [G·M·K] (tile g at
    * g·M·K, i.e. tws[g].w concatenated; tws[0].w itself when G = 1): `rows` rows of G input vectors each,
-   * read and written in place as `layout` says. Same numbers as forwardGroups on the gathered inputs.
+   * read and written in place as `layout` says. Same numbers as forwardGroups on the gathered inputs (with
+   * `layout.patches`: up to the MVM's tap-major summation order, see AnalogTilePatches).
    */
   forwardTile(
     tws: readonly TileWeights[],
