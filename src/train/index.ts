@@ -30,9 +30,12 @@ export {
   timeLabel,
 } from "./drift/stats.js";
 export { type EvalResult, evaluateClassifier } from "./evaluate.js";
+export { calibrateHwaBatchNorm } from "./hwa/calibrate-bn.js";
 export { applyTileScales, clipBound, clipWeights, remapTiles } from "./hwa/clip.js";
 export {
+  type BnCalibrationConfig,
   type ClipConfig,
+  DEFAULT_BN_CALIBRATION,
   DEFAULT_HWA_HORIZON_SEC,
   driftNoiseGain,
   type HwaConfig,

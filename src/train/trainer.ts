@@ -27,6 +27,7 @@ import {
 import { accuracy, crossEntropy, noGrad, type Tensor, tensor } from "../tensor/index.js";
 import { loadCheckpoint, saveCheckpoint, type TrainProgress } from "./checkpoint.js";
 import { evaluateClassifier } from "./evaluate.js";
+import { calibrateHwaBatchNorm } from "./hwa/calibrate-bn.js";
 import type { HwaConfig } from "./hwa/config.js";
 import { hwaPostStep, toHwa } from "./hwa/convert.js";
 import { distillationLoss } from "./hwa/distill.js";
@@ -45,6 +46,8 @@ export type TrainEvent =
     }
   | { type: "epoch"; record: EpochRecord; improved: boolean }
   | { type: "checkpoint"; path: string; epoch: number }
+  /** HWA BatchNorm calibration after the last epoch (HwaConfig.bnCalibration; only with BatchNorm layers). */
+  | { type: "calibrate"; batches: number; samples: number }
   | { type: "stop"; reason: "completed" | "early-stopping"; epoch: number };
 
 export interface TrainOptions {
@@ -238,6 +241,13 @@ export function trainModel(
       stoppedEarly = true;
       break;
     }
+  }
+  const cal = o.hwa?.bnCalibration;
+  if (cal) {
+    // Not checkpointed: a resumed finished run repeats it from the same state and noise counters, so same result.
+    const samples = calibrateHwaBatchNorm(model, train, cal, progress.epoch);
+    model.train();
+    if (samples > 0) emit({ type: "calibrate", batches: cal.batches, samples });
   }
   emit({ type: "stop", reason: stoppedEarly ? "early-stopping" : "completed", epoch: progress.epoch });
   return {

@@ -41,6 +41,11 @@ describe("HWA flags", () => {
     const fixed = hwaConfigFromFlags({ hwa: "hermes", hwaNoise: "chip", hwaTime: "1d" })!;
     assert.equal(fixed.weightNoise.tInferenceSec, 86_400);
     assert.equal(fixed.weightNoise.tRangeSec, undefined);
+    assert.deepEqual(def.bnCalibration, { batches: 16 }, "BatchNorm calibration on by default");
+    assert.equal(hwaConfigFromFlags({ hwa: "hermes", hwaBnCalibration: "0" })!.bnCalibration, null);
+    assert.deepEqual(hwaConfigFromFlags({ hwa: "hermes", hwaBnCalibration: "4" })!.bnCalibration, {
+      batches: 4,
+    });
     for (const [f, re] of [
       [{ hwa: "hermes", hwaNoise: "gauss" }, /--hwa-noise/],
       [{ hwa: "hermes", hwaNoise: "additive" }, /--hwa-noise-scale/],
@@ -51,6 +56,8 @@ describe("HWA flags", () => {
       [{ hwaNoise: "chip" }, /--hwa-noise.*--hwa/],
       [{ hwa: "hermes", distill: true }, /--teacher/],
       [{ hwa: "hermes", teacher: "t.safetensors" }, /--distill/],
+      [{ hwa: "hermes", hwaBnCalibration: "1.5" }, /--hwa-bn-calibration.*integer >= 0/],
+      [{ hwaBnCalibration: "8" }, /--hwa-bn-calibration.*--hwa/],
     ] as const) {
       assert.throws(() => hwaConfigFromFlags(f), re, JSON.stringify(f));
     }
@@ -94,6 +101,7 @@ describe("HWA flags", () => {
     const res = JSON.parse(readFileSync(join(run, "results.json"), "utf8"));
     assert.deepEqual(res.hwaWeightNoise, { type: "chip", stdDev: 1.5, tRangeSec: [3600, 31_536_000] });
     assert.equal(res.digitalLayers, "depthwise");
+    assert.deepEqual(res.hwaBnCalibration, { batches: 16 });
     assert.deepEqual(res.distill, {
       temperature: 4,
       alpha: 0.5,

@@ -22,6 +22,8 @@ export interface HwaFlags {
   digitalLayers?: string;
   distill?: boolean;
   teacher?: string;
+  /** `--hwa-bn-calibration`: calibration batches, "0" = off (default: the preset's DEFAULT_BN_CALIBRATION). */
+  hwaBnCalibration?: string;
 }
 
 /** `--digital-layers` value (default "none"), or a KirchhoffError listing the choices. */
@@ -69,6 +71,7 @@ export function hwaConfigFromFlags(f: HwaFlags): HwaConfig | null {
       ["--hwa-noise-scale", f.hwaNoiseScale],
       ["--hwa-time", f.hwaTime],
       ["--distill", f.distill],
+      ["--hwa-bn-calibration", f.hwaBnCalibration],
     ] as const) {
       if (v !== undefined && v !== false) throw configError(flag, "--hwa <preset> as well", v);
     }
@@ -121,9 +124,14 @@ export function hwaConfigFromFlags(f: HwaFlags): HwaConfig | null {
   if (f.distill && !f.teacher) {
     throw new KirchhoffError("config", "--distill needs --teacher <model.safetensors> (the digital model)");
   }
+  const calBatches = f.hwaBnCalibration === undefined ? null : Number(f.hwaBnCalibration);
+  if (calBatches !== null && !(Number.isInteger(calBatches) && calBatches >= 0)) {
+    throw configError("--hwa-bn-calibration", "an integer >= 0 (0 = off)", f.hwaBnCalibration);
+  }
   return hwaConfigFromPreset(f.hwa, {
     weightNoise,
     digitalLayers,
     distill: f.distill ? { ...DEFAULT_DISTILL } : null,
+    ...(calBatches === null ? {} : { bnCalibration: calBatches > 0 ? { batches: calBatches } : null }),
   });
 }

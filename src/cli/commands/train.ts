@@ -11,6 +11,7 @@ import type { Command } from "commander";
 import { configError, KirchhoffError, Rng, writeFileAtomic } from "../../core/index.js";
 import { saveModel } from "../../nn/index.js";
 import {
+  DEFAULT_BN_CALIBRATION,
   type DigitalLayers,
   driftTable,
   evaluateClassifier,
@@ -62,6 +63,8 @@ export class TrainProgressView {
         `epoch ${r.epoch}: loss ${r.trainLoss.toFixed(4)} acc ${r.trainAccuracy.toFixed(2)} %${val}  (${r.seconds.toFixed(1)} s)\n`,
       );
     }
+    if (e.type === "calibrate")
+      process.stderr.write(`BatchNorm statistics calibrated on ${e.samples} samples at the chip's noise\n`);
     if (e.type === "stop" && e.reason === "early-stopping")
       process.stderr.write(`early stopping after epoch ${e.epoch}\n`);
   }
@@ -117,6 +120,10 @@ export function registerTrain(program: Command): void {
     .option(
       "--hwa-time <spec>",
       "drift time the HWA noise simulates: a time (1mo) or, with --hwa-noise chip, a range drawn log-uniformly per step (1h..1y)",
+    )
+    .option(
+      "--hwa-bn-calibration <batches>",
+      `after HWA training, BatchNorm statistics from this many batches at the chip's own noise (0 = off; default ${DEFAULT_BN_CALIBRATION.batches})`,
     )
     .option(
       "--digital-layers <which>",
@@ -222,6 +229,7 @@ function runTrain(f: TrainFlags): void {
     hwaWeightNoise: hwa?.weightNoise ?? null,
     digitalLayers: hwa?.digitalLayers ?? f.digitalLayers ?? "none",
     distill: hwa?.distill ? { ...hwa.distill, teacher: f.teacher } : null,
+    hwaBnCalibration: hwa?.bnCalibration ?? null,
     seed,
     epochs: result.epochsRun,
     batchSize,

@@ -8,7 +8,7 @@
  */
 import { configError } from "../../core/index.js";
 import type { DataLoader } from "../../data/index.js";
-import { type AnyModule, BatchNorm } from "../../nn/index.js";
+import { type AnyModule, BatchNorm, type Module } from "../../nn/index.js";
 import { noGrad, tensor } from "../../tensor/index.js";
 
 export interface AdaBsOptions {
@@ -51,10 +51,15 @@ export function saveBatchNormStats(model: AnyModule): BatchNormStats {
 
 /**
  * Replaces every BatchNorm's running statistics by the cumulative average of the batch statistics over the
- * calibration batches, computed through the model as it is now (e.g. a drifted analog model). Returns the
- * number of calibration samples used. The model is left in eval mode.
+ * calibration batches, computed through the model as it is now (e.g. a drifted analog model). Modules for
+ * which `alsoTraining` holds run in training mode too (HWA layers drawing their noise); all others are in eval
+ * mode. Returns the number of calibration samples used. The model is left in eval mode.
  */
-export function recalibrateBatchNorm(model: AnyModule, o: AdaBsOptions): number {
+export function recalibrateBatchNorm(
+  model: AnyModule,
+  o: AdaBsOptions,
+  alsoTraining: (m: Module) => boolean = () => false,
+): number {
   if (!(Number.isInteger(o.batches) && o.batches >= 1)) {
     throw configError("adaBs.batches", "an integer >= 1", o.batches);
   }
@@ -62,6 +67,7 @@ export function recalibrateBatchNorm(model: AnyModule, o: AdaBsOptions): number 
   if (bns.length === 0) return 0;
   const momenta = bns.map((bn) => bn.momentum);
   model.eval();
+  for (const m of model.modules()) if (alsoTraining(m)) m.training = true;
   for (const bn of bns) bn.training = true;
   let k = 0;
   let samples = 0;
@@ -78,8 +84,8 @@ export function recalibrateBatchNorm(model: AnyModule, o: AdaBsOptions): number 
   } finally {
     bns.forEach((bn, i) => {
       bn.momentum = momenta[i]!;
-      bn.training = false;
     });
+    model.eval();
   }
   if (samples === 0)
     throw configError("adaBs.loader", "a non-empty calibration dataset", o.loader.dataset.name);

@@ -14,7 +14,7 @@ import type { Rng } from "../../core/index.js";
 import { Conv2d, type Linear, Module } from "../../nn/index.js";
 import { add, conv2d, linear, type Tensor, tensor, zeros } from "../../tensor/index.js";
 import { applyTileScales, clipWeights, remapTiles } from "./clip.js";
-import type { HwaConfig } from "./config.js";
+import type { HwaConfig, WeightNoiseConfig } from "./config.js";
 import { adcQuantize, dacQuantize, weightView } from "./ste-ops.js";
 import { forEachTile, type TileGrid, tileAbsMax, tileCount, tileGrid } from "./tiles.js";
 import { chipNoisyWeights, drawDriftTimeSec, noisyWeights } from "./weight-noise.js";
@@ -28,6 +28,8 @@ export class HwaLayer extends Module {
   /** The preset's device model (programming noise scaled by weightNoise.stdDev) for `chip` weight noise. */
   readonly chipNoise: NoiseModel | null;
   private readonly rng: Rng;
+  /** Weight noise of BatchNorm calibration forwards (setCalibrationNoise); null while training. */
+  private calibration: { weightNoise: WeightNoiseConfig; chipNoise: NoiseModel | null } | null = null;
 
   constructor(
     inner: HwaTarget,
@@ -54,16 +56,27 @@ export class HwaLayer extends Module {
       tensor(new Float32Array(tileCount(this.grid)).fill(1), [tileCount(this.grid)]),
     );
     this.physics = config.noiseModel ? devicePhysics(config.noiseModel) : null;
-    const nm = config.noiseModel;
-    this.chipNoise =
-      config.weightNoise.type === "chip" && nm && nm.type !== "ideal"
-        ? new NoiseModel(
-            { ...nm, progNoiseScale: nm.progNoiseScale * config.weightNoise.stdDev },
-            config.converter,
-          )
-        : null;
+    this.chipNoise = this.chipNoiseAt(config.weightNoise.stdDev);
     this.rng = rng;
     this.training = inner.training;
+  }
+
+  /** The preset's device model with its programming noise × stdDev (`chip` weight noise only, else null). */
+  private chipNoiseAt(stdDev: number): NoiseModel | null {
+    const nm = this.config.noiseModel;
+    if (this.config.weightNoise.type !== "chip" || !nm || nm.type === "ideal") return null;
+    return new NoiseModel({ ...nm, progNoiseScale: nm.progNoiseScale * stdDev }, this.config.converter);
+  }
+
+  /**
+   * BatchNorm calibration mode (`calibrateHwaBatchNorm`): training forwards draw their weight noise at `stdDev`
+   * instead of the configured training value; null returns to training noise.
+   */
+  setCalibrationNoise(stdDev: number | null): void {
+    this.calibration =
+      stdDev === null
+        ? null
+        : { weightNoise: { ...this.config.weightNoise, stdDev }, chipNoise: this.chipNoiseAt(stdDev) };
   }
 
   /** Per-tile remapping scales (all 1 unless remapping is on). */
@@ -104,15 +117,17 @@ export class HwaLayer extends Module {
     const rng = this.rng.fork(calls[0]!);
     calls[0] = calls[0]! + 1;
     const cfg = this.config;
-    const noisy = this.chipNoise
+    const weightNoise = this.calibration?.weightNoise ?? cfg.weightNoise;
+    const chipNoise = this.calibration ? this.calibration.chipNoise : this.chipNoise;
+    const noisy = chipNoise
       ? chipNoisyWeights(
           eff,
           this.grid,
-          this.chipNoise,
-          drawDriftTimeSec(cfg.weightNoise, rng.fork("time")),
+          chipNoise,
+          drawDriftTimeSec(weightNoise, rng.fork("time")),
           rng.fork("weight"),
         )
-      : noisyWeights(eff, this.grid, cfg.weightNoise, this.physics, rng.fork("weight"));
+      : noisyWeights(eff, this.grid, weightNoise, this.physics, rng.fork("weight"));
     const wView = weightView(w, noisy, this.gradScale());
     const { y: xq, scales: xScales } = dacQuantize(x, cfg.inpSteps);
     let y = this.op(xq, wView);
