@@ -199,6 +199,56 @@ for (const vnt of variants()) {
     }
   });
 
+  test(`analogInputPeriphery: 8-bit and 1/64 DACs on ties, their neighbours, every level, ±∞, NaN and huge values [${vnt.label}]`, () => {
+    vnt.enter();
+    // step 2/254 (HERMES 8-bit) and 1/64; bound 1 and 2; scale 1 (nm "none") so every x is quantised as given.
+    for (const [step, bound] of [
+      [2 / 254, 1],
+      [1 / 64, 2],
+    ] as const) {
+      const p: AnalogInputParams = {
+        noiseManagement: "none",
+        computeNm: false,
+        nmCap: Infinity,
+        step,
+        bound,
+        zeroRowsExact: true,
+      };
+      // (no −0: the kernels' rint gives +0 where this oracle's floor-and-compare keeps −0)
+      const xs: number[] = [
+        0,
+        1e-40,
+        -1e-40,
+        Infinity,
+        -Infinity,
+        Number.NaN,
+        1e30,
+        -3e38,
+        bound,
+        -bound,
+      ];
+      for (let n = -Math.round(bound / step) - 3; n <= Math.round(bound / step) + 3; n++) {
+        const tie = f((n + 0.5) * step); // near or at a rounding tie; its float neighbours on both sides
+        const below = new Float32Array([tie]);
+        new Uint32Array(below.buffer)[0]! -= 1;
+        const above = new Float32Array([tie]);
+        new Uint32Array(above.buffer)[0]! += 1;
+        xs.push(tie, below[0]!, above[0]!, f(n * step));
+      }
+      const rng = new Rng(13);
+      for (let i = 0; i < 200; i++) xs.push(f(1.2 * bound * rng.normal()));
+      const k = xs.length;
+      const x = Float32Array.from(xs);
+      const want = inputRef(x, 1, k, p, new Float64Array(1).fill(1), null);
+      const v = new Float32Array(k).fill(7);
+      be.analogInputPeriphery(x, 1, k, p, new Float64Array(1).fill(1), null, v, new Float32Array(1));
+      // Object.is per element: NaN must stay NaN (deepEqual's float-array comparison treats NaN ≠ NaN)
+      for (let i = 0; i < k; i++) {
+        assert.ok(Object.is(v[i], want.v[i]), `step ${step}, x = ${x[i]}: got ${v[i]}, want ${want.v[i]}`);
+      }
+    }
+  });
+
   test(`analogOutputPeriphery matches the oracle [${vnt.label}]`, () => {
     vnt.enter();
     const rng = new Rng(12);
