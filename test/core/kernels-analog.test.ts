@@ -215,18 +215,7 @@ for (const vnt of variants()) {
         zeroRowsExact: true,
       };
       // (no −0: the kernels' rint gives +0 where this oracle's floor-and-compare keeps −0)
-      const xs: number[] = [
-        0,
-        1e-40,
-        -1e-40,
-        Infinity,
-        -Infinity,
-        Number.NaN,
-        1e30,
-        -3e38,
-        bound,
-        -bound,
-      ];
+      const xs: number[] = [0, 1e-40, -1e-40, Infinity, -Infinity, Number.NaN, 1e30, -3e38, bound, -bound];
       for (let n = -Math.round(bound / step) - 3; n <= Math.round(bound / step) + 3; n++) {
         const tie = f((n + 0.5) * step); // near or at a rounding tie; its float neighbours on both sides
         const below = new Float32Array([tie]);
