@@ -53,13 +53,53 @@ static void quantLoop(const float* __restrict x, float s0, const float* __restri
   }
 }
 
-/** quantLoop dispatch: quantise when step ≠ 0, by the float rint when the DAC has < 2^21 levels per side. */
+/**
+ * The DAC loop of quantLoop<true, true, PER> in float arithmetic only, for a float `step` (as every preset's
+ * effectiveStep is) with bound/step < 2^21 levels. Then r·step is exact in double, so fround(r·step) = r·stepF,
+ * and t' = fround(q·fround(1/step)) replaces the reference's t = fround(q·(1/step) in double). The two differ by
+ * at most 3·2^-24·|t| (three float roundings), so rint(t') = rint(t) unless t' lies within 2^-22·|t'| of a
+ * half-integer; such elements (flagged with twice that margin, about one in 10^4 values) are recomputed by the
+ * exact double path in a second pass. |t'| is clamped to the first integer c ≥ bound/step + 2 (NaN passes), where
+ * the value clips either way.
+ */
+template <bool PER>
+static void quantLoopF(const float* __restrict x, float s0, const float* __restrict s, int64_t k, double invStep,
+                       double step, double bound, float* __restrict v) {
+  const float hi = static_cast<float>(bound), lo = static_cast<float>(-bound), bDown = floatBelow(bound);
+  const float invF = static_cast<float>(invStep), stepF = static_cast<float>(step);
+  const float c = static_cast<float>(std::ceil(bound / step) + 2.0), margin = 4.76837158203125e-7f;  // 2^-21
+  int suspect = 0;
+  for (int64_t j = 0; j < k; j++) {
+    const float t = x[j] * (PER ? s[j] : s0) * invF;
+    const float tc = t > c ? c : (t < -c ? -c : t);
+    const float r = (tc + 12582912.f) - 12582912.f;
+    const float d = std::fabs(tc - r);
+    suspect |= 0.5f - d <= std::fabs(tc) * margin;
+    const float q = r * stepF;
+    v[j] = q > bDown ? hi : (q < -bDown ? lo : q);
+  }
+  if (!suspect) return;
+  for (int64_t j = 0; j < k; j++) {
+    const float q = x[j] * (PER ? s[j] : s0), t = q * invF;
+    const float tc = t > c ? c : (t < -c ? -c : t);
+    if (0.5f - std::fabs(tc - ((tc + 12582912.f) - 12582912.f)) > std::fabs(tc) * margin) continue;
+    const float e = quantStep(q, invStep, step);
+    v[j] = e > bDown ? hi : (e < -bDown ? lo : e);
+  }
+}
+
+/**
+ * quantLoop dispatch: quantise when step ≠ 0; with < 2^21 levels per side by the float rint, in float only
+ * when the step is a float (quantLoopF).
+ */
 template <bool PER>
 static void quantAny(const float* x, float s0, const float* s, int64_t k, double step, double bound, float* v) {
   const double invStep = 1.0 / step;
-  if (step == 0.0) quantLoop<false, false, PER>(x, s0, s, k, invStep, step, bound, v);
-  else if (bound / step < 2097152.0) quantLoop<true, true, PER>(x, s0, s, k, invStep, step, bound, v);
-  else quantLoop<true, false, PER>(x, s0, s, k, invStep, step, bound, v);
+  if (step == 0.0) return quantLoop<false, false, PER>(x, s0, s, k, invStep, step, bound, v);
+  if (!(bound / step < 2097152.0)) return quantLoop<true, false, PER>(x, s0, s, k, invStep, step, bound, v);
+  if (static_cast<double>(static_cast<float>(step)) == step)
+    return quantLoopF<PER>(x, s0, s, k, invStep, step, bound, v);
+  quantLoop<true, true, PER>(x, s0, s, k, invStep, step, bound, v);
 }
 
 /** One DAC row: v = clip(quantise(x·s), ±bound). */
