@@ -102,10 +102,56 @@ static int adcRow(float* __restrict y, const float* __restrict z, int64_t m, dou
   return flags;
 }
 
-/** Dispatches adcRow on asym1 = 1 (the common case: no output asymmetry). */
+/**
+ * adcRow<NOISE, true, false> in float arithmetic only, for a float `step` with bound/step < 2^21 (quantLoopF's
+ * argument in analog_dac.h, extended to the noisy sum): a' = u + fround(σ)·z and t' = a'·fround(1/step) differ
+ * from the reference's double-rounded t by at most 2^-21·(|u| + |σz|)/step, so rint(t') = rint(t) unless t' lies
+ * that close to a half-integer; a block of 64 outputs with such an element (flagged with twice the margin) is
+ * redone from its saved inputs by adcOne. The output value and clip bits depend on the level r only: r·stepF.
+ */
+template <bool NOISE>
+static int adcRowF(float* __restrict y, const float* __restrict z, int64_t m, double sigma, double invStep,
+                   double step, double bound, float bDown) {
+  constexpr int64_t B = 64;
+  const float sF = static_cast<float>(sigma), invF = static_cast<float>(invStep), stepF = static_cast<float>(step);
+  const float hi = static_cast<float>(bound), lo = static_cast<float>(-bound);
+  const float c = static_cast<float>(std::ceil(bound / step) + 2.0), margin = 9.5367431640625e-7f;  // 2^-20
+  int flags = 0;
+  float u0[B];
+  for (int64_t i0 = 0; i0 < m; i0 += B) {
+    const int64_t n = imin(B, m - i0);
+    float* yb = y + i0;
+    const float* zb = NOISE ? z + i0 : nullptr;
+    copyFloats(u0, yb, n);
+    int suspect = 0, fl = 0;
+    for (int64_t j = 0; j < n; j++) {
+      const float u = u0[j], p = NOISE ? sF * zb[j] : 0.f;
+      const float t = (NOISE ? u + p : u) * invF;
+      const float tc = t > c ? c : (t < -c ? -c : t);
+      const float r = (tc + 12582912.f) - 12582912.f;
+      const float mag = NOISE ? std::fabs(u) + std::fabs(p) : std::fabs(u);
+      suspect |= 0.5f - std::fabs(tc - r) <= mag * invF * margin;
+      const float q = r * stepF;
+      const int over = q > bDown, under = q < -bDown;
+      fl |= over | (under << 1);
+      yb[j] = over ? hi : (under ? lo : q);
+    }
+    if (suspect) {
+      fl = 0;
+      for (int64_t j = 0; j < n; j++)
+        yb[j] = adcOne<NOISE, true>(u0[j], NOISE ? zb[j] : 0.f, 1.0, sigma, invStep, step, bound, fl);
+    }
+    flags |= fl;
+  }
+  return flags;
+}
+
+/** Dispatches adcRow on asym1 = 1 (the common case: no output asymmetry) and a float step (adcRowF). */
 template <bool NOISE, bool QUANT>
 static int adcRowAny(float* y, const float* z, int64_t m, double asym1, double sigma, double invStep, double step,
                      double bound, float bDown) {
+  if (QUANT && asym1 == 1.0 && static_cast<double>(static_cast<float>(step)) == step && bound / step < 2097152.0)
+    return adcRowF<NOISE>(y, z, m, sigma, invStep, step, bound, bDown);
   if (asym1 == 1.0) return adcRow<NOISE, QUANT, false>(y, z, m, asym1, sigma, invStep, step, bound, bDown);
   return adcRow<NOISE, QUANT, true>(y, z, m, asym1, sigma, invStep, step, bound, bDown);
 }

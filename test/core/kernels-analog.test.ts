@@ -293,6 +293,49 @@ for (const vnt of variants()) {
     }
   });
 
+  test(`analogOutputPeriphery: float ADC steps on ties and their neighbours, with and without noise [${vnt.label}]`, () => {
+    vnt.enter();
+    const rng = new Rng(15);
+    const step = f(f(1 / 254) * 24); // effectiveStep of an 8-bit ADC with bound 12 (a float step)
+    for (const sigma of [0, 0.06]) {
+      const p: AnalogOutputParams = {
+        outAsymmetry: 0,
+        outNoise: sigma,
+        step,
+        bound: 12,
+        testNegativeBound: true,
+      };
+      const ys: number[] = [0, Infinity, -Infinity, Number.NaN, 1e30, -3e38, 12, -12];
+      const zs: number[] = ys.map(() => rng.normal());
+      for (let n = -130; n <= 130; n++) {
+        for (const target of [f((n + 0.5) * step), f(n * step)]) {
+          for (const ulps of [-1, 0, 1]) {
+            const z = rng.normal();
+            // u such that u + σ·z lands on (or one float beside) the target
+            const u = new Float32Array([f(target - sigma * z)]);
+            new Int32Array(u.buffer)[0]! += ulps;
+            ys.push(u[0]!);
+            zs.push(z);
+          }
+        }
+      }
+      for (let i = 0; i < 300; i++) {
+        ys.push(f(6 * rng.normal()));
+        zs.push(rng.normal());
+      }
+      const m = ys.length;
+      const y = Float32Array.from(ys);
+      const z = sigma > 0 ? Float32Array.from(zs) : null;
+      const want = outputRef(y, 1, m, p, z);
+      const failed = new Uint8Array(1).fill(7);
+      be.analogOutputPeriphery(y, 1, m, p, z, failed);
+      for (let i = 0; i < m; i++) {
+        assert.ok(Object.is(y[i], want.out[i]), `σ ${sigma}, u = ${ys[i]}: got ${y[i]}, want ${want.out[i]}`);
+      }
+      assert.deepEqual(failed, want.failed);
+    }
+  });
+
   test(`analogOutputPeriphery draws inline noise like fillNormal [${vnt.label}]`, () => {
     vnt.enter();
     const rows = 3001; // odd row length and several thread tasks: tasks start mid-Philox-block
