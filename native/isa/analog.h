@@ -2,7 +2,9 @@
 // src/core/kernels/js/analog.ts, which these match bit for bit). aihwkit C++ order (SPEC 7.1-7.2): values are
 // float32, every product is rounded to float32 where the reference calls Math.fround, quantisation is
 // rint(v/step)·step with round half to EVEN (the 1.5·2^52 magic-number trick in double, as in the reference)
-// applied before clipping. FMA contraction is disabled here: a fused t + σ·z would round differently.
+// applied before clipping. FMA contraction is disabled here: a fused t + σ·z would round differently. Float
+// steps (every preset's) take all-float paths with a certified error bound and an exact redo of the rare
+// elements near a rounding tie (adcRowF here, quantLoopF in analog_dac.h): same bits, no double widening.
 // Rows are independent and split over the thread pool. The DAC stage (analogInput) is in analog_dac.h.
 #pragma once
 #include "analog_dac.h"
