@@ -2,30 +2,15 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { KirchhoffError, Rng } from "../../src/core/index.js";
 import { DataLoader } from "../../src/data/index.js";
-import { BatchNorm1d, Linear, Module, ReLU } from "../../src/nn/index.js";
-import { noGrad, type Tensor, tensor } from "../../src/tensor/index.js";
+import type { BatchNorm1d, Linear } from "../../src/nn/index.js";
+import { noGrad, tensor } from "../../src/tensor/index.js";
 import {
   evaluateClassifier,
   evaluateOverDrift,
   recalibrateBatchNorm,
   saveBatchNormStats,
 } from "../../src/train/index.js";
-import { blobs } from "./fixtures.js";
-
-/** Linear → BatchNorm1d → ReLU → Linear. */
-class BnMlp extends Module {
-  constructor(rng: Rng) {
-    super();
-    this.registerModule("fc1", new Linear(8, 12, { rng }));
-    this.registerModule("bn", new BatchNorm1d(12));
-    this.registerModule("act", new ReLU());
-    this.registerModule("fc2", new Linear(12, 3, { rng }));
-  }
-  forward(x: Tensor): Tensor {
-    const h = this.child<BatchNorm1d>("bn").forward(this.child<Linear>("fc1").forward(x));
-    return this.child<Linear>("fc2").forward(this.child<ReLU>("act").forward(h));
-  }
-}
+import { BnMlp, blobs } from "./fixtures.js";
 
 describe("AdaBS: BatchNorm re-calibration", () => {
   const data = blobs(90, 8, 3, 5);

@@ -1,7 +1,7 @@
 /** Small synthetic datasets and models for the training tests. */
 import { Rng } from "../../src/core/index.js";
 import type { Dataset } from "../../src/data/index.js";
-import { type AnyModule, Linear, Module } from "../../src/nn/index.js";
+import { type AnyModule, BatchNorm1d, Linear, Module, ReLU } from "../../src/nn/index.js";
 import { relu, type Tensor } from "../../src/tensor/index.js";
 
 /** `classes` Gaussian blobs in `dim` dimensions, `n` samples, separable but not trivially. */
@@ -37,6 +37,21 @@ export class TinyMlp extends Module {
 
   forward(x: Tensor): Tensor {
     return this.child<Linear>("fc2").forward(relu(this.child<Linear>("fc1").forward(x)));
+  }
+}
+
+/** Linear → BatchNorm1d → ReLU → Linear (8 → 12 → 3); fc1/fc2 may be replaced (HWA layers). */
+export class BnMlp extends Module {
+  constructor(rng: Rng) {
+    super();
+    this.registerModule("fc1", new Linear(8, 12, { rng }));
+    this.registerModule("bn", new BatchNorm1d(12));
+    this.registerModule("act", new ReLU());
+    this.registerModule("fc2", new Linear(12, 3, { rng }));
+  }
+  forward(x: Tensor): Tensor {
+    const h = this.child<BatchNorm1d>("bn").forward(this.child<Module>("fc1").forward(x));
+    return this.child<Module>("fc2").forward(this.child<ReLU>("act").forward(h));
   }
 }
 

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { KirchhoffError, Rng } from "../../src/core/index.js";
 import { DataLoader } from "../../src/data/index.js";
-import { BatchNorm1d, Linear, Module, ReLU } from "../../src/nn/index.js";
-import { type Tensor, tensor } from "../../src/tensor/index.js";
+import type { BatchNorm1d } from "../../src/nn/index.js";
+import { tensor } from "../../src/tensor/index.js";
 import {
   calibrateHwaBatchNorm,
   type HwaConfig,
@@ -18,22 +18,7 @@ import {
   toHwa,
   trainModel,
 } from "../../src/train/index.js";
-import { blobs } from "./fixtures.js";
-
-/** Linear → BatchNorm1d → ReLU → Linear. */
-class BnMlp extends Module {
-  constructor(rng: Rng) {
-    super();
-    this.registerModule("fc1", new Linear(8, 12, { rng }));
-    this.registerModule("bn", new BatchNorm1d(12));
-    this.registerModule("act", new ReLU());
-    this.registerModule("fc2", new Linear(12, 3, { rng }));
-  }
-  forward(x: Tensor): Tensor {
-    const h = this.child<BatchNorm1d>("bn").forward(this.child<Module>("fc1").forward(x));
-    return this.child<Module>("fc2").forward(this.child<ReLU>("act").forward(h));
-  }
-}
+import { BnMlp, blobs } from "./fixtures.js";
 
 const data = blobs(120, 8, 3, 5);
 const loader = () => new DataLoader(data, { batchSize: 30, seed: 4 });
