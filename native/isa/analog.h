@@ -116,8 +116,8 @@ static int adcRowF(float* __restrict y, const float* __restrict z, int64_t m, do
                    double step, double bound, float bDown) {
   constexpr int64_t B = 64;
   const float sF = static_cast<float>(sigma), invF = static_cast<float>(invStep), stepF = static_cast<float>(step);
-  const float hi = static_cast<float>(bound), lo = static_cast<float>(-bound);
-  const float c = static_cast<float>(std::ceil(bound / step) + 2.0), margin = 9.5367431640625e-7f;  // 2^-20
+  const float hi = static_cast<float>(bound), lo = static_cast<float>(-bound), c = levelLimit(step, bound);
+  const float margin = 9.5367431640625e-7f;  // 2^-20
   int flags = 0;
   float u0[B];
   for (int64_t i0 = 0; i0 < m; i0 += B) {
@@ -128,11 +128,9 @@ static int adcRowF(float* __restrict y, const float* __restrict z, int64_t m, do
     int suspect = 0, fl = 0;
     for (int64_t j = 0; j < n; j++) {
       const float u = u0[j], p = NOISE ? sF * zb[j] : 0.f;
-      const float t = (NOISE ? u + p : u) * invF;
-      const float tc = t > c ? c : (t < -c ? -c : t);
-      const float r = (tc + 12582912.f) - 12582912.f;
+      const float tc = clampLevel((NOISE ? u + p : u) * invF, c), r = rintF(tc);
       const float mag = NOISE ? std::fabs(u) + std::fabs(p) : std::fabs(u);
-      suspect |= 0.5f - std::fabs(tc - r) <= mag * invF * margin;
+      suspect |= nearTie(tc, r, mag * invF * margin);
       const float q = r * stepF;
       const int over = q > bDown, under = q < -bDown;
       fl |= over | (under << 1);
@@ -152,7 +150,7 @@ static int adcRowF(float* __restrict y, const float* __restrict z, int64_t m, do
 template <bool NOISE, bool QUANT>
 static int adcRowAny(float* y, const float* z, int64_t m, double asym1, double sigma, double invStep, double step,
                      double bound, float bDown) {
-  if (QUANT && asym1 == 1.0 && static_cast<double>(static_cast<float>(step)) == step && bound / step < 2097152.0)
+  if (QUANT && asym1 == 1.0 && floatStepLevels(step, bound))
     return adcRowF<NOISE>(y, z, m, sigma, invStep, step, bound, bDown);
   if (asym1 == 1.0) return adcRow<NOISE, QUANT, false>(y, z, m, asym1, sigma, invStep, step, bound, bDown);
   return adcRow<NOISE, QUANT, true>(y, z, m, asym1, sigma, invStep, step, bound, bDown);

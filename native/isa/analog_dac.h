@@ -29,6 +29,28 @@ static inline float floatBelow(double bound) {
   return b;
 }
 
+/** Round half to even by the magic number 1.5·2^23 in float (exact for |t| ≤ 2^22). */
+static inline float rintF(float t) { return (t + 12582912.f) - 12582912.f; }
+
+/**
+ * The all-float quantisation of quantLoopF / adcRowF: a float step (as every preset's effectiveStep is) with
+ * bound/step < 2^21 levels per side, where r·step is exact in double, so fround(r·step) = r·fround(step).
+ */
+static inline bool floatStepLevels(double step, double bound) {
+  return static_cast<double>(static_cast<float>(step)) == step && bound / step < 2097152.0;
+}
+
+/** c for clampLevel: the first integer ≥ bound/step + 2, beyond which every value clips either way. */
+static inline float levelLimit(double step, double bound) {
+  return static_cast<float>(std::ceil(bound / step) + 2.0);
+}
+
+/** t clamped to ±c for rintF (NaN passes). */
+static inline float clampLevel(float t, float c) { return t > c ? c : (t < -c ? -c : t); }
+
+/** Whether the clamped tc lies within `slack` of a half-integer: its float level r may differ from the reference's. */
+static inline bool nearTie(float tc, float r, float slack) { return 0.5f - std::fabs(tc - r) <= slack; }
+
 /**
  * DAC loop: v_j = clip(quantise(x_j·s_j), ±bound) with s_j = PER ? s[j] : s0, branch-free so that it
  * vectorises. FAST (only when bound/step < 2^21): the rint of t = fround(q/step) in float by the magic
@@ -44,7 +66,7 @@ static void quantLoop(const float* __restrict x, float s0, const float* __restri
     float q = x[j] * (PER ? s[j] : s0);
     if (QUANT && FAST) {
       const float t = static_cast<float>(static_cast<double>(q) * invStep);
-      const float r = std::fabs(t) < 4194304.f ? (t + 12582912.f) - 12582912.f : t;
+      const float r = std::fabs(t) < 4194304.f ? rintF(t) : t;
       q = static_cast<float>(static_cast<double>(r) * step);
     } else if (QUANT) {
       q = quantStep(q, invStep, step);
@@ -66,23 +88,19 @@ template <bool PER>
 static void quantLoopF(const float* __restrict x, float s0, const float* __restrict s, int64_t k, double invStep,
                        double step, double bound, float* __restrict v) {
   const float hi = static_cast<float>(bound), lo = static_cast<float>(-bound), bDown = floatBelow(bound);
-  const float invF = static_cast<float>(invStep), stepF = static_cast<float>(step);
-  const float c = static_cast<float>(std::ceil(bound / step) + 2.0), margin = 4.76837158203125e-7f;  // 2^-21
+  const float invF = static_cast<float>(invStep), stepF = static_cast<float>(step), c = levelLimit(step, bound);
+  const float margin = 4.76837158203125e-7f;  // 2^-21
   int suspect = 0;
   for (int64_t j = 0; j < k; j++) {
-    const float t = x[j] * (PER ? s[j] : s0) * invF;
-    const float tc = t > c ? c : (t < -c ? -c : t);
-    const float r = (tc + 12582912.f) - 12582912.f;
-    const float d = std::fabs(tc - r);
-    suspect |= 0.5f - d <= std::fabs(tc) * margin;
+    const float tc = clampLevel(x[j] * (PER ? s[j] : s0) * invF, c), r = rintF(tc);
+    suspect |= nearTie(tc, r, std::fabs(tc) * margin);
     const float q = r * stepF;
     v[j] = q > bDown ? hi : (q < -bDown ? lo : q);
   }
   if (!suspect) return;
   for (int64_t j = 0; j < k; j++) {
-    const float q = x[j] * (PER ? s[j] : s0), t = q * invF;
-    const float tc = t > c ? c : (t < -c ? -c : t);
-    if (0.5f - std::fabs(tc - ((tc + 12582912.f) - 12582912.f)) > std::fabs(tc) * margin) continue;
+    const float q = x[j] * (PER ? s[j] : s0), tc = clampLevel(q * invF, c);
+    if (!nearTie(tc, rintF(tc), std::fabs(tc) * margin)) continue;
     const float e = quantStep(q, invStep, step);
     v[j] = e > bDown ? hi : (e < -bDown ? lo : e);
   }
@@ -97,8 +115,7 @@ static void quantAny(const float* x, float s0, const float* s, int64_t k, double
   const double invStep = 1.0 / step;
   if (step == 0.0) return quantLoop<false, false, PER>(x, s0, s, k, invStep, step, bound, v);
   if (!(bound / step < 2097152.0)) return quantLoop<true, false, PER>(x, s0, s, k, invStep, step, bound, v);
-  if (static_cast<double>(static_cast<float>(step)) == step)
-    return quantLoopF<PER>(x, s0, s, k, invStep, step, bound, v);
+  if (floatStepLevels(step, bound)) return quantLoopF<PER>(x, s0, s, k, invStep, step, bound, v);
   quantLoop<true, true, PER>(x, s0, s, k, invStep, step, bound, v);
 }
 
