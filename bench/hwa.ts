@@ -125,12 +125,10 @@ const PATHS: Record<string, string> = {
 
 function hwaConfig(distill: { temperature: number; alpha: number } | null) {
   const bnCalibration = bnCalBatches > 0 ? { batches: bnCalBatches } : null;
-  const base = hwaConfigFromPreset(preset, { distill, digitalLayers, bnCalibration });
-  if (weightNoise === "preset") return base;
+  const common = { distill, digitalLayers, bnCalibration };
+  if (weightNoise === "preset") return hwaConfigFromPreset(preset, common);
   return hwaConfigFromPreset(preset, {
-    distill,
-    digitalLayers,
-    bnCalibration,
+    ...common,
     weightNoise: tRangeSec
       ? { type: "chip", stdDev: noiseScale, tRangeSec }
       : { type: "chip", stdDev: noiseScale, tInferenceSec: 2_592_000 },
