@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { configError, KirchhoffError } from "../../core/index.js";
 import { type DigitalLayers, type HwaConfig, hwaConfigFromPreset, parseTimes } from "../../train/index.js";
+import { intFlag } from "../flags.js";
 
 /** CLI name of a weight-noise type → `WeightNoiseConfig.type` ("additive" is aihwkit's ADD_NORMAL). */
 const NOISE_TYPES = { additive: "addNormal", pcmProg: "pcmProg", chip: "chip" } as const;
@@ -124,14 +125,11 @@ export function hwaConfigFromFlags(f: HwaFlags): HwaConfig | null {
   if (f.distill && !f.teacher) {
     throw new KirchhoffError("config", "--distill needs --teacher <model.safetensors> (the digital model)");
   }
-  const calBatches = f.hwaBnCalibration === undefined ? null : Number(f.hwaBnCalibration);
-  if (calBatches !== null && !(Number.isInteger(calBatches) && calBatches >= 0)) {
-    throw configError("--hwa-bn-calibration", "an integer >= 0 (0 = off)", f.hwaBnCalibration);
-  }
+  const calBatches = intFlag(f.hwaBnCalibration, "--hwa-bn-calibration", 0);
   return hwaConfigFromPreset(f.hwa, {
     weightNoise,
     digitalLayers,
     distill: f.distill ? { ...DEFAULT_DISTILL } : null,
-    ...(calBatches === null ? {} : { bnCalibration: calBatches > 0 ? { batches: calBatches } : null }),
+    ...(calBatches === undefined ? {} : { bnCalibration: calBatches > 0 ? { batches: calBatches } : null }),
   });
 }
