@@ -110,10 +110,12 @@ static int adcRow(float* __restrict y, const float* __restrict z, int64_t m, dou
  * from the reference's double-rounded t by at most 2^-21·(|u| + |σz|)/step, so rint(t') = rint(t) unless t' lies
  * that close to a half-integer; a block of 64 outputs with such an element (flagged with twice the margin) is
  * redone from its saved inputs by adcOne. The output value and clip bits depend on the level r only: r·stepF.
+ * Returns the OR of the clip bits; EACH: also each output's own bits in each[i] (adcEach's single-output
+ * vectors).
  */
-template <bool NOISE>
+template <bool NOISE, bool EACH>
 static int adcRowF(float* __restrict y, const float* __restrict z, int64_t m, double sigma, double invStep,
-                   double step, double bound, float bDown) {
+                   double step, double bound, float bDown, int32_t* __restrict each = nullptr) {
   constexpr int64_t B = 64;
   const float sF = static_cast<float>(sigma), invF = static_cast<float>(invStep), stepF = static_cast<float>(step);
   const float hi = static_cast<float>(bound), lo = static_cast<float>(-bound), c = levelLimit(step, bound);
@@ -124,6 +126,7 @@ static int adcRowF(float* __restrict y, const float* __restrict z, int64_t m, do
     const int64_t n = imin(B, m - i0);
     float* yb = y + i0;
     const float* zb = NOISE ? z + i0 : nullptr;
+    int32_t* eb = EACH ? each + i0 : nullptr;
     copyFloats(u0, yb, n);
     int suspect = 0, fl = 0;
     for (int64_t j = 0; j < n; j++) {
@@ -132,14 +135,19 @@ static int adcRowF(float* __restrict y, const float* __restrict z, int64_t m, do
       const float mag = NOISE ? std::fabs(u) + std::fabs(p) : std::fabs(u);
       suspect |= nearTie(tc, r, mag * invF * margin);
       const float q = r * stepF;
-      const int over = q > bDown, under = q < -bDown;
-      fl |= over | (under << 1);
+      const int over = q > bDown, under = q < -bDown, f = over | (under << 1);
+      fl |= f;
+      if (EACH) eb[j] = f;
       yb[j] = over ? hi : (under ? lo : q);
     }
     if (suspect) {
       fl = 0;
-      for (int64_t j = 0; j < n; j++)
-        yb[j] = adcOne<NOISE, true>(u0[j], NOISE ? zb[j] : 0.f, 1.0, sigma, invStep, step, bound, fl);
+      for (int64_t j = 0; j < n; j++) {
+        int f = 0;
+        yb[j] = adcOne<NOISE, true>(u0[j], NOISE ? zb[j] : 0.f, 1.0, sigma, invStep, step, bound, f);
+        fl |= f;
+        if (EACH) eb[j] = f;
+      }
     }
     flags |= fl;
   }
@@ -151,7 +159,7 @@ template <bool NOISE, bool QUANT>
 static int adcRowAny(float* y, const float* z, int64_t m, double asym1, double sigma, double invStep, double step,
                      double bound, float bDown) {
   if (QUANT && asym1 == 1.0 && floatStepLevels(step, bound))
-    return adcRowF<NOISE>(y, z, m, sigma, invStep, step, bound, bDown);
+    return adcRowF<NOISE, false>(y, z, m, sigma, invStep, step, bound, bDown);
   if (asym1 == 1.0) return adcRow<NOISE, QUANT, false>(y, z, m, asym1, sigma, invStep, step, bound, bDown);
   return adcRow<NOISE, QUANT, true>(y, z, m, asym1, sigma, invStep, step, bound, bDown);
 }

@@ -76,31 +76,54 @@ static void quantLoop(const float* __restrict x, float s0, const float* __restri
 }
 
 /**
+ * The level argument and its rint for quantLoopF: where the ISA rounds to nearest even in one instruction
+ * (vrndscaleps/vroundps: exact for every float; NaN and ±∞ pass), t itself; else t clamped to ±c (levelLimit)
+ * and rintF. Either way the level is rint(t) wherever the value does not clip.
+ */
+static inline float levelArg(float t, float c) {
+#if defined(__SSE4_1__)
+  (void)c;
+  return t;
+#else
+  return clampLevel(t, c);
+#endif
+}
+static inline float levelRint(float t) {
+#if defined(__SSE4_1__)
+  return __builtin_rintf(t) + 0.f;  // + 0: the magic-number rint of the reference gives +0 where rintf gives −0
+#else
+  return rintF(t);
+#endif
+}
+
+/**
  * The DAC loop of quantLoop<true, true, PER> in float arithmetic only, for a float `step` (as every preset's
  * effectiveStep is) with bound/step < 2^21 levels. Then r·step is exact in double, so fround(r·step) = r·stepF,
- * and t' = fround(q·fround(1/step)) replaces the reference's t = fround(q·(1/step) in double). The two differ by
+ * and t' = fround(q·fround(1/step)) replaces the reference's t = fround(q·(1/step)) in double. The two differ by
  * at most 3·2^-24·|t| (three float roundings), so rint(t') = rint(t) unless t' lies within 2^-22·|t'| of a
- * half-integer; such elements (flagged with twice that margin, about one in 10^4 values) are recomputed by the
- * exact double path in a second pass. |t'| is clamped to the first integer c ≥ bound/step + 2 (NaN passes), where
- * the value clips either way.
+ * half-integer. Values with |t'| > c (the first integer ≥ bound/step + 2) clip either way, so the test uses the
+ * constant slack c·2^-21 ≥ twice that margin wherever it matters; flagged elements (about c·2^-20 of them, one
+ * in 10^4 for 8-bit) are recomputed by the exact double path in a second pass. FB: `bound` is a float, so the
+ * clip to ±bound is a min/max.
  */
-template <bool PER>
+template <bool PER, bool FB>
 static void quantLoopF(const float* __restrict x, float s0, const float* __restrict s, int64_t k, double invStep,
                        double step, double bound, float* __restrict v) {
   const float hi = static_cast<float>(bound), lo = static_cast<float>(-bound), bDown = floatBelow(bound);
   const float invF = static_cast<float>(invStep), stepF = static_cast<float>(step), c = levelLimit(step, bound);
-  const float margin = 4.76837158203125e-7f;  // 2^-21
+  const float tie = 0.5f - c * 4.76837158203125e-7f;  // 0.5 − c·2^-21: nearer a tie than this is suspect
   int suspect = 0;
   for (int64_t j = 0; j < k; j++) {
-    const float tc = clampLevel(x[j] * (PER ? s[j] : s0) * invF, c), r = rintF(tc);
-    suspect |= nearTie(tc, r, std::fabs(tc) * margin);
+    const float t = levelArg(x[j] * (PER ? s[j] : s0) * invF, c), r = levelRint(t);
+    suspect |= std::fabs(t - r) >= tie;
     const float q = r * stepF;
-    v[j] = q > bDown ? hi : (q < -bDown ? lo : q);
+    if (FB) v[j] = q > hi ? hi : (q < lo ? lo : q);
+    else v[j] = q > bDown ? hi : (q < -bDown ? lo : q);
   }
   if (!suspect) return;
   for (int64_t j = 0; j < k; j++) {
-    const float q = x[j] * (PER ? s[j] : s0), tc = clampLevel(q * invF, c);
-    if (!nearTie(tc, rintF(tc), std::fabs(tc) * margin)) continue;
+    const float q = x[j] * (PER ? s[j] : s0), t = levelArg(q * invF, c);
+    if (!(std::fabs(t - levelRint(t)) >= tie)) continue;
     const float e = quantStep(q, invStep, step);
     v[j] = e > bDown ? hi : (e < -bDown ? lo : e);
   }
@@ -115,7 +138,11 @@ static void quantAny(const float* x, float s0, const float* s, int64_t k, double
   const double invStep = 1.0 / step;
   if (step == 0.0) return quantLoop<false, false, PER>(x, s0, s, k, invStep, step, bound, v);
   if (!(bound / step < 2097152.0)) return quantLoop<true, false, PER>(x, s0, s, k, invStep, step, bound, v);
-  if (floatStepLevels(step, bound)) return quantLoopF<PER>(x, s0, s, k, invStep, step, bound, v);
+  if (floatStepLevels(step, bound)) {
+    if (static_cast<double>(static_cast<float>(bound)) == bound)
+      return quantLoopF<PER, true>(x, s0, s, k, invStep, step, bound, v);
+    return quantLoopF<PER, false>(x, s0, s, k, invStep, step, bound, v);
+  }
   quantLoop<true, true, PER>(x, s0, s, k, invStep, step, bound, v);
 }
 
@@ -150,36 +177,60 @@ static float rowMax(const float* x, int64_t k, bool abs) {
   return m;
 }
 
-/**
- * The DAC stage of one input vector xr[k] into vr[k] (see analogInput): NM scale (computed when `computeNm`,
- * else read from nm), s = fround((nm > 0 ? 1/nm : 1) / red); returns s (0 marks an exact-zero vector).
- */
-static inline float dacRow(const float* xr, int64_t k, const AnalogIn& p, bool computeNm, double& nm, double red,
-                           float* vr) {
-  const bool useNm = p.nmMode != 0, useMax = p.nmMode == 2;
-  if (computeNm) {
-    const float m = rowMax(xr, k, !useMax);
-    nm = static_cast<double>(m) < p.nmCap ? static_cast<double>(m) : p.nmCap;
-    if (!(m > 0.f) && p.zeroRowsExact) {
-      zeroFloats(vr, k);
-      return 0.f;
-    }
-  }
-  const double base = useNm && nm > 0 ? 1.0 / nm : 1.0;
+/** The DAC of xr[k] into vr[k] at the vector's NM value nm: s = fround((nm > 0 ? 1/nm : 1) / red); returns s. */
+static inline float dacScaled(const float* xr, int64_t k, const AnalogIn& p, double nm, double red, float* vr) {
+  const double base = p.nmMode != 0 && nm > 0 ? 1.0 / nm : 1.0;
   const float s = static_cast<float>(base / red);
   quantRow(xr, s, k, p.step, p.bound, vr);
   return s;
 }
 
 /**
+ * The DAC stage of one input vector xr[k] into vr[k] from its NM maximum m (rowMax of xr: abs-max or max as
+ * nmMode says): nm = min(m, nmCap), then dacScaled; returns s (0 marks an exact-zero vector).
+ */
+static inline float dacFromMax(const float* xr, int64_t k, const AnalogIn& p, float m, double& nm, double red,
+                               float* vr) {
+  nm = static_cast<double>(m) < p.nmCap ? static_cast<double>(m) : p.nmCap;
+  if (!(m > 0.f) && p.zeroRowsExact) {
+    zeroFloats(vr, k);
+    return 0.f;
+  }
+  return dacScaled(xr, k, p, nm, red, vr);
+}
+
+/**
+ * The DAC stage of one input vector xr[k] into vr[k] (see analogInput): the NM maximum computed when
+ * `computeNm` (dacFromMax), else the NM value read from nm (dacScaled); returns s (0: an exact-zero vector).
+ */
+static inline float dacRow(const float* xr, int64_t k, const AnalogIn& p, bool computeNm, double& nm, double red,
+                           float* vr) {
+  if (computeNm) return dacFromMax(xr, k, p, rowMax(xr, k, p.nmMode != 2), nm, red, vr);
+  return dacScaled(xr, k, p, nm, red, vr);
+}
+
+/**
  * DAC scales of G vectors from their NM maxima mx[g] (abs-max or max), as dacRow computes them:
  * nm[g] = min(mx, nmCap), sc[g] = fround(1/nm) (1 when nm <= 0), 0 for an exact-zero vector.
+ * Where nm = mx (a float), fround(1/nm) in double is the float quotient 1.f/mx: double rounding is innocuous
+ * for a division of floats computed in double (53 ≥ 2·24 + 2 bits; S. A. Figueroa, "When is double rounding
+ * innocuous?", SIGNUM Newsl. 1995), so that loop runs in float and vectorises; capped lanes are redone.
  */
 static inline void scalesFromMax(const float* mx, int64_t G, const AnalogIn& in, double* nm, float* sc) {
+  const bool zeroExact = in.zeroRowsExact;
+  int capped = 0;
+  for (int64_t g = 0; g < G; g++) {
+    const float m = mx[g];
+    capped |= !(static_cast<double>(m) < in.nmCap);
+    nm[g] = m;
+    const bool zero = !(m > 0.f) && zeroExact;
+    sc[g] = zero ? 0.f : (m > 0.f ? 1.f / m : 1.f);
+  }
+  if (!capped) return;
   for (int64_t g = 0; g < G; g++) {
     const double m = mx[g], n = m < in.nmCap ? m : in.nmCap, inv = 1.0 / n;
     nm[g] = n;
-    const bool zero = !(mx[g] > 0.f) && in.zeroRowsExact;
+    const bool zero = !(mx[g] > 0.f) && zeroExact;
     sc[g] = zero ? 0.f : static_cast<float>(n > 0 ? inv : 1.0);
   }
 }

@@ -47,7 +47,7 @@ static void depthwisePixel(const PixelTaps& px, int64_t c0, int64_t G, int64_t k
     scalesFromNm(G, in, nm, sc);
   }
   int64_t zeros = 0;
-  for (int64_t g = 0; g < G; g++) zeros += sc[g] == 0.f ? 1 : 0;
+  for (int64_t g = 0; g < G; g++) zeros += sc[g] == 0.f;
   for (int64_t t = 0; t < kk; t++) {
     if (px.src[t]) quantAny<true>(px.src[t] + c0, 0.f, sc, G, in.step, in.bound, v + t * G);
     else zeroFloats(v + t * G, G);  // the DAC of 0 is +0 at any scale

@@ -72,6 +72,41 @@ static void patchRowRuns(const TapRuns& tr, const PixelTaps& px, int64_t g0, int
   }
 }
 
+/**
+ * patchRowRuns for one group g, returning the vector's NM maximum as rowMax computes it over the gathered
+ * vector (abs: max |value| from 0, else max value from −∞, padding taps counting as +0; NaN never wins).
+ * The maximum does not depend on the order of the comparisons (up to the sign of a zero maximum, which
+ * dacFromMax treats alike), so it is taken while copying.
+ */
+static float patchRowRunsMax(const TapRuns& tr, const PixelTaps& px, int64_t g, bool abs, float* o) {
+  const int64_t c0 = g * tr.cgOne;
+  float m = abs ? 0.f : -INFINITY;
+  vf acc = vbcast(m);
+  for (int64_t t = 0; t < tr.kk; t++) {
+    const int64_t n = tr.len[t];
+    float* d = o + tr.off[t];
+    if (!px.src[t]) {
+      zeroFloats(d, n);
+      if (n > 0) m = 0.f > m ? 0.f : m;
+      continue;
+    }
+    const float* s = px.src[t] + c0 + tr.lo[t];
+    int64_t i = 0;
+    for (; i + W <= n; i += W) {
+      const vf a = vload(s + i), b = abs ? (a < 0 ? -a : a) : a;
+      acc = b > acc ? b : acc;
+      vstore(d + i, a);
+    }
+    for (; i < n; i++) {
+      const float a = s[i], b = abs ? std::fabs(a) : a;
+      m = b > m ? b : m;
+      d[i] = a;
+    }
+  }
+  for (int l = 0; l < W; l++) m = acc[l] > m ? acc[l] : m;
+  return m;
+}
+
 /** W[m × K] with its columns in tap-major order: wp[o·K + i] = w[o·K + perm[i]]. */
 static void permuteColumns(const TapRuns& tr, int64_t m, int64_t K, const float* w, float* wp) {
   for (int64_t o = 0; o < m; o++)

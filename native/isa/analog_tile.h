@@ -105,6 +105,10 @@ static void finishRow(const float* yy, int64_t m, float f, const float* post, co
 template <bool NOISE, bool QUANT>
 static void adcEach(float* __restrict d, const float* __restrict z, int64_t n, double asym1, double sigma,
                     double invStep, double step, double bound, float bDown, int32_t* __restrict flags) {
+  if (QUANT && asym1 == 1.0 && floatStepLevels(step, bound)) {  // the all-float path (adcRowF)
+    adcRowF<NOISE, true>(d, z, n, sigma, invStep, step, bound, bDown, flags);
+    return;
+  }
   const AdcLanes b(bound, bDown);
   int64_t i = 0;
   for (; i + W <= n; i += W) {
@@ -121,14 +125,29 @@ static void adcEach(float* __restrict d, const float* __restrict z, int64_t n, d
 }
 
 /**
+ * The factors fr[i] = fround(outScale / sc[i]) that turn ADC outputs of vectors with DAC scale sc[i] back into
+ * layer units (0 for an exact-zero vector, sc = 0). For a float outScale, the float quotient: double rounding
+ * of a division of floats is innocuous (see scalesFromMax), so the loop runs in float and vectorises.
+ */
+static inline void outFactors(const float* sc, int64_t n, double outScale, float* fr) {
+  const float oF = static_cast<float>(outScale);
+  if (static_cast<double>(oF) == outScale) {
+    for (int64_t i = 0; i < n; i++) fr[i] = sc[i] == 0.f ? 0.f : oF / sc[i];
+    return;
+  }
+  for (int64_t i = 0; i < n; i++) fr[i] = sc[i] == 0.f ? 0.f : static_cast<float>(outScale / static_cast<double>(sc[i]));
+}
+
+/**
  * finishRowT for the n single-output vectors of one depthwise row: vector i (scale fr[i], skipped when
  * skip[i]) writes y[i]; post/bias/biasAfter are indexed by i.
  */
 template <bool POST, bool BIAS, bool ACC, bool AFTER>
 static void finishEachT(const float* d, const float* fr, const uint8_t* skip, int64_t n, const float* post,
                         const float* bias, const float* biasAfter, float* y) {
-  for (int64_t i = 0; i < n; i++) {
-    if (!skip[i]) y[i] = finishValue<POST, BIAS, ACC, AFTER>(d[i] * fr[i], i, post, bias, biasAfter, y);
+  for (int64_t i = 0; i < n; i++) {  // every value computed, then blended: a plain loop that vectorises
+    const float val = finishValue<POST, BIAS, ACC, AFTER>(d[i] * fr[i], i, post, bias, biasAfter, y);
+    y[i] = skip[i] ? y[i] : val;
   }
 }
 
@@ -242,11 +261,9 @@ static void analogTileForward(const AnalogTileP& p, const float* x, const float*
         else if (quant) adcEach<false, true>(d, zr, G, asym1, sigma, invStep, step, bd, bDown, flags);
         else adcEach<false, false>(d, zr, G, asym1, sigma, invStep, step, bd, bDown, flags);
         uint8_t* rr = retry + (r0 + r) * G;
-        for (int64_t g = 0; g < G; g++) {
-          const float sr = sc[g], q = static_cast<float>(p.outScale / static_cast<double>(sr));
-          rr[g] = sr != 0.f && p.retryClipped && (flags[g] & mask) != 0 ? 1 : 0;
-          fr[g] = sr == 0.f ? 0.f : q;
-        }
+        const int32_t retryMask = p.retryClipped ? mask : 0;
+        for (int64_t g = 0; g < G; g++) rr[g] = static_cast<uint8_t>((sc[g] != 0.f) & ((flags[g] & retryMask) != 0));
+        outFactors(sc, G, p.outScale, fr);
         finishEach(d, fr, rr, G, post, bias, biasAfter, p.accumulate, y + (r0 + r) * p.ldy);
       }
       return;
@@ -254,10 +271,15 @@ static void analogTileForward(const AnalogTileP& p, const float* x, const float*
     for (int64_t g = 0; g < G; g++) {
       for (int64_t r = 0; r < nr; r++) {
         const int64_t u = (r0 + r) * G + g;
-        if (conv) {  // the tap-major vector copied together (contiguous runs), then the DAC as for x rows
+        if (conv) {  // the tap-major vector copied together (contiguous runs, NM maximum on the way), then the DAC
           px.at(*p.patch, x, p.row0 + r0 + r);
-          patchRowRuns(tr, px, p.group0 + g, 1, K, pv);
-          sc[r] = dacRow(pv, K, p.in, computeNm, nm[u], 1.0, v + r * ldv);
+          if (computeNm) {
+            const float mx = patchRowRunsMax(tr, px, p.group0 + g, p.in.nmMode != 2, pv);
+            sc[r] = dacFromMax(pv, K, p.in, mx, nm[u], 1.0, v + r * ldv);
+          } else {
+            patchRowRuns(tr, px, p.group0 + g, 1, K, pv);
+            sc[r] = dacRow(pv, K, p.in, false, nm[u], 1.0, v + r * ldv);
+          }
         } else {
           sc[r] = dacRow(xt + r * p.ldx + g * K, K, p.in, computeNm, nm[u], 1.0, v + r * ldv);
         }
@@ -277,7 +299,8 @@ static void analogTileForward(const AnalogTileP& p, const float* x, const float*
         const bool again = sr != 0.f && p.retryClipped && (fl & mask) != 0;
         retry[u] = again ? 1 : 0;
         if (again) continue;
-        const float fr = sr == 0.f ? 0.f : static_cast<float>(p.outScale / static_cast<double>(sr));
+        float fr;
+        outFactors(&sr, 1, p.outScale, &fr);
         finishRow(yr, M, fr, post ? post + g * M : nullptr, bias ? bias + g * M : nullptr,
                   biasAfter ? biasAfter + g * M : nullptr, p.accumulate, y + (r0 + r) * p.ldy + g * M);
       }

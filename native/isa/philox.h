@@ -32,35 +32,38 @@ static inline void mulHiLo(__m256i x, __m256i k, __m256i& hi, __m256i& lo) {
 
 /** Computes kLanes consecutive Philox blocks starting at block index b0: out[w*kLanes + lane]. */
 static inline void philoxLanes(const Stream& s, uint64_t b0, uint32_t* out) {
-  uint32_t x0[kLanes], x1[kLanes];
-  for (int l = 0; l < kLanes; l++) {
-    const uint64_t b = b0 + l;
-    x0[l] = static_cast<uint32_t>(b);
-    x1[l] = static_cast<uint32_t>(b >> 32);
-  }
   uint32_t k0 = s.key0, k1 = s.key1;
 #if KH_VBYTES == 64 || KH_VBYTES == 32
+  // the lanes' counters b0 + l built in registers (not by scalar stores that a vector load would read back:
+  // a store-forwarding stall); lanes l >= wrap carry into the high word
+  const uint32_t lo = static_cast<uint32_t>(b0), hi = static_cast<uint32_t>(b0 >> 32);
+  const int wrap = lo > 0xffffffffu - (kLanes - 1) ? static_cast<int>(0x100000000ull - lo) : kLanes;
   // explicit vector rounds: GCC does not vectorise the 32×32→64-bit multiplies of the loop below by itself
 #if KH_VBYTES == 64
   typedef __m512i V;
   constexpr int NV = 1;
 #define KH_SET1(v) _mm512_set1_epi32(static_cast<int>(v))
 #define KH_XOR(a, b) _mm512_xor_si512(a, b)
-#define KH_LOAD(p) _mm512_loadu_si512(p)
 #define KH_STORE(p, v) _mm512_storeu_si512(p, v)
 #else
   typedef __m256i V;
   constexpr int NV = 2;
 #define KH_SET1(v) _mm256_set1_epi32(static_cast<int>(v))
 #define KH_XOR(a, b) _mm256_xor_si256(a, b)
-#define KH_LOAD(p) _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))
 #define KH_STORE(p, v) _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v)
 #endif
   constexpr int VL = kLanes / NV;
   V a[NV], b[NV], c[NV], d[NV];
   for (int j = 0; j < NV; j++) {
-    a[j] = KH_LOAD(x0 + j * VL);
-    b[j] = KH_LOAD(x1 + j * VL);
+#if KH_VBYTES == 64
+    const V iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    a[j] = _mm512_add_epi32(KH_SET1(lo), iota);
+    b[j] = _mm512_mask_add_epi32(KH_SET1(hi), _mm512_cmpge_epi32_mask(iota, KH_SET1(wrap)), KH_SET1(hi), KH_SET1(1));
+#else
+    const V iota = _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), KH_SET1(j * VL));
+    a[j] = _mm256_add_epi32(KH_SET1(lo), iota);
+    b[j] = _mm256_sub_epi32(KH_SET1(hi), _mm256_cmpgt_epi32(iota, KH_SET1(wrap - 1)));  // true lanes are −1
+#endif
     c[j] = KH_SET1(s.stream0);
     d[j] = KH_SET1(s.stream1);
   }
@@ -87,11 +90,13 @@ static inline void philoxLanes(const Stream& s, uint64_t b0, uint32_t* out) {
   }
 #undef KH_SET1
 #undef KH_XOR
-#undef KH_LOAD
 #undef KH_STORE
 #else
-  uint32_t x2[kLanes], x3[kLanes];
+  uint32_t x0[kLanes], x1[kLanes], x2[kLanes], x3[kLanes];
   for (int l = 0; l < kLanes; l++) {
+    const uint64_t b = b0 + l;
+    x0[l] = static_cast<uint32_t>(b);
+    x1[l] = static_cast<uint32_t>(b >> 32);
     x2[l] = s.stream0;
     x3[l] = s.stream1;
   }
