@@ -6,57 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import {
-  type AnalogTileArgs,
-  type AnalogTileParams,
-  type KernelBackend,
-  KirchhoffError,
-  Rng,
-} from "../../src/core/index.js";
+import { type AnalogTileArgs, type AnalogTileParams, KirchhoffError, Rng } from "../../src/core/index.js";
+import { composed } from "./analog-tile-compose.js";
 import { variants } from "./variants.js";
-
-const f = Math.fround;
-
-/** The unfused composition of the contract, by the backend's own stage kernels. */
-function composed(be: KernelBackend, a: AnalogTileArgs, p: AnalogTileParams) {
-  const { rows, groups: G, k: K, m: M } = a;
-  const units = rows * G;
-  const xs = new Float32Array(units * K);
-  for (let u = 0; u < units; u++) {
-    const s = a.xOffset + Math.floor(u / G) * a.ldx + (u % G) * K;
-    xs.set(a.x.subarray(s, s + K), u * K);
-  }
-  const nm = Float64Array.from(a.nm);
-  const v = new Float32Array(units * K);
-  const scales = new Float32Array(units);
-  be.analogInputPeriphery(xs, units, K, p.input, nm, null, v, scales);
-  const yy = new Float32Array(units * M);
-  for (let g = 0; g < G; g++)
-    be.sgemm(false, true, rows, M, K, 1, v, G * K, a.w, K, 0, yy, G * M, g * K, g * M * K, g * M);
-  const failed = new Uint8Array(units);
-  be.analogOutputPeriphery(yy, units, M, p.output, a.noise, failed);
-  const y = Float32Array.from(a.y);
-  const retry = new Uint8Array(units);
-  for (let u = 0; u < units; u++) {
-    const s = scales[u]!;
-    if (s !== 0 && p.retryClipped && failed[u]) {
-      retry[u] = 1;
-      continue;
-    }
-    const fr = s === 0 ? 0 : f(p.outScale / s);
-    const g = u % G;
-    const o = a.yOffset + Math.floor(u / G) * a.ldy + g * M;
-    for (let i = 0; i < M; i++) {
-      const j = g * M + i;
-      const t = f(yy[u * M + i]! * fr);
-      const val = f(a.post ? t * a.post[j]! + (a.bias ? a.bias[j]! : 0) : a.bias ? t + a.bias[j]! : t);
-      let out = a.accumulate ? f(y[o + i]! + val) : val;
-      if (a.biasAfter) out = f(out + a.biasAfter[j]!);
-      y[o + i] = out;
-    }
-  }
-  return { y, retry, nm };
-}
 
 function randn(rng: Rng, n: number, scale = 1): Float32Array {
   const a = new Float32Array(n);

@@ -1,0 +1,166 @@
+/**
+ * analogTileForward with float32 DAC/ADC steps, as every preset has (effectiveStep is fround'ed): the native
+ * kernels then take all-float paths (float DAC levels, float reciprocal NM scales and output factors, the float
+ * ADC of single-output vectors) that must give exactly the numbers of the stage kernels' composition, on every
+ * backend, ISA and thread count. Covered: random depthwise and dense tiles with capped noise management and
+ * float / non-float output scales, and depthwise tiles whose ADC inputs sit on rounding ties (and one float
+ * beside them), with and without output noise.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { type AnalogTileArgs, type AnalogTileParams, type KernelBackend, Rng } from "../../src/core/index.js";
+import { composed } from "./analog-tile-compose.js";
+import { variants } from "./variants.js";
+
+const f = Math.fround;
+
+function randn(rng: Rng, n: number, scale: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = scale * rng.normal();
+  return a;
+}
+
+/** Float steps of an 8-bit converter (254 steps over ±bound), as effectiveStep gives them. */
+const step8 = (bound: number) => f((2 * bound) / 254);
+
+function params(nmCap: number, outBound: number, outScale: number, dacStep = step8(1)): AnalogTileParams {
+  return {
+    input: {
+      noiseManagement: "absMax",
+      computeNm: true,
+      nmCap,
+      step: dacStep,
+      bound: 1,
+      zeroRowsExact: true,
+    },
+    output: {
+      outAsymmetry: 0,
+      outNoise: 0.06,
+      step: step8(outBound),
+      bound: outBound,
+      testNegativeBound: true,
+    },
+    outScale,
+    retryClipped: true,
+  };
+}
+
+function args(rng: Rng, rows: number, G: number, k: number, m: number, x: Float32Array, w: Float32Array) {
+  const a: AnalogTileArgs = {
+    x,
+    xOffset: 0,
+    ldx: G * k,
+    rows,
+    groups: G,
+    k,
+    m,
+    w,
+    nm: new Float64Array(rows * G),
+    post: Float32Array.from(randn(rng, G * m, 1), (v) => 0.5 + Math.abs(v)),
+    bias: randn(rng, G * m, 0.1),
+    biasAfter: null,
+    noise: rng.takeStream(rows * G * m),
+    y: new Float32Array(rows * G * m),
+    yOffset: 0,
+    ldy: G * m,
+    accumulate: false,
+    retry: new Uint8Array(rows * G),
+  };
+  return a;
+}
+
+function check(be: KernelBackend, a: AnalogTileArgs, p: AnalogTileParams, name: string) {
+  const want = composed(be, a, p);
+  be.analogTileForward(a, p);
+  assert.deepEqual(a.retry, want.retry, `${name}: retry flags`);
+  assert.deepEqual(a.nm, want.nm, `${name}: nm`);
+  assert.deepEqual(a.y, want.y, `${name}: y`);
+}
+
+/** The float d ulps above (d > 0) or below x (a non-zero float). */
+function floatBeside(x: number, d: number): number {
+  const b = new Float32Array([x]);
+  const i = new Int32Array(b.buffer);
+  i[0] = i[0]! + (x < 0 ? -d : d);
+  return b[0]!;
+}
+
+/**
+ * Depthwise tiles (m = 1, k = 9) whose MVM output is exactly a chosen value u: every input vector is
+ * [1, 0, …] (abs-max 1, and the 1/64 DAC maps 1 to 1 exactly) and every weight row is [u, 0, …]. With noise,
+ * u is placed so that u + σ·z lands on the tie (z: the vector's own normal of the stream).
+ */
+function tieArgs(be: KernelBackend, rng: Rng, outBound: number, noise: boolean) {
+  const stepF = step8(outBound);
+  const targets: number[] = [];
+  for (let r = -128; r < 128; r++) {
+    const tie = f((r + 0.5) * stepF);
+    for (const d of [-2, -1, 0, 1, 2]) targets.push(floatBeside(tie, d));
+  }
+  const G = 16,
+    k = 9;
+  const rows = Math.ceil(targets.length / G);
+  const x = new Float32Array(rows * G * k);
+  for (let u = 0; u < rows * G; u++) x[u * k] = 1;
+  const a = args(rng, rows, G, k, 1, x, new Float32Array(G * k));
+  const z = new Float32Array(rows * G);
+  if (noise) be.fillNormal(z, a.noise!);
+  else a.noise = null;
+  // vector u = row·G + g reads weight row g: one target per group and row, so each row gets its own weights
+  return { a, targets, z, rows, G, k };
+}
+
+for (const vnt of variants()) {
+  const be = vnt.backend;
+
+  test(`analogTileForward with float steps equals the composition: capped NM, output scales [${vnt.label}]`, () => {
+    vnt.enter();
+    const rng = new Rng(31);
+    for (const [name, rows, G, k, m] of [
+      ["depthwise", 120, 24, 9, 1],
+      ["dense", 90, 1, 144, 16],
+    ] as const) {
+      for (const outScale of [1, 0.75, 1 / 3]) {
+        const a = args(rng, rows, G, k, m, randn(rng, rows * G * k, 0.7), randn(rng, G * m * k, 0.3));
+        const p = params(1.2, 1.5, outScale);
+        check(be, a, p, `${name}, outScale ${outScale}`);
+        assert.ok(
+          [...a.nm].some((v) => v === 1.2),
+          `${name}: some vectors capped`,
+        );
+        assert.ok(a.retry.includes(1), `${name}: some vectors retried`);
+      }
+    }
+  });
+
+  test(`analogTileForward with float steps: depthwise ADC on ties and beside them [${vnt.label}]`, () => {
+    vnt.enter();
+    for (const noise of [false, true]) {
+      const rng = new Rng(noise ? 33 : 32);
+      const outBound = 1.5;
+      const { a, targets, z, rows, G, k } = tieArgs(be, rng, outBound, noise);
+      const p = { ...params(Infinity, outBound, 1, 1 / 64), retryClipped: false };
+      p.output = { ...p.output, outNoise: noise ? 0.06 : 0 };
+      const sF = f(p.output.outNoise);
+      // one row per call, so that each vector gets its own target weight
+      for (let r = 0; r < rows; r++) {
+        const w = new Float32Array(G * k);
+        for (let g = 0; g < G; g++) {
+          const t = targets[(r * G + g) % targets.length]!;
+          w[g * k] = noise ? f(t - f(sF * z[r * G + g]!)) : t;
+        }
+        const row: AnalogTileArgs = {
+          ...a,
+          x: a.x.subarray(r * G * k, (r + 1) * G * k),
+          rows: 1,
+          w,
+          nm: new Float64Array(G),
+          noise: a.noise ? { ...a.noise, block: a.noise.block + (r * G) / 4 } : null,
+          y: new Float32Array(G),
+          retry: new Uint8Array(G),
+        };
+        check(be, row, p, `noise ${noise}, row ${r}`);
+      }
+    }
+  });
+}
