@@ -99,12 +99,13 @@ static inline float levelRint(float t) {
 /**
  * The DAC loop of quantLoop<true, true, PER> in float arithmetic only, for a float `step` (as every preset's
  * effectiveStep is) with bound/step < 2^21 levels. Then r·step is exact in double, so fround(r·step) = r·stepF,
- * and t' = fround(q·fround(1/step)) replaces the reference's t = fround(q·(1/step)) in double. The two differ by
- * at most 3·2^-24·|t| (three float roundings), so rint(t') = rint(t) unless t' lies within 2^-22·|t'| of a
- * half-integer. Values with |t'| > c (the first integer ≥ bound/step + 2) clip either way, so the test uses the
- * constant slack c·2^-21 ≥ twice that margin wherever it matters; flagged elements (about c·2^-20 of them, one
- * in 10^4 for 8-bit) are recomputed by the exact double path in a second pass. FB: `bound` is a float, so the
- * clip to ±bound is a min/max.
+ * and the level argument t' = x·fround(s·fround(1/step)) (one scale per vector) or fround(x·s_j)·fround(1/step)
+ * (PER) replaces the reference's t = fround(fround(x·s)·(1/step)) in double. They differ by at most 5.01·2^-24·|t|
+ * (five float roundings at most), so rint(t') = rint(t) unless t' lies that close to a half-integer. Values with
+ * |t| > c (the first integer ≥ bound/step + 2) clip either way, so one constant slack c·2^-21 = 8c·2^-24 covers
+ * every value that does not clip: elements nearer a tie (about c·2^-20 of them, one in 10^4 for 8-bit) are
+ * recomputed by the exact double path in a second pass. FB: `bound` is a float, so the clip to ±bound is a
+ * min/max.
  */
 template <bool PER, bool FB>
 static void quantLoopF(const float* __restrict x, float s0, const float* __restrict s, int64_t k, double invStep,
@@ -112,17 +113,22 @@ static void quantLoopF(const float* __restrict x, float s0, const float* __restr
   const float hi = static_cast<float>(bound), lo = static_cast<float>(-bound), bDown = floatBelow(bound);
   const float invF = static_cast<float>(invStep), stepF = static_cast<float>(step), c = levelLimit(step, bound);
   const float tie = 0.5f - c * 4.76837158203125e-7f;  // 0.5 − c·2^-21: nearer a tie than this is suspect
+  const float sInv = s0 * invF;
   int suspect = 0;
   for (int64_t j = 0; j < k; j++) {
-    const float t = levelArg(x[j] * (PER ? s[j] : s0) * invF, c), r = levelRint(t);
+    const float t = levelArg(PER ? x[j] * s[j] * invF : x[j] * sInv, c), r = levelRint(t);
     suspect |= std::fabs(t - r) >= tie;
     const float q = r * stepF;
-    if (FB) v[j] = q > hi ? hi : (q < lo ? lo : q);
-    else v[j] = q > bDown ? hi : (q < -bDown ? lo : q);
+    if (FB) {
+      const float a = hi < q ? hi : q;  // vminps/vmaxps order: a NaN q passes, as in the reference
+      v[j] = lo > a ? lo : a;
+    } else {
+      v[j] = q > bDown ? hi : (q < -bDown ? lo : q);
+    }
   }
   if (!suspect) return;
   for (int64_t j = 0; j < k; j++) {
-    const float q = x[j] * (PER ? s[j] : s0), t = levelArg(q * invF, c);
+    const float q = x[j] * (PER ? s[j] : s0), t = levelArg(PER ? q * invF : x[j] * sInv, c);
     if (!(std::fabs(t - levelRint(t)) >= tie)) continue;
     const float e = quantStep(q, invStep, step);
     v[j] = e > bDown ? hi : (e < -bDown ? lo : e);
