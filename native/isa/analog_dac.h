@@ -197,12 +197,16 @@ static inline float dacScaled(const float* xr, int64_t k, const AnalogIn& p, dou
  */
 static inline float dacFromMax(const float* xr, int64_t k, const AnalogIn& p, float m, double& nm, double red,
                                float* vr) {
-  nm = static_cast<double>(m) < p.nmCap ? static_cast<double>(m) : p.nmCap;
+  const bool capped = !(static_cast<double>(m) < p.nmCap);
+  nm = capped ? p.nmCap : static_cast<double>(m);
   if (!(m > 0.f) && p.zeroRowsExact) {
     zeroFloats(vr, k);
     return 0.f;
   }
-  return dacScaled(xr, k, p, nm, red, vr);
+  if (capped || !(m > 0.f) || red != 1.0 || p.nmMode == 0) return dacScaled(xr, k, p, nm, red, vr);
+  const float s = 1.f / m;  // = fround(1/nm) in double: double rounding is innocuous here (scalesFromMax)
+  quantRow(xr, s, k, p.step, p.bound, vr);
+  return s;
 }
 
 /**

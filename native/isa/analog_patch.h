@@ -93,7 +93,7 @@ static float patchRowRunsMax(const TapRuns& tr, const PixelTaps& px, int64_t g, 
     const float* s = px.src[t] + c0 + tr.lo[t];
     int64_t i = 0;
     for (; i + W <= n; i += W) {
-      const vf a = vload(s + i), b = abs ? (a < 0 ? -a : a) : a;
+      const vf a = vload(s + i), b = abs ? vabs(a) : a;
       acc = b > acc ? b : acc;
       vstore(d + i, a);
     }

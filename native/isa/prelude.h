@@ -32,6 +32,11 @@ static inline vf vbcast(float s) {
 }
 static inline vf vmax(vf a, vf b) { return a > b ? a : b; }
 static inline vf vmin(vf a, vf b) { return a < b ? a : b; }
+/** |a| per lane by clearing the sign bit (one and; NaN stays NaN). */
+static inline vf vabs(vf a) {
+  typedef int32_t vsi __attribute__((vector_size(KH_VBYTES)));
+  return (vf)((vsi)a & 0x7fffffff);
+}
 static inline int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
 static inline int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
 static inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
