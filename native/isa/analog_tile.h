@@ -139,19 +139,19 @@ static inline void outFactors(const float* sc, int64_t n, double outScale, float
 }
 
 /**
- * finishRowT for the n single-output vectors of one depthwise row: vector i (scale fr[i], skipped when
- * skip[i]) writes y[i]; post/bias/biasAfter are indexed by i.
+ * finishRowT for the n single-output vectors of one depthwise row (d is overwritten): vector i (scale fr[i],
+ * skipped when skip[i]) writes y[i]; post/bias/biasAfter are indexed by i.
  */
 template <bool POST, bool BIAS, bool ACC, bool AFTER>
-static void finishEachT(const float* d, const float* fr, const uint8_t* skip, int64_t n, const float* post,
+static void finishEachT(float* __restrict d, const float* __restrict fr, const uint8_t* skip, int64_t n, const float* post,
                         const float* bias, const float* biasAfter, float* y) {
-  for (int64_t i = 0; i < n; i++) {  // every value computed, then blended: a plain loop that vectorises
-    const float val = finishValue<POST, BIAS, ACC, AFTER>(d[i] * fr[i], i, post, bias, biasAfter, y);
-    y[i] = skip[i] ? y[i] : val;
-  }
+  // every value computed into d (one plain loop that vectorises), then written where not skipped
+  for (int64_t i = 0; i < n; i++) d[i] = finishValue<POST, BIAS, ACC, AFTER>(d[i] * fr[i], i, post, bias, biasAfter, y);
+  for (int64_t i = 0; i < n; i++)
+    if (!skip[i]) y[i] = d[i];
 }
 
-static void finishEach(const float* d, const float* fr, const uint8_t* skip, int64_t n, const float* post,
+static void finishEach(float* d, const float* fr, const uint8_t* skip, int64_t n, const float* post,
                        const float* bias, const float* biasAfter, bool accumulate, float* y) {
   const int mode = (post ? 1 : 0) | (bias ? 2 : 0) | (accumulate ? 4 : 0) | (biasAfter ? 8 : 0);
   switch (mode) {
