@@ -135,7 +135,8 @@ static inline void outFactors(const float* sc, int64_t n, double outScale, float
     for (int64_t i = 0; i < n; i++) fr[i] = sc[i] == 0.f ? 0.f : oF / sc[i];
     return;
   }
-  for (int64_t i = 0; i < n; i++) fr[i] = sc[i] == 0.f ? 0.f : static_cast<float>(outScale / static_cast<double>(sc[i]));
+  for (int64_t i = 0; i < n; i++)
+    fr[i] = sc[i] == 0.f ? 0.f : static_cast<float>(outScale / static_cast<double>(sc[i]));
 }
 
 /**
@@ -143,8 +144,8 @@ static inline void outFactors(const float* sc, int64_t n, double outScale, float
  * skipped when skip[i]) writes y[i]; post/bias/biasAfter are indexed by i.
  */
 template <bool POST, bool BIAS, bool ACC, bool AFTER>
-static void finishEachT(float* __restrict d, const float* __restrict fr, const uint8_t* skip, int64_t n, const float* post,
-                        const float* bias, const float* biasAfter, float* y) {
+static void finishEachT(float* __restrict d, const float* __restrict fr, const uint8_t* skip, int64_t n,
+                        const float* post, const float* bias, const float* biasAfter, float* y) {
   // every value computed into d (one plain loop that vectorises), then written where not skipped
   for (int64_t i = 0; i < n; i++) d[i] = finishValue<POST, BIAS, ACC, AFTER>(d[i] * fr[i], i, post, bias, biasAfter, y);
   for (int64_t i = 0; i < n; i++)
