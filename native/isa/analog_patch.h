@@ -40,24 +40,59 @@ struct TapRuns {
       for (int64_t c = cLo; c < cHi; c++) perm.push_back(c * kk + t - k0);
     }
     for (int64_t i = 0; i < K; i++) identity = identity && perm[i] == i;
+    uniformLen = len[0];
+    for (int64_t t = 0; t < kk; t++) uniformLen = len[t] == len[0] && lo[t] == lo[0] ? uniformLen : 0;
   }
+  /** n when every tap holds the same channels [lo[0], lo[0] + n) (whole-channel tiles), else 0. */
+  int64_t uniformLen = 0;
 };
 
-/** Output pixel `row` (n, oh, ow) and the input pixel of each tap (null: outside the image, zero). */
+/**
+ * Output pixel `row` (n, oh, ow) and the input pixel of each tap (null: outside the image, zero). Consecutive
+ * rows step (n, oh, ow) without divisions; a window inside the image takes each tap at a fixed offset.
+ */
 struct PixelTaps {
   std::vector<const float*> src;
-  explicit PixelTaps(int64_t kk) : src(kk) {}
+  explicit PixelTaps(const ConvP* p) : src(p ? p->kH * p->kW : 0), tapOff(src.size()) {
+    if (!p) return;
+    for (int64_t ki = 0; ki < p->kH; ki++)
+      for (int64_t kj = 0; kj < p->kW; kj++) tapOff[ki * p->kW + kj] = (ki * p->dilH * p->inW + kj * p->dilW) * p->inC;
+  }
   void at(const ConvP& p, const float* x, int64_t row) {
-    const int64_t hw = p.outH * p.outW, n = row / hw, oh = (row - n * hw) / p.outW, ow = row - n * hw - oh * p.outW;
+    if (row == last + 1 && last >= 0) {
+      if (++ow == p.outW) {
+        ow = 0;
+        if (++oh == p.outH) {
+          oh = 0;
+          n++;
+        }
+      }
+    } else {
+      const int64_t hw = p.outH * p.outW;
+      n = row / hw;
+      oh = (row - n * hw) / p.outW;
+      ow = row - n * hw - oh * p.outW;
+    }
+    last = row;
+    const int64_t ih0 = oh * p.strideH - p.padTop, iw0 = ow * p.strideW - p.padLeft;
+    if (ih0 >= 0 && ih0 + (p.kH - 1) * p.dilH < p.inH && iw0 >= 0 && iw0 + (p.kW - 1) * p.dilW < p.inW) {
+      const float* base = x + ((n * p.inH + ih0) * p.inW + iw0) * p.inC;
+      for (size_t t = 0; t < src.size(); t++) src[t] = base + tapOff[t];
+      return;
+    }
     for (int64_t ki = 0; ki < p.kH; ki++) {
-      const int64_t ih = oh * p.strideH - p.padTop + ki * p.dilH;
+      const int64_t ih = ih0 + ki * p.dilH;
       for (int64_t kj = 0; kj < p.kW; kj++) {
-        const int64_t iw = ow * p.strideW - p.padLeft + kj * p.dilW;
+        const int64_t iw = iw0 + kj * p.dilW;
         const bool in = ih >= 0 && ih < p.inH && iw >= 0 && iw < p.inW;
         src[ki * p.kW + kj] = in ? x + ((n * p.inH + ih) * p.inW + iw) * p.inC : nullptr;
       }
     }
   }
+
+ private:
+  std::vector<int64_t> tapOff;  // tap t's input offset from the window's first pixel (floats)
+  int64_t last = -1, n = 0, oh = 0, ow = 0;
 };
 
 /** The tap-major vectors of groups g0..g0+ng−1 of one pixel into o (group j at o + j·K). */
@@ -78,8 +113,54 @@ static void patchRowRuns(const TapRuns& tr, const PixelTaps& px, int64_t g0, int
  * The maximum does not depend on the order of the comparisons (up to the sign of a zero maximum, which
  * dacFromMax treats alike), so it is taken while copying.
  */
+/** The largest lane of v (no NaN lanes: then every order of the comparisons gives the same value). */
+static inline float laneMax(vf v) {
+#if KH_VBYTES == 64
+// GCC 12 reports a false "may be used uninitialized" inside its own AVX-512 intrinsic headers here (philox.h)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+  return _mm512_reduce_max_ps((__m512)v);
+#pragma GCC diagnostic pop
+#else
+  float m = v[0];
+  for (int l = 1; l < W; l++) m = v[l] > m ? v[l] : m;
+  return m;
+#endif
+}
+
+/**
+ * patchRowRunsMax with abs for TapRuns whose taps all hold the same NV·W channels from c0: per tap NV vector
+ * copies, unrolled. The lane maxima never hold NaN (a NaN value never wins `b > acc`), so laneMax is exact.
+ */
+template <int NV>
+static float uniformRunsAbsMax(const PixelTaps& px, int64_t kk, int64_t c0, float* o) {
+  vf acc = vbcast(0.f);
+  for (int64_t t = 0; t < kk; t++, o += NV * W) {
+    const float* s = px.src[t];
+    if (!s) {  // padding: +0 values, which never raise an abs-max from 0
+      for (int j = 0; j < NV; j++) vstore(o + j * W, vf{});
+      continue;
+    }
+    for (int j = 0; j < NV; j++) {
+      const vf a = vload(s + c0 + j * W), b = vabs(a);
+      acc = b > acc ? b : acc;
+      vstore(o + j * W, a);
+    }
+  }
+  return laneMax(acc);
+}
+
 static float patchRowRunsMax(const TapRuns& tr, const PixelTaps& px, int64_t g, bool abs, float* o) {
   const int64_t c0 = g * tr.cgOne;
+  if (abs && tr.uniformLen > 0 && tr.uniformLen % W == 0) {
+    const int64_t c = c0 + tr.lo[0];
+    switch (tr.uniformLen / W) {
+      case 1: return uniformRunsAbsMax<1>(px, tr.kk, c, o);
+      case 2: return uniformRunsAbsMax<2>(px, tr.kk, c, o);
+      case 4: return uniformRunsAbsMax<4>(px, tr.kk, c, o);
+      default: break;
+    }
+  }
   float m = abs ? 0.f : -INFINITY;
   vf acc = vbcast(m);
   for (int64_t t = 0; t < tr.kk; t++) {

@@ -225,7 +225,7 @@ static void analogTileForward(const AnalogTileP& p, const float* x, const float*
     const int64_t r0 = t * perTask, nr = imin(rows, r0 + perTask) - r0;
     if (nr <= 0) return;
     const float* xt = conv ? nullptr : x + r0 * p.ldx;  // the task's input rows (conv: x is the NHWC input)
-    PixelTaps px(conv ? tr.kk : 0);
+    PixelTaps px(conv ? p.patch : nullptr);
     float* pv = conv ? scratch(tid, 4, static_cast<size_t>(K)) : nullptr;  // one gathered conv vector
     float* v = scratch(tid, 2, static_cast<size_t>(imax(nr * (ldv + M), G * (3 * K + 4)) + 16));
     float* yy = v + nr * ldv;
