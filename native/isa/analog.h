@@ -154,11 +154,16 @@ static int adcRowF(float* __restrict y, const float* __restrict z, int64_t m, do
   return flags;
 }
 
+/** Whether a quantising ADC takes the all-float adcRowF: no output asymmetry and a float step (as presets). */
+static inline bool adcFloatPath(double asym1, double step, double bound) {
+  return asym1 == 1.0 && floatStepLevels(step, bound);
+}
+
 /** Dispatches adcRow on asym1 = 1 (the common case: no output asymmetry) and a float step (adcRowF). */
 template <bool NOISE, bool QUANT>
 static int adcRowAny(float* y, const float* z, int64_t m, double asym1, double sigma, double invStep, double step,
                      double bound, float bDown) {
-  if (QUANT && asym1 == 1.0 && floatStepLevels(step, bound))
+  if (QUANT && adcFloatPath(asym1, step, bound))
     return adcRowF<NOISE, false>(y, z, m, sigma, invStep, step, bound, bDown);
   if (asym1 == 1.0) return adcRow<NOISE, QUANT, false>(y, z, m, asym1, sigma, invStep, step, bound, bDown);
   return adcRow<NOISE, QUANT, true>(y, z, m, asym1, sigma, invStep, step, bound, bDown);

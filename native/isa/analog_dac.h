@@ -114,9 +114,10 @@ static void quantLoopF(const float* __restrict x, float s0, const float* __restr
   const float invF = static_cast<float>(invStep), stepF = static_cast<float>(step), c = levelLimit(step, bound);
   const float tie = 0.5f - c * 4.76837158203125e-7f;  // 0.5 − c·2^-21: nearer a tie than this is suspect
   const float sInv = s0 * invF;
+  auto level = [&](int64_t j) { return levelArg(PER ? x[j] * s[j] * invF : x[j] * sInv, c); };  // t'
   int suspect = 0;
   for (int64_t j = 0; j < k; j++) {
-    const float t = levelArg(PER ? x[j] * s[j] * invF : x[j] * sInv, c), r = levelRint(t);
+    const float t = level(j), r = levelRint(t);
     suspect |= std::fabs(t - r) >= tie;
     const float q = r * stepF;
     if (FB) {
@@ -128,9 +129,9 @@ static void quantLoopF(const float* __restrict x, float s0, const float* __restr
   }
   if (!suspect) return;
   for (int64_t j = 0; j < k; j++) {
-    const float q = x[j] * (PER ? s[j] : s0), t = levelArg(PER ? q * invF : x[j] * sInv, c);
+    const float t = level(j);
     if (!(std::fabs(t - levelRint(t)) >= tie)) continue;
-    const float e = quantStep(q, invStep, step);
+    const float e = quantStep(x[j] * (PER ? s[j] : s0), invStep, step);
     v[j] = e > bDown ? hi : (e < -bDown ? lo : e);
   }
 }
@@ -183,10 +184,29 @@ static float rowMax(const float* x, int64_t k, bool abs) {
   return m;
 }
 
-/** The DAC of xr[k] into vr[k] at the vector's NM value nm: s = fround((nm > 0 ? 1/nm : 1) / red); returns s. */
+/**
+ * fround(a / b) as the reference computes it (a double quotient rounded once to float), in float when a is a
+ * float: for a division of floats computed in double, the double rounding is innocuous (53 ≥ 2·24 + 2 bits;
+ * S. A. Figueroa, "When is double rounding innocuous?", SIGNUM Newsl. 1995), so the float quotient is the same
+ * number without a double division.
+ */
+static inline float quotientF(double a, float b) {
+  const float aF = static_cast<float>(a);
+  if (static_cast<double>(aF) == a) return aF / b;
+  return static_cast<float>(a / static_cast<double>(b));
+}
+
+/** The DAC scale of a vector with NM value nm and BM reduction red: fround((nm > 0 ? 1/nm : 1) / red). */
+static inline float nmScale(const AnalogIn& p, double nm, double red) {
+  if (p.nmMode == 0 || !(nm > 0)) return static_cast<float>(1.0 / red);
+  const float nF = static_cast<float>(nm);
+  if (red == 1.0 && static_cast<double>(nF) == nm) return quotientF(1.0, nF);
+  return static_cast<float>(1.0 / nm / red);
+}
+
+/** The DAC of xr[k] into vr[k] at the vector's NM value nm (scale nmScale); returns the scale. */
 static inline float dacScaled(const float* xr, int64_t k, const AnalogIn& p, double nm, double red, float* vr) {
-  const double base = p.nmMode != 0 && nm > 0 ? 1.0 / nm : 1.0;
-  const float s = static_cast<float>(base / red);
+  const float s = nmScale(p, nm, red);
   quantRow(xr, s, k, p.step, p.bound, vr);
   return s;
 }
@@ -197,16 +217,12 @@ static inline float dacScaled(const float* xr, int64_t k, const AnalogIn& p, dou
  */
 static inline float dacFromMax(const float* xr, int64_t k, const AnalogIn& p, float m, double& nm, double red,
                                float* vr) {
-  const bool capped = !(static_cast<double>(m) < p.nmCap);
-  nm = capped ? p.nmCap : static_cast<double>(m);
+  nm = static_cast<double>(m) < p.nmCap ? static_cast<double>(m) : p.nmCap;
   if (!(m > 0.f) && p.zeroRowsExact) {
     zeroFloats(vr, k);
     return 0.f;
   }
-  if (capped || !(m > 0.f) || red != 1.0 || p.nmMode == 0) return dacScaled(xr, k, p, nm, red, vr);
-  const float s = 1.f / m;  // = fround(1/nm) in double: double rounding is innocuous here (scalesFromMax)
-  quantRow(xr, s, k, p.step, p.bound, vr);
-  return s;
+  return dacScaled(xr, k, p, nm, red, vr);
 }
 
 /**
@@ -221,10 +237,8 @@ static inline float dacRow(const float* xr, int64_t k, const AnalogIn& p, bool c
 
 /**
  * DAC scales of G vectors from their NM maxima mx[g] (abs-max or max), as dacRow computes them:
- * nm[g] = min(mx, nmCap), sc[g] = fround(1/nm) (1 when nm <= 0), 0 for an exact-zero vector.
- * Where nm = mx (a float), fround(1/nm) in double is the float quotient 1.f/mx: double rounding is innocuous
- * for a division of floats computed in double (53 ≥ 2·24 + 2 bits; S. A. Figueroa, "When is double rounding
- * innocuous?", SIGNUM Newsl. 1995), so that loop runs in float and vectorises; capped lanes are redone.
+ * nm[g] = min(mx, nmCap), sc[g] = nmScale (1 when nm <= 0), 0 for an exact-zero vector. Uncapped lanes take
+ * the float quotient 1.f/mx (quotientF) in one loop that vectorises; capped lanes are redone by nmScale.
  */
 static inline void scalesFromMax(const float* mx, int64_t G, const AnalogIn& in, double* nm, float* sc) {
   const bool zeroExact = in.zeroRowsExact;
@@ -238,16 +252,15 @@ static inline void scalesFromMax(const float* mx, int64_t G, const AnalogIn& in,
   }
   if (!capped) return;
   for (int64_t g = 0; g < G; g++) {
-    const double m = mx[g], n = m < in.nmCap ? m : in.nmCap, inv = 1.0 / n;
-    nm[g] = n;
+    nm[g] = static_cast<double>(mx[g]) < in.nmCap ? static_cast<double>(mx[g]) : in.nmCap;
     const bool zero = !(mx[g] > 0.f) && zeroExact;
-    sc[g] = zero ? 0.f : static_cast<float>(n > 0 ? inv : 1.0);
+    sc[g] = zero ? 0.f : nmScale(in, nm[g], 1.0);
   }
 }
 
 /** DAC scales of G vectors from given NM values nm[g] (dacRow without computeNm). */
 static inline void scalesFromNm(int64_t G, const AnalogIn& in, const double* nm, float* sc) {
-  for (int64_t g = 0; g < G; g++) sc[g] = static_cast<float>(in.nmMode != 0 && nm[g] > 0 ? 1.0 / nm[g] : 1.0);
+  for (int64_t g = 0; g < G; g++) sc[g] = nmScale(in, nm[g], 1.0);
 }
 
 static void analogInput(const float* x, int64_t rows, int64_t k, const AnalogIn& p, double* nm, const double* red,

@@ -107,12 +107,6 @@ static void patchRowRuns(const TapRuns& tr, const PixelTaps& px, int64_t g0, int
   }
 }
 
-/**
- * patchRowRuns for one group g, returning the vector's NM maximum as rowMax computes it over the gathered
- * vector (abs: max |value| from 0, else max value from −∞, padding taps counting as +0; NaN never wins).
- * The maximum does not depend on the order of the comparisons (up to the sign of a zero maximum, which
- * dacFromMax treats alike), so it is taken while copying.
- */
 /** The largest lane of v (no NaN lanes: then every order of the comparisons gives the same value). */
 static inline float laneMax(vf v) {
 #if KH_VBYTES == 64
@@ -150,6 +144,12 @@ static float uniformRunsAbsMax(const PixelTaps& px, int64_t kk, int64_t c0, floa
   return laneMax(acc);
 }
 
+/**
+ * patchRowRuns for one group g, returning the vector's NM maximum as rowMax computes it over the gathered
+ * vector (abs: max |value| from 0, else max value from −∞, padding taps counting as +0; NaN never wins).
+ * The maximum does not depend on the order of the comparisons (up to the sign of a zero maximum, which
+ * dacFromMax treats alike), so it is taken while copying.
+ */
 static float patchRowRunsMax(const TapRuns& tr, const PixelTaps& px, int64_t g, bool abs, float* o) {
   const int64_t c0 = g * tr.cgOne;
   if (abs && tr.uniformLen > 0 && tr.uniformLen % W == 0) {

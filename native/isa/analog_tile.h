@@ -105,7 +105,7 @@ static void finishRow(const float* yy, int64_t m, float f, const float* post, co
 template <bool NOISE, bool QUANT>
 static void adcEach(float* __restrict d, const float* __restrict z, int64_t n, double asym1, double sigma,
                     double invStep, double step, double bound, float bDown, int32_t* __restrict flags) {
-  if (QUANT && asym1 == 1.0 && floatStepLevels(step, bound)) {  // the all-float path (adcRowF)
+  if (QUANT && adcFloatPath(asym1, step, bound)) {
     adcRowF<NOISE, true>(d, z, n, sigma, invStep, step, bound, bDown, flags);
     return;
   }
@@ -125,18 +125,16 @@ static void adcEach(float* __restrict d, const float* __restrict z, int64_t n, d
 }
 
 /**
- * The factors fr[i] = fround(outScale / sc[i]) that turn ADC outputs of vectors with DAC scale sc[i] back into
- * layer units (0 for an exact-zero vector, sc = 0). For a float outScale, the float quotient: double rounding
- * of a division of floats is innocuous (see scalesFromMax), so the loop runs in float and vectorises.
+ * The factors fr[i] = fround(outScale / sc[i]) (quotientF) that turn ADC outputs of vectors with DAC scale
+ * sc[i] back into layer units (0 for an exact-zero vector, sc = 0).
  */
 static inline void outFactors(const float* sc, int64_t n, double outScale, float* fr) {
   const float oF = static_cast<float>(outScale);
-  if (static_cast<double>(oF) == outScale) {
+  if (static_cast<double>(oF) == outScale) {  // quotientF's float case, hoisted so that the loop vectorises
     for (int64_t i = 0; i < n; i++) fr[i] = sc[i] == 0.f ? 0.f : oF / sc[i];
     return;
   }
-  for (int64_t i = 0; i < n; i++)
-    fr[i] = sc[i] == 0.f ? 0.f : static_cast<float>(outScale / static_cast<double>(sc[i]));
+  for (int64_t i = 0; i < n; i++) fr[i] = sc[i] == 0.f ? 0.f : quotientF(outScale, sc[i]);
 }
 
 /**
