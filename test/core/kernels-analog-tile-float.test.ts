@@ -106,7 +106,7 @@ function tieArgs(be: KernelBackend, rng: Rng, outBound: number, noise: boolean) 
   const z = new Float32Array(rows * G);
   if (noise) be.fillNormal(z, a.noise!);
   else a.noise = null;
-  // vector u = row·G + g reads weight row g: one target per group and row, so each row gets its own weights
+  // a's weights are a placeholder: the test runs one row per call, each with its own weight rows (targets)
   return { a, targets, z, rows, G, k };
 }
 
