@@ -232,8 +232,11 @@ napi_value AnalogTileForward(napi_env env, napi_callback_info info) {
   const Stream s{static_cast<uint32_t>(q[23]), static_cast<uint32_t>(q[24]), static_cast<uint32_t>(q[25]),
                  static_cast<uint32_t>(q[26]), static_cast<uint64_t>(q[27])};
   std::lock_guard<std::mutex> lk(gCall);
-  gActive->analogTileForward(p, x + i(4), w, nm, post, bias, biasAfter, q[22] != 0 ? &s : nullptr, y + i(6), retry);
-  return undef(env);
+  const int64_t n =
+      gActive->analogTileForward(p, x + i(4), w, nm, post, bias, biasAfter, q[22] != 0 ? &s : nullptr, y + i(6), retry);
+  napi_value out;
+  napi_create_double(env, static_cast<double>(n), &out);
+  return out;
 }
 
 napi_value FillUniform(napi_env env, napi_callback_info info) { return Fill(env, info, false); }

@@ -82,8 +82,9 @@ struct Kernels {
                        uint8_t* failed);
   void (*analogIm2col)(const ConvP& p, const float* x, int64_t g0, int64_t ng, int64_t row0, int64_t nRows,
                        float* out);
-  void (*analogTileForward)(const AnalogTileP& p, const float* x, const float* w, double* nm, const float* post,
-                            const float* bias, const float* biasAfter, const Stream* s, float* y, uint8_t* retry);
+  /** Returns the number of vectors flagged in retry. */
+  int64_t (*analogTileForward)(const AnalogTileP& p, const float* x, const float* w, double* nm, const float* post,
+                               const float* bias, const float* biasAfter, const Stream* s, float* y, uint8_t* retry);
 };
 
 const Kernels* kernelsAvx512();

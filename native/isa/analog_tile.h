@@ -10,6 +10,7 @@
 // The weights are packed once per call for all tasks. Depthwise tiles (m = 1, G > 1: 9-input vectors) run
 // row by row instead, vectorised across the G vectors of a row (DAC, dot products, ADC, finishing step).
 #pragma once
+#include <atomic>
 #include "analog.h"
 #include "analog_depthwise.h"
 #include "analog_patch.h"
@@ -185,9 +186,24 @@ static void groupRowDots(const float* xr, int64_t G, int64_t K, const AnalogIn& 
   groupDots(G, K, v, w, d);
 }
 
-static void analogTileForward(const AnalogTileP& p, const float* x, const float* w, double* nm, const float* post,
-                              const float* bias, const float* biasAfter, const Stream* s, float* y,
-                              uint8_t* retry) {
+/**
+ * retry[g] = 1 for the single-output vectors g < n with DAC scale sc[g] ≠ 0 whose clip bits meet `mask`,
+ * else 0; returns how many were flagged.
+ */
+static int64_t flagRetries(const float* __restrict sc, const int32_t* __restrict flags, int64_t n, int32_t mask,
+                           uint8_t* __restrict retry) {
+  int32_t count = 0;
+  for (int64_t g = 0; g < n; g++) {
+    const int32_t again = (sc[g] != 0.f) & ((flags[g] & mask) != 0);
+    retry[g] = static_cast<uint8_t>(again);
+    count += again;
+  }
+  return count;
+}
+
+static int64_t analogTileForward(const AnalogTileP& p, const float* x, const float* w, double* nm,
+                                 const float* post, const float* bias, const float* biasAfter, const Stream* s,
+                                 float* y, uint8_t* retry) {
   const int64_t G = p.groups, M = p.m, K = p.k, rows = p.rows;
   const bool computeNm = p.in.computeNm && (p.in.nmMode == 1 || p.in.nmMode == 2);
   const double invStep = 1.0 / p.out.step, step = p.out.step, sigma = p.out.outNoise;
@@ -219,9 +235,10 @@ static void analogTileForward(const AnalogTileP& p, const float* x, const float*
     for (int64_t g = 0; g < G; g++) tilePack(M, K, wt + g * M * K, bp + g * psz);
   // DAC rows padded off multiples of 2 KiB (L1 set aliasing, as gemmSerial's packA)
   const int64_t ldv = K % 512 == 0 ? K + 16 : K;
-  auto f = [&](int64_t t, int tid) {
+  auto task = [&](int64_t t, int tid) -> int64_t {  // returns how many of its vectors it flagged for a retry
     const int64_t r0 = t * perTask, nr = imin(rows, r0 + perTask) - r0;
-    if (nr <= 0) return;
+    if (nr <= 0) return 0;
+    int64_t flagged = 0;
     const float* xt = conv ? nullptr : x + r0 * p.ldx;  // the task's input rows (conv: x is the NHWC input)
     PixelTaps px(conv ? p.patch : nullptr);
     float* pv = conv ? scratch(tid, 4, static_cast<size_t>(K)) : nullptr;  // one gathered conv vector
@@ -260,12 +277,11 @@ static void analogTileForward(const AnalogTileP& p, const float* x, const float*
         else if (quant) adcEach<false, true>(d, zr, G, asym1, sigma, invStep, step, bd, bDown, flags);
         else adcEach<false, false>(d, zr, G, asym1, sigma, invStep, step, bd, bDown, flags);
         uint8_t* rr = retry + (r0 + r) * G;
-        const int32_t retryMask = p.retryClipped ? mask : 0;
-        for (int64_t g = 0; g < G; g++) rr[g] = static_cast<uint8_t>((sc[g] != 0.f) & ((flags[g] & retryMask) != 0));
+        flagged += flagRetries(sc, flags, G, p.retryClipped ? mask : 0, rr);
         outFactors(sc, G, p.outScale, fr);
         finishEach(d, fr, rr, G, post, bias, biasAfter, p.accumulate, y + (r0 + r) * p.ldy);
       }
-      return;
+      return flagged;
     }
     for (int64_t g = 0; g < G; g++) {
       for (int64_t r = 0; r < nr; r++) {
@@ -297,6 +313,7 @@ static void analogTileForward(const AnalogTileP& p, const float* x, const float*
         const float sr = sc[r];
         const bool again = sr != 0.f && p.retryClipped && (fl & mask) != 0;
         retry[u] = again ? 1 : 0;
+        flagged += again;
         if (again) continue;
         float fr;
         outFactors(&sr, 1, p.outScale, &fr);
@@ -304,8 +321,12 @@ static void analogTileForward(const AnalogTileP& p, const float* x, const float*
                   biasAfter ? biasAfter + g * M : nullptr, p.accumulate, y + (r0 + r) * p.ldy + g * M);
       }
     }
+    return flagged;
   };
+  std::atomic<int64_t> flagged{0};
+  auto f = [&](int64_t t, int tid) { flagged += task(t, tid); };
   prun(ceilDiv(rows, perTask), 2.0 * static_cast<double>(rows * G * M * (K + 30)), f);
+  return flagged.load();
 }
 
 #pragma GCC pop_options

@@ -71,8 +71,13 @@ function args(rng: Rng, rows: number, G: number, k: number, m: number, x: Float3
 
 function check(be: KernelBackend, a: AnalogTileArgs, p: AnalogTileParams, name: string) {
   const want = composed(be, a, p);
-  be.analogTileForward(a, p);
+  const flagged = be.analogTileForward(a, p);
   assert.deepEqual(a.retry, want.retry, `${name}: retry flags`);
+  assert.equal(
+    flagged,
+    a.retry.reduce((n, f) => n + f, 0),
+    `${name}: returned retry count`,
+  );
   assert.deepEqual(a.nm, want.nm, `${name}: nm`);
   assert.deepEqual(a.y, want.y, `${name}: y`);
 }

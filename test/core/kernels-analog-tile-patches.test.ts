@@ -239,8 +239,13 @@ for (const vnt of variants()) {
     for (const c of cases) {
       const { a, p } = makeArgs(c, rng);
       const want = materialised(be, c, a, p);
-      be.analogTileForward(a, p);
+      const flagged = be.analogTileForward(a, p);
       assert.deepEqual(a.retry, want.retry, `${c.name}: retry flags`);
+      assert.equal(
+        flagged,
+        a.retry.reduce((n, f) => n + f, 0),
+        `${c.name}: returned retry count`,
+      );
       assert.deepEqual(a.nm, want.nm, `${c.name}: nm`);
       assert.deepEqual(a.y, want.y, `${c.name}: y`);
       assert.ok(a.retry.includes(1) && a.retry.includes(0), `${c.name}: some vectors retried, some finished`);

@@ -158,8 +158,13 @@ for (const vnt of variants()) {
         const { a, p } = makeArgs(c, rng);
         const q = { ...p, retryClipped };
         const want = composed(be, a, q);
-        be.analogTileForward(a, q);
+        const flagged = be.analogTileForward(a, q);
         assert.deepEqual(a.retry, want.retry, `${c.name}: retry flags`);
+        assert.equal(
+          flagged,
+          a.retry.reduce((n, f) => n + f, 0),
+          `${c.name}: returned retry count`,
+        );
         assert.deepEqual(a.nm, want.nm, `${c.name}: nm`);
         assert.deepEqual(a.y, want.y, `${c.name}: y`);
         if (retryClipped && c.outBound < 5) assert.ok(a.retry.includes(1), `${c.name}: some vectors retried`);

@@ -157,7 +157,7 @@ export class AnalogMvm {
     const { outSize: M, inSize: K } = tws[0]!;
     const G = tws.length;
     const units = rows * G;
-    const dynamicNm = this.initUnits(units);
+    const dynamicNm = this.initNm(units);
     const nm = this.unitBufs.nm;
     if (this.retryBuf.length < units) this.retryBuf = new Uint8Array(units);
     const retry = this.retryBuf;
@@ -171,7 +171,7 @@ export class AnalogMvm {
     const noise = this.io.outNoise > 0 ? rng.takeStream(units * M) : null;
     const { xOff, ldx, yOff: yOffset, ldy, accumulate, biasAfter } = layout;
     const pi = layout.patches;
-    getBackend().analogTileForward(
+    const n = getBackend().analogTileForward(
       {
         x,
         xOffset: pi ? 0 : xOff,
@@ -195,24 +195,28 @@ export class AnalogMvm {
       },
       p,
     );
-    let n = 0;
-    for (let u = 0; u < units; u++) n += retry[u]!;
     if (n === 0) return;
+    // the flagged vectors' BM state (passes reads red only for the units in `active`): reduction 1 → 2
     const active = new Int32Array(n);
-    const red = this.unitBufs.red;
+    const red = this.unitBuffer("red", units);
     for (let u = 0, r = 0; u < units; u++) {
       if (retry[u] === 0) continue;
       active[r++] = u;
-      red[u]! *= 2;
+      red[u] = 2;
     }
     this.passes(tws, x, layout, active, n, y, rng, post, bias, false);
   }
 
   /** Per-unit NM and BM state for a forward of `units` vectors; returns whether NM is computed per vector. */
   private initUnits(units: number): boolean {
+    this.unitBuffer("red", units).fill(1, 0, units);
+    return this.initNm(units);
+  }
+
+  /** Per-unit NM scales for a forward of `units` vectors; returns whether NM is computed per vector. */
+  private initNm(units: number): boolean {
     const io = this.io;
     const nm = this.unitBuffer("nm", units);
-    this.unitBuffer("red", units).fill(1, 0, units);
     // NM scales: fixed for none/constant, else computed per vector in the first DAC pass (fused)
     const dynamicNm = io.noiseManagement === "absMax" || io.noiseManagement === "max";
     if (!dynamicNm) nm.fill(io.noiseManagement === "constant" && io.nmThres > 0 ? io.nmThres : 1, 0, units);

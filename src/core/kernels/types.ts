@@ -296,7 +296,7 @@ export interface AnalogKernels {
    * vector the DAC stage (as analogInputPeriphery with red = 1), MVM with the tile weights (as sgemm), the ADC
    * stage (as analogOutputPeriphery, noise from `noise`), then, unless flagged for a bound-management retry,
    * out_i = fround(y_i · fround(outScale/s)) · post_i + bias_i (s = 0: exact-zero vector, factor 0),
-   * y = accumulate ? y + out : out, then y += biasAfter_i.
+   * y = accumulate ? y + out : out, then y += biasAfter_i. Returns the number of vectors flagged in retry.
    */
-  analogTileForward(a: AnalogTileArgs, p: AnalogTileParams): void;
+  analogTileForward(a: AnalogTileArgs, p: AnalogTileParams): number;
 }

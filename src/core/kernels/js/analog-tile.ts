@@ -110,11 +110,11 @@ function gatherVectors(a: AnalogTileArgs, perm: Int32Array | null): Float32Array
   return xs;
 }
 
-export function analogTileForwardJs(a: AnalogTileArgs, p: AnalogTileParams): void {
+export function analogTileForwardJs(a: AnalogTileArgs, p: AnalogTileParams): number {
   checkAnalogTile(a, p);
   const { rows, groups: G, k: K, m: M } = a;
   const units = rows * G;
-  if (units === 0) return;
+  if (units === 0) return 0;
   const perm = a.patches ? tapMajorOrder(a.patches.conv, a.patches.k0, K) : null;
   const xs = gatherVectors(a, perm);
   // conv patches: the weight columns in the vectors' tap-major order
@@ -132,11 +132,15 @@ export function analogTileForwardJs(a: AnalogTileArgs, p: AnalogTileParams): voi
   const failed = new Uint8Array(units);
   analogOutputPeripheryJs(yy, units, M, p.output, a.noise, failed);
   const { post, bias, biasAfter, y } = a;
+  let flagged = 0;
   for (let u = 0; u < units; u++) {
     const s = scales[u]!;
     const again = s !== 0 && p.retryClipped && failed[u] === 1;
     a.retry[u] = again ? 1 : 0;
-    if (again) continue;
+    if (again) {
+      flagged++;
+      continue;
+    }
     const f = s === 0 ? 0 : Math.fround(p.outScale / s);
     const g = u % G;
     const o = a.yOffset + ((u - g) / G) * a.ldy + g * M;
@@ -152,4 +156,5 @@ export function analogTileForwardJs(a: AnalogTileArgs, p: AnalogTileParams): voi
       y[o + i] = out;
     }
   }
+  return flagged;
 }

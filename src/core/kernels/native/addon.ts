@@ -79,7 +79,7 @@ export interface NativeAddon {
   analogIm2col(p: Float64Array, ...args: (number | Float32Array)[]): void;
   /**
    * Fused analog tile forward: packed params (see native/addon.cpp), x, w, nm, post, bias, biasAfter, y, retry,
-   * and the packed patch source (conv geometry, group0, k0, row0) or null.
+   * and the packed patch source (conv geometry, group0, k0, row0) or null; returns the retry count.
    */
   analogTileForward(
     p: Float64Array,
@@ -92,7 +92,7 @@ export interface NativeAddon {
     y: Float32Array,
     retry: Uint8Array,
     patch: Float64Array | null,
-  ): void;
+  ): number;
 }
 
 /** Repository (or installed package) root: this file sits at <root>/{src,dist}/core/kernels/native/. */

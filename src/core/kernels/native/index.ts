@@ -243,7 +243,18 @@ function makeBackend(a: NativeAddon): KernelBackend {
         patch[17] = t.patches.k0;
         patch[18] = t.patches.row0;
       }
-      a.analogTileForward(tileParams, t.x, t.w, t.nm, t.post, t.bias, t.biasAfter, t.y, t.retry, patch);
+      return a.analogTileForward(
+        tileParams,
+        t.x,
+        t.w,
+        t.nm,
+        t.post,
+        t.bias,
+        t.biasAfter,
+        t.y,
+        t.retry,
+        patch,
+      );
     },
   };
 }
