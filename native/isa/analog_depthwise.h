@@ -3,6 +3,8 @@
 // [tap][channel] layout, so every step runs across the G channels with contiguous loads: the NM scale per
 // channel (the comparisons of shortMax, in tap order), the DAC per tap (a scale per channel) and the G dot
 // products as groupDots' chains (dotStep, analog_tile_dots.h), so the numbers are exactly those of groupDots.
+// In the common configuration (NM per vector, the all-float DAC of quantLoopF with a float bound) whole
+// vectors of W channels run every step in registers (depthwiseBlocks); other channels take the array steps.
 #pragma once
 #include "analog_dac.h"
 #include "analog_patch.h"
@@ -18,11 +20,86 @@ static void depthwiseWeights(int64_t G, int64_t kk, const float* w, float* wT) {
 }
 
 /**
- * One pixel of G depthwise vectors (channels c0..c0+G−1) with the transposed weights wT[kk × G]: writes
+ * Whether depthwiseBlocks applies: NM computed per vector and quantLoopF<true, true>'s DAC (a float step with
+ * < 2^21 levels per side, a float bound).
+ */
+static inline bool depthwiseBlocksApply(const AnalogIn& in, bool computeNm) {
+  return computeNm && floatStepLevels(in.step, in.bound) &&
+         static_cast<double>(static_cast<float>(in.bound)) == in.bound;
+}
+
+/**
+ * depthwiseLanes for the channels c0 .. c0+G−1 in whole vectors of W (G a multiple of W), each vector's NM
+ * maximum, DAC levels and dot-product chains in registers, with the arithmetic of scalesFromMax, quantLoopF and
+ * dotStep; a vector with a DAC level near a rounding tie is redone by the exact double path (quantStep) and
+ * its chains rerun, as quantLoopF's second pass does. wT rows have stride ldw; v [kk × ldw] is scratch.
+ */
+static void depthwiseBlocks(const PixelTaps& px, int64_t c0, int64_t G, int64_t ldw, int64_t kk, const AnalogIn& in,
+                            const float* __restrict wT, double* __restrict nm, float* __restrict sc,
+                            float* __restrict mx, float* __restrict v, float* __restrict d) {
+  const bool abs = in.nmMode != 2;
+  for (int64_t g = 0; g < G; g += W) {
+    vf m = vbcast(abs ? 0.f : -INFINITY);
+    for (int64_t t = 0; t < kk; t++) {
+      const float* s = px.src[t];
+      const vf a = s ? vload(s + c0 + g) : vf{};  // padding: a +0 element
+      m = vmax(abs ? vabs(a) : a, m);
+    }
+    vstore(mx + g, m);
+  }
+  scalesFromMax(mx, G, in, nm, sc);
+  const double invStep = 1.0 / in.step;
+  const float invF = static_cast<float>(invStep), c = levelLimit(in.step, in.bound);
+  const vf stepF = vbcast(static_cast<float>(in.step)), hi = vbcast(static_cast<float>(in.bound));
+  const float tieF = 0.5f - c * 4.76837158203125e-7f, bDown = floatBelow(in.bound);  // quantLoopF's tie slack
+  const vf lo = -hi, tie = vbcast(tieF), invV = vbcast(invF);
+  for (int64_t g = 0; g < G; g += W) {
+    const vf s = vload(sc + g);
+    const vi live = s != vf{};  // scale 0: an exact-zero vector, DAC output +0
+    vi suspect{};
+    vf acc{};
+    for (int64_t t = 0; t < kk; t++) {
+      vf q{};  // the DAC of 0 is +0 at any scale
+      if (const float* x = px.src[t]) {
+        const vf lt = levelArgV(vload(x + c0 + g) * s * invV, c), r = levelRintV(lt);
+        suspect |= vabs(lt - r) >= tie;
+        q = vmax(lo, vmin(hi, r * stepF));
+        q = live ? q : vf{};
+      }
+      vstore(v + t * ldw + g, q);
+      acc = dotStepV(acc, q, vload(wT + t * ldw + g));
+    }
+    if (vany(suspect)) {  // rare: a level within the float slack of a tie
+      alignas(64) float dg[W];
+      for (int64_t l = 0; l < W; l++) {
+        const float sl = sc[g + l];
+        float a = 0.f;
+        for (int64_t t = 0; t < kk; t++) {
+          float& q = v[t * ldw + g + l];
+          const float* x = px.src[t];
+          if (x) {  // (a lane with scale 0 has level ±0 or NaN: never suspect, its +0 stays)
+            const float lt = levelArg(x[c0 + g + l] * sl * invF, c);
+            if (std::fabs(lt - levelRint(lt)) >= tieF) {
+              const float e = quantStep(x[c0 + g + l] * sl, invStep, in.step);
+              q = e > bDown ? hi[0] : (e < -bDown ? lo[0] : e);
+            }
+          }
+          a = dotStep(a, q, wT[t * ldw + g + l]);
+        }
+        dg[l] = a;
+      }
+      acc = vload(dg);
+    }
+    vstore(d + g, acc);
+  }
+}
+
+/**
+ * One pixel of G depthwise vectors (channels c0..c0+G−1) with the transposed weights wT[kk × ldw]: writes
  * nm[g] (with computeNm), the DAC scale sc[g] (0: exact-zero vector) and the dot products d[g]; mx[G] and
  * v[kk × G] are scratch.
  */
-static void depthwisePixel(const PixelTaps& px, int64_t c0, int64_t G, int64_t kk, const AnalogIn& in,
+static void depthwiseLanes(const PixelTaps& px, int64_t c0, int64_t G, int64_t ldw, int64_t kk, const AnalogIn& in,
                            bool computeNm, const float* __restrict wT, double* __restrict nm, float* __restrict sc,
                            float* __restrict mx, float* __restrict v, float* __restrict d) {
   if (computeNm) {
@@ -58,7 +135,21 @@ static void depthwisePixel(const PixelTaps& px, int64_t c0, int64_t G, int64_t k
   // the dot products: groupDots' chains (dotStep over the taps in order, from +0), run across the G channels
   for (int64_t g = 0; g < G; g++) d[g] = 0.f;
   for (int64_t t = 0; t < kk; t++)
-    for (int64_t g = 0; g < G; g++) d[g] = dotStep(d[g], v[t * G + g], wT[t * G + g]);
+    for (int64_t g = 0; g < G; g++) d[g] = dotStep(d[g], v[t * G + g], wT[t * ldw + g]);
+}
+
+/**
+ * One pixel of G depthwise vectors (channels c0..c0+G−1) with the transposed weights wT[kk × G]: writes
+ * nm[g] (with computeNm), the DAC scale sc[g] (0: exact-zero vector) and the dot products d[g]; mx[G] and
+ * v[kk × G] are scratch.
+ */
+static void depthwisePixel(const PixelTaps& px, int64_t c0, int64_t G, int64_t kk, const AnalogIn& in,
+                           bool computeNm, const float* __restrict wT, double* __restrict nm, float* __restrict sc,
+                           float* __restrict mx, float* __restrict v, float* __restrict d) {
+  const int64_t gb = depthwiseBlocksApply(in, computeNm) ? G / W * W : 0;
+  if (gb > 0) depthwiseBlocks(px, c0, gb, G, kk, in, wT, nm, sc, mx, v, d);
+  if (gb < G)
+    depthwiseLanes(px, c0 + gb, G - gb, G, kk, in, computeNm, wT + gb, nm + gb, sc + gb, mx + gb, v, d + gb);
 }
 
 }  // namespace KH_NS

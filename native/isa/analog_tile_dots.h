@@ -17,6 +17,20 @@ static inline float dotStep(float acc, float a, float b) {
 #endif
 }
 
+/** dotStep on W lanes. */
+static inline vf dotStepV(vf acc, vf a, vf b) {
+#if defined(__FMA__) && KH_VBYTES == 64
+  return (vf)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)acc);
+#elif defined(__FMA__) && KH_VBYTES == 32
+  return (vf)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)acc);
+#elif defined(__FMA__)
+  return (vf)_mm_fmadd_ps((__m128)a, (__m128)b, (__m128)acc);
+#else
+  const vf p = a * b;
+  return acc + p;
+#endif
+}
+
 /**
  * out[g] = v[g·k ..k] · w[g·k ..k] for the G one-output tiles of a depthwise layer: one chain over k in order
  * from +0 (FMA where the ISA has it), the arithmetic of the GEMM micro-kernel for an m = 1 tile.

@@ -37,6 +37,17 @@ static inline vf vabs(vf a) {
   typedef int32_t vsi __attribute__((vector_size(KH_VBYTES)));
   return (vf)((vsi)a & 0x7fffffff);
 }
+/** Whether any lane of a comparison mask (0 / −1 per int32 lane) is set. */
+template <class M>
+static inline bool vany(M m) {
+#if KH_VBYTES == 64
+  return _mm512_test_epi32_mask((__m512i)m, (__m512i)m) != 0;
+#elif KH_VBYTES == 32
+  return !_mm256_testz_si256((__m256i)m, (__m256i)m);
+#else
+  return _mm_movemask_epi8((__m128i)m) != 0;
+#endif
+}
 static inline int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
 static inline int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
 static inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }

@@ -30,6 +30,11 @@ interface Case {
   nm: "absMax" | "max";
   /** ADC bound: low enough that some vectors clip and are retried. */
   outBound?: number;
+  /**
+   * The presets' float DAC and ADC steps, and inputs whose DAC levels sit on rounding ties (every 3×3 window
+   * holds a pixel at the NM maximum, the others at half-integer levels) with one all-zero channel.
+   */
+  ties?: true;
 }
 
 const g3x3 = conv(2, 6, 5, 10, 1, [3, 3], { stride: [1, 1], pad: [1, 1, 1, 1], dil: [1, 1], groups: 1 });
@@ -146,6 +151,35 @@ const cases: Case[] = [
     rows: 15,
     nm: "max",
   },
+  // depthwise tiles in whole vectors of W channels plus a remainder (37 = 32 + 5, or 36 + 1 for W = 4)
+  {
+    name: "depthwise 37 of 40 channels, float steps, DAC ties",
+    conv: conv(2, 5, 6, 40, 40, [3, 3], { stride: [1, 1], pad: [1, 1, 1, 1], dil: [1, 1], groups: 40 }),
+    group0: 3,
+    groups: 37,
+    k0: 0,
+    k: 9,
+    m: 1,
+    row0: 0,
+    rows: 60,
+    nm: "absMax",
+    outBound: 0.3,
+    ties: true,
+  },
+  {
+    name: "depthwise 16 channels, NM max, stride 2, float steps, DAC ties",
+    conv: conv(2, 7, 6, 16, 16, [3, 3], { stride: [2, 2], pad: [1, 1, 1, 1], dil: [1, 1], groups: 16 }),
+    group0: 0,
+    groups: 16,
+    k0: 0,
+    k: 9,
+    m: 1,
+    row0: 1,
+    rows: 22,
+    nm: "max",
+    outBound: 0.3,
+    ties: true,
+  },
 ];
 
 function randn(rng: Rng, n: number, scale = 1): Float32Array {
@@ -162,10 +196,69 @@ function tapMajor(conv: Conv2dParams, k0: number, k: number): number[] {
   return cols.map((q) => q - k0);
 }
 
+/** The 8-bit DAC step of the presets (effectiveStep rounds it to float). */
+const FLOAT_STEP = Math.fround(2 / 254);
+
+/** Round half to even. */
+function rintEven(t: number): number {
+  const f = Math.floor(t);
+  return t - f > 0.5 || (t - f === 0.5 && f % 2 !== 0) ? f + 1 : f;
+}
+
+/** The NM maximum of every vector of the tie cases (0.8 would give no split values below). */
+const TIE_MAX = Math.fround(0.7);
+
+/**
+ * Floats x whose DAC level at scale fround(1/TIE_MAX) the all-float path (x·s·fround(1/step)) puts on the other
+ * side of a half-integer than the reference's double path (fround(x·s)·(1/step)): only the exact redo gets them
+ * right. Found by scanning 64 ulps either side of every half-integer level up to ±40.
+ */
+function splitTies(): number[] {
+  const s = Math.fround(1 / TIE_MAX);
+  const f = new Float32Array(1);
+  const bits = new Int32Array(f.buffer);
+  const out: number[] = [];
+  for (let j = -40; j <= 40; j++) {
+    f[0] = ((j + 0.5) * FLOAT_STEP) / s;
+    const base = bits[0]!;
+    for (let d = -64; d <= 64; d++) {
+      bits[0] = base + d;
+      const xs = Math.fround(f[0]! * s);
+      if (rintEven(Math.fround(xs * (1 / FLOAT_STEP))) !== rintEven(Math.fround(xs * Math.fround(1 / FLOAT_STEP))))
+        out.push(f[0]!);
+    }
+  }
+  assert.ok(out.length > 0, "split tie values exist");
+  return out;
+}
+
+/**
+ * Inputs whose DAC levels lie on or beside rounding ties: pixels at even (h, w) hold the NM maximum TIE_MAX in
+ * every channel (every 3×3 window holds one), the others TIE_MAX·(j + ½)·step for small integers j or a
+ * splitTies value; channel group0 + 2 is zero everywhere (exact-zero vectors) and one element is +∞ (NM
+ * maximum ∞: scale 0, an exact-zero vector whose products are NaN).
+ */
+function tieInputs(c: Case, x: Float32Array, rng: Rng): void {
+  const { n, inH, inW, inC } = c.conv;
+  const split = splitTies();
+  for (let i = 0; i < n * inH * inW; i++) {
+    const w = i % inW;
+    const h = ((i - w) / inW) % inH;
+    for (let ch = 0; ch < inC; ch++) {
+      const j = Math.round(4 * rng.normal());
+      const v = rng.uniform() < 0.3 ? split[rng.int(split.length)]! : TIE_MAX * (j + 0.5) * FLOAT_STEP;
+      x[i * inC + ch] = h % 2 === 0 && w % 2 === 0 ? TIE_MAX : v;
+    }
+    x[i * inC + c.group0 + 2] = 0;
+  }
+  x[(inW + 1) * inC + c.group0 + 4] = Number.POSITIVE_INFINITY;
+}
+
 function makeArgs(c: Case, rng: Rng): { a: AnalogTileArgs; p: AnalogTileParams } {
   const { conv, groups: G, k, m, rows } = c;
   const x = randn(rng, conv.n * conv.inH * conv.inW * conv.inC, 0.7);
   x.fill(0, 0, conv.inC); // a zero pixel
+  if (c.ties) tieInputs(c, x, rng);
   rng.takeStream(3); // the noise stream below starts at a non-zero block
   const a: AnalogTileArgs = {
     x,
@@ -193,12 +286,18 @@ function makeArgs(c: Case, rng: Rng): { a: AnalogTileArgs; p: AnalogTileParams }
       noiseManagement: c.nm,
       computeNm: true,
       nmCap: Infinity,
-      step: 2 / 254,
+      step: c.ties ? FLOAT_STEP : 2 / 254,
       bound: 1,
       zeroRowsExact: true,
     },
-    // no ADC quantisation, so that y shows the MVM's summation order in its last bits
-    output: { outAsymmetry: 0, outNoise: 0.06, step: 0, bound: c.outBound ?? 1.5, testNegativeBound: true },
+    // no ADC quantisation (but with the float DAC), so that y shows the MVM's summation order in its last bits
+    output: {
+      outAsymmetry: 0,
+      outNoise: 0.06,
+      step: c.ties ? Math.fround((2 * (c.outBound ?? 1.5)) / 254) : 0,
+      bound: c.outBound ?? 1.5,
+      testNegativeBound: true,
+    },
     outScale: 1,
     retryClipped: true,
   };
