@@ -96,31 +96,6 @@ static inline float levelRint(float t) {
 #endif
 }
 
-/** levelArg and levelRint on W lanes (the same instructions as the vectorised scalar loops). */
-static inline vf levelArgV(vf t, float c) {
-#if defined(__SSE4_1__)
-  (void)c;
-  return t;
-#else
-  const vf cv = vbcast(c);
-  t = t > cv ? cv : t;
-  return t < -cv ? -cv : t;
-#endif
-}
-static inline vf levelRintV(vf t) {
-#if KH_VBYTES == 64
-  // the zero-masked form: the plain one starts from _mm512_undefined_ps, which GCC 12 warns about
-  return (vf)_mm512_maskz_roundscale_ps(0xffff, (__m512)t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC) + vf{};
-#elif KH_VBYTES == 32
-  return (vf)_mm256_round_ps((__m256)t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC) + vf{};
-#elif defined(__SSE4_1__)
-  return (vf)_mm_round_ps((__m128)t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC) + vf{};
-#else
-  const vf magic = vbcast(12582912.f);
-  return (t + magic) - magic;
-#endif
-}
-
 /**
  * The DAC loop of quantLoop<true, true, PER> in float arithmetic only, for a float `step` (as every preset's
  * effectiveStep is) with bound/step < 2^21 levels. Then r·step is exact in double, so fround(r·step) = r·stepF,

@@ -29,14 +29,42 @@ static inline bool depthwiseBlocksApply(const AnalogIn& in, bool computeNm) {
 }
 
 /**
+ * levelArg and rint on W lanes, without levelRint's + 0: a −0 level only ever meets the dot-product chain,
+ * which starts from +0 and so never holds −0 (+0 + −0 = +0), so the sign of a zero DAC output cannot show.
+ */
+static inline vf levelArgV(vf t, float c) {
+#if defined(__SSE4_1__)
+  (void)c;
+  return t;
+#else
+  const vf cv = vbcast(c);
+  t = t > cv ? cv : t;
+  return t < -cv ? -cv : t;
+#endif
+}
+static inline vf rintV(vf t) {
+#if KH_VBYTES == 64  // the zero-masked form: the plain one starts from _mm512_undefined_ps, which GCC 12 flags
+  return (vf)_mm512_maskz_roundscale_ps(0xffff, (__m512)t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+#elif KH_VBYTES == 32
+  return (vf)_mm256_round_ps((__m256)t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+#elif defined(__SSE4_1__)
+  return (vf)_mm_round_ps((__m128)t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+#else
+  const vf magic = vbcast(12582912.f);  // rintF
+  return (t + magic) - magic;
+#endif
+}
+
+/**
  * depthwiseLanes for the channels c0 .. c0+G−1 in whole vectors of W (G a multiple of W), each vector's NM
  * maximum, DAC levels and dot-product chains in registers, with the arithmetic of scalesFromMax, quantLoopF and
- * dotStep; a vector with a DAC level near a rounding tie is redone by the exact double path (quantStep) and
- * its chains rerun, as quantLoopF's second pass does. wT rows have stride ldw; v [kk × ldw] is scratch.
+ * dotStep. A vector with scale 0 (exact zero) gets d = +0 at the end. Where a DAC level lies within the float
+ * slack of a tie, the W vectors are redone lane by lane with quantLoopF's exact double path for those levels
+ * (quantStep), as its second pass does. wT rows have stride ldw.
  */
 static void depthwiseBlocks(const PixelTaps& px, int64_t c0, int64_t G, int64_t ldw, int64_t kk, const AnalogIn& in,
                             const float* __restrict wT, double* __restrict nm, float* __restrict sc,
-                            float* __restrict mx, float* __restrict v, float* __restrict d) {
+                            float* __restrict mx, float* __restrict d) {
   const bool abs = in.nmMode != 2;
   for (int64_t g = 0; g < G; g += W) {
     vf m = vbcast(abs ? 0.f : -INFINITY);
@@ -50,38 +78,38 @@ static void depthwiseBlocks(const PixelTaps& px, int64_t c0, int64_t G, int64_t 
   scalesFromMax(mx, G, in, nm, sc);
   const double invStep = 1.0 / in.step;
   const float invF = static_cast<float>(invStep), c = levelLimit(in.step, in.bound);
-  const vf stepF = vbcast(static_cast<float>(in.step)), hi = vbcast(static_cast<float>(in.bound));
+  const float stepF = static_cast<float>(in.step), hiF = static_cast<float>(in.bound);
   const float tieF = 0.5f - c * 4.76837158203125e-7f, bDown = floatBelow(in.bound);  // quantLoopF's tie slack
-  const vf lo = -hi, tie = vbcast(tieF), invV = vbcast(invF);
+  const vf hi = vbcast(hiF), lo = -hi, stepV = vbcast(stepF), invV = vbcast(invF);
   for (int64_t g = 0; g < G; g += W) {
     const vf s = vload(sc + g);
-    const vi live = s != vf{};  // scale 0: an exact-zero vector, DAC output +0
-    vi suspect{};
-    vf acc{};
+    vf acc{}, near{};  // near: the largest |level argument − its rint| (NaN never wins: a NaN level is no tie)
     for (int64_t t = 0; t < kk; t++) {
-      vf q{};  // the DAC of 0 is +0 at any scale
-      if (const float* x = px.src[t]) {
-        const vf lt = levelArgV(vload(x + c0 + g) * s * invV, c), r = levelRintV(lt);
-        suspect |= vabs(lt - r) >= tie;
-        q = vmax(lo, vmin(hi, r * stepF));
-        q = live ? q : vf{};
+      const float* x = px.src[t];
+      if (!x) {  // the DAC of a padding 0 is +0 at any scale
+        acc = dotStepV(acc, vf{}, vload(wT + t * ldw + g));
+        continue;
       }
-      vstore(v + t * ldw + g, q);
-      acc = dotStepV(acc, q, vload(wT + t * ldw + g));
+      const vf lt = levelArgV(vload(x + c0 + g) * s * invV, c), r = rintV(lt);
+      near = vmax(vabs(lt - r), near);
+      acc = dotStepV(acc, vmax(lo, vmin(hi, r * stepV)), vload(wT + t * ldw + g));
     }
-    if (vany(suspect)) {  // rare: a level within the float slack of a tie
+    if (vany(near >= vbcast(tieF))) {  // rare: a level within the float slack of a tie
       alignas(64) float dg[W];
       for (int64_t l = 0; l < W; l++) {
         const float sl = sc[g + l];
         float a = 0.f;
         for (int64_t t = 0; t < kk; t++) {
-          float& q = v[t * ldw + g + l];
           const float* x = px.src[t];
-          if (x) {  // (a lane with scale 0 has level ±0 or NaN: never suspect, its +0 stays)
-            const float lt = levelArg(x[c0 + g + l] * sl * invF, c);
-            if (std::fabs(lt - levelRint(lt)) >= tieF) {
+          float q = 0.f;
+          if (x) {
+            const float lt = levelArg(x[c0 + g + l] * sl * invF, c), r = levelRint(lt);
+            if (std::fabs(lt - r) >= tieF) {
               const float e = quantStep(x[c0 + g + l] * sl, invStep, in.step);
-              q = e > bDown ? hi[0] : (e < -bDown ? lo[0] : e);
+              q = e > bDown ? hiF : (e < -bDown ? -hiF : e);
+            } else {
+              const float qa = r * stepF, qb = hiF < qa ? hiF : qa;
+              q = -hiF > qb ? -hiF : qb;
             }
           }
           a = dotStep(a, q, wT[t * ldw + g + l]);
@@ -90,7 +118,7 @@ static void depthwiseBlocks(const PixelTaps& px, int64_t c0, int64_t G, int64_t 
       }
       acc = vload(dg);
     }
-    vstore(d + g, acc);
+    vstore(d + g, s != vf{} ? acc : vf{});  // scale 0: an exact-zero vector (also where x·0 was NaN)
   }
 }
 
@@ -147,7 +175,7 @@ static void depthwisePixel(const PixelTaps& px, int64_t c0, int64_t G, int64_t k
                            bool computeNm, const float* __restrict wT, double* __restrict nm, float* __restrict sc,
                            float* __restrict mx, float* __restrict v, float* __restrict d) {
   const int64_t gb = depthwiseBlocksApply(in, computeNm) ? G / W * W : 0;
-  if (gb > 0) depthwiseBlocks(px, c0, gb, G, kk, in, wT, nm, sc, mx, v, d);
+  if (gb > 0) depthwiseBlocks(px, c0, gb, G, kk, in, wT, nm, sc, mx, d);
   if (gb < G)
     depthwiseLanes(px, c0 + gb, G - gb, G, kk, in, computeNm, wT + gb, nm + gb, sc + gb, mx + gb, v, d + gb);
 }

@@ -224,7 +224,10 @@ function splitTies(): number[] {
     for (let d = -64; d <= 64; d++) {
       bits[0] = base + d;
       const xs = Math.fround(f[0]! * s);
-      if (rintEven(Math.fround(xs * (1 / FLOAT_STEP))) !== rintEven(Math.fround(xs * Math.fround(1 / FLOAT_STEP))))
+      if (
+        rintEven(Math.fround(xs * (1 / FLOAT_STEP))) !==
+        rintEven(Math.fround(xs * Math.fround(1 / FLOAT_STEP)))
+      )
         out.push(f[0]!);
     }
   }
@@ -235,7 +238,7 @@ function splitTies(): number[] {
 /**
  * Inputs whose DAC levels lie on or beside rounding ties: pixels at even (h, w) hold the NM maximum TIE_MAX in
  * every channel (every 3×3 window holds one), the others TIE_MAX·(j + ½)·step for small integers j or a
- * splitTies value; channel group0 + 2 is zero everywhere (exact-zero vectors) and one element is +∞ (NM
+ * splitTies value (with NM max, also −1.3·TIE_MAX, which clips); channel group0 + 2 is zero everywhere (exact-zero vectors) and one element is +∞ (NM
  * maximum ∞: scale 0, an exact-zero vector whose products are NaN).
  */
 function tieInputs(c: Case, x: Float32Array, rng: Rng): void {
@@ -246,7 +249,9 @@ function tieInputs(c: Case, x: Float32Array, rng: Rng): void {
     const h = ((i - w) / inW) % inH;
     for (let ch = 0; ch < inC; ch++) {
       const j = Math.round(4 * rng.normal());
-      const v = rng.uniform() < 0.3 ? split[rng.int(split.length)]! : TIE_MAX * (j + 0.5) * FLOAT_STEP;
+      const u = rng.uniform();
+      let v = u < 0.3 ? split[rng.int(split.length)]! : TIE_MAX * (j + 0.5) * FLOAT_STEP;
+      if (c.nm === "max" && u > 0.9) v = -1.3 * TIE_MAX; // below −max: the DAC clips it
       x[i * inC + ch] = h % 2 === 0 && w % 2 === 0 ? TIE_MAX : v;
     }
     x[i * inC + c.group0 + 2] = 0;
