@@ -99,9 +99,12 @@ static inline void interleave4(const vf16& n0, const vf16& n1, const vf16& n2, c
 
 /** Standard normals of elements [e0, e1) of the Philox stream s into out[0 .. e1 − e0). */
 static void normalsRange(const Stream& s, int64_t e0, int64_t e1, float* out) {
-  alignas(64) uint32_t wv[4 * kLanes];
-  for (int64_t b = e0 / 4; 4 * b < e1; b += kLanes) {
-    philoxLanes(s, s.block + static_cast<uint64_t>(b), wv);
+  alignas(64) uint32_t wbuf[2][4 * kLanes];  // the next group's Philox words are made before this group's normals
+  int cur = 0;
+  if (4 * (e0 / 4) < e1) philoxLanes(s, s.block + static_cast<uint64_t>(e0 / 4), wbuf[0]);
+  for (int64_t b = e0 / 4; 4 * b < e1; b += kLanes, cur ^= 1) {
+    const uint32_t* wv = wbuf[cur];
+    if (4 * (b + kLanes) < e1) philoxLanes(s, s.block + static_cast<uint64_t>(b + kLanes), wbuf[cur ^ 1]);
     vf16 n[4];
     boxMuller16(wv, wv + kLanes, n[0], n[1]);
     boxMuller16(wv + 2 * kLanes, wv + 3 * kLanes, n[2], n[3]);
