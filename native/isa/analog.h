@@ -120,16 +120,39 @@ static int adcRowF(float* __restrict y, const float* __restrict z, int64_t m, do
   const float sF = static_cast<float>(sigma), invF = static_cast<float>(invStep), stepF = static_cast<float>(step);
   const float hi = static_cast<float>(bound), lo = static_cast<float>(-bound), c = levelLimit(step, bound);
   const float margin = 9.5367431640625e-7f;  // 2^-20
+  const vf sV = vbcast(sF), invV = vbcast(invF), stepV = vbcast(stepF), hiV = vbcast(hi), cV = vbcast(c);
+  const vf bDownV = vbcast(bDown), marginV = vbcast(margin), half = vbcast(0.5f), magic = vbcast(12582912.f);
   int flags = 0;
-  float u0[B];
+  alignas(64) float u0[B];
   for (int64_t i0 = 0; i0 < m; i0 += B) {
     const int64_t n = imin(B, m - i0);
     float* yb = y + i0;
     const float* zb = NOISE ? z + i0 : nullptr;
     int32_t* eb = EACH ? each + i0 : nullptr;
-    copyFloats(u0, yb, n);
-    int suspect = 0, fl = 0;
-    for (int64_t j = 0; j < n; j++) {
+    // whole vectors in registers (the arithmetic of the scalar loop below, lane by lane), saving the inputs
+    vi nearV{}, overV{}, underV{};
+    int64_t j = 0;
+    for (; j + W <= n; j += W) {
+      const vf u = vload(yb + j), p = NOISE ? sV * vload(zb + j) : vf{};
+      vstore(u0 + j, u);
+      vf tc = (NOISE ? u + p : u) * invV;
+      tc = tc > cV ? cV : (tc < -cV ? -cV : tc);  // clampLevel
+      const vf r = (tc + magic) - magic;          // rintF
+      const vf mag = NOISE ? vabs(u) + vabs(p) : vabs(u);
+      nearV |= half - vabs(tc - r) <= mag * invV * marginV;  // nearTie
+      const vf q = r * stepV;
+      const vi over = q > bDownV, under = q < -bDownV;
+      overV |= over;
+      underV |= under;
+      if (EACH) {
+        const vi f = (over & 1) | (under & 2);
+        std::memcpy(eb + j, &f, sizeof f);
+      }
+      vstore(yb + j, over ? hiV : (under ? -hiV : q));
+    }
+    int suspect = vany(nearV), fl = (vany(overV) ? 1 : 0) | (vany(underV) ? 2 : 0);
+    for (; j < n; j++) {
+      u0[j] = yb[j];
       const float u = u0[j], p = NOISE ? sF * zb[j] : 0.f;
       const float tc = clampLevel((NOISE ? u + p : u) * invF, c), r = rintF(tc);
       const float mag = NOISE ? std::fabs(u) + std::fabs(p) : std::fabs(u);

@@ -2,8 +2,8 @@
  * analogTileForward with float32 DAC/ADC steps, as every preset has (effectiveStep is fround'ed): the native
  * kernels then take all-float paths (float DAC levels, float reciprocal NM scales and output factors, the float
  * ADC of single-output vectors) that must give exactly the numbers of the stage kernels' composition, on every
- * backend, ISA and thread count. Covered: random depthwise and dense tiles with capped noise management and
- * float / non-float output scales, and depthwise tiles whose ADC inputs sit on rounding ties (and one float
+ * backend, ISA and thread count. Covered: random depthwise and dense tiles (16 and 37 outputs) with capped noise
+ * management, float / non-float output scales and with or without the negative-bound test, and depthwise tiles whose ADC inputs sit on rounding ties (and one float
  * beside them), with and without output noise.
  */
 import assert from "node:assert/strict";
@@ -23,7 +23,13 @@ function randn(rng: Rng, n: number, scale: number): Float32Array {
 /** Float steps of an 8-bit converter (254 steps over ±bound), as effectiveStep gives them. */
 const step8 = (bound: number) => f((2 * bound) / 254);
 
-function params(nmCap: number, outBound: number, outScale: number, dacStep = step8(1)): AnalogTileParams {
+function params(
+  nmCap: number,
+  outBound: number,
+  outScale: number,
+  dacStep = step8(1),
+  testNegativeBound = true,
+): AnalogTileParams {
   return {
     input: {
       noiseManagement: "absMax",
@@ -38,7 +44,7 @@ function params(nmCap: number, outBound: number, outScale: number, dacStep = ste
       outNoise: 0.06,
       step: step8(outBound),
       bound: outBound,
-      testNegativeBound: true,
+      testNegativeBound,
     },
     outScale,
     retryClipped: true,
@@ -121,14 +127,33 @@ for (const vnt of variants()) {
   test(`analogTileForward with float steps equals the composition: capped NM, output scales [${vnt.label}]`, () => {
     vnt.enter();
     const rng = new Rng(31);
-    for (const [name, rows, G, k, m] of [
-      ["depthwise", 120, 24, 9, 1],
-      ["dense", 90, 1, 144, 16],
+    // [name, rows, G, k, m, weight shift]: a negative shift with inputs ≥ 0 makes outputs mostly negative, so
+    // that some vectors clip below only
+    for (const [name, rows, G, k, m, shift] of [
+      ["depthwise", 120, 24, 9, 1, 0],
+      ["dense", 90, 1, 144, 16, 0],
+      ["dense, 37 outputs", 90, 1, 144, 37, 0],
+      ["dense, 37 mostly negative outputs", 90, 1, 144, 37, -0.02],
     ] as const) {
-      for (const outScale of [1, 0.75, 1 / 3]) {
-        const a = args(rng, rows, G, k, m, randn(rng, rows * G * k, 0.7), randn(rng, G * m * k, 0.3));
-        const p = params(1.2, 1.5, outScale);
-        check(be, a, p, `${name}, outScale ${outScale}`);
+      // the negative bound tested, or not (then a vector clipped only below is final)
+      for (const [outScale, testNeg] of [
+        [1, true],
+        [0.75, true],
+        [1 / 3, true],
+        [1, false],
+      ] as const) {
+        const x = randn(rng, rows * G * k, 0.7).map((v) => (shift < 0 ? Math.abs(v) : v));
+        const a = args(
+          rng,
+          rows,
+          G,
+          k,
+          m,
+          x,
+          randn(rng, G * m * k, 0.3).map((v) => v + shift),
+        );
+        const p = params(1.2, 1.5, outScale, step8(1), testNeg);
+        check(be, a, p, `${name}, outScale ${outScale}, testNegativeBound ${testNeg}`);
         assert.ok(
           [...a.nm].some((v) => v === 1.2),
           `${name}: some vectors capped`,

@@ -336,6 +336,34 @@ for (const vnt of variants()) {
     }
   });
 
+  test(`analogOutputPeriphery: float ADC steps, rows clipped on one side only [${vnt.label}]`, () => {
+    vnt.enter();
+    const rng = new Rng(16);
+    const rows = 40;
+    const m = 37; // whole vectors and a remainder on every ISA
+    for (const testNegativeBound of [true, false]) {
+      const p: AnalogOutputParams = {
+        outAsymmetry: 0,
+        outNoise: 0.06,
+        step: f(f(1 / 254) * 24),
+        bound: 12,
+        testNegativeBound,
+      };
+      // rows of three kinds: inside the bound (r % 3 = 0), clipped below only (1), clipped either side (2)
+      const y = Float32Array.from(
+        randn(rng, rows * m),
+        (v, i) => [2 * v, 3 * v - 11, 10 * v][Math.floor(i / m) % 3]!,
+      );
+      const z = randn(rng, rows * m);
+      const want = outputRef(y, rows, m, p, z);
+      const failed = new Uint8Array(rows).fill(7);
+      be.analogOutputPeriphery(y, rows, m, p, z, failed);
+      assert.deepEqual(y, want.out);
+      assert.deepEqual(failed, want.failed, `testNegativeBound ${testNegativeBound}: row flags`);
+      assert.ok(want.failed.includes(1) && want.failed.includes(0), "some rows clipped, some not");
+    }
+  });
+
   test(`analogOutputPeriphery draws inline noise like fillNormal [${vnt.label}]`, () => {
     vnt.enter();
     const rows = 3001; // odd row length and several thread tasks: tasks start mid-Philox-block
