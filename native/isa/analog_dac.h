@@ -167,12 +167,12 @@ static float rowMax(const float* x, int64_t k, bool abs) {
     for (; j + W <= k; j += W) {
       const vf a = vload(x + j);
       const vf b = a < 0 ? -a : a;
-      acc = b > acc ? b : acc;
+      acc = vmax(b, acc);
     }
   } else {
     for (; j + W <= k; j += W) {
       const vf a = vload(x + j);
-      acc = a > acc ? a : acc;
+      acc = vmax(a, acc);
     }
   }
   float m = init;

@@ -128,20 +128,27 @@ static inline float laneMax(vf v) {
  */
 template <int NV>
 static float uniformRunsAbsMax(const PixelTaps& px, int64_t kk, int64_t c0, float* o) {
-  vf acc = vbcast(0.f);
-  for (int64_t t = 0; t < kk; t++, o += NV * W) {
+  auto tap = [&](int64_t t, vf& acc) {
+    float* ot = o + t * NV * W;
     const float* s = px.src[t];
     if (!s) {  // padding: +0 values, which never raise an abs-max from 0
-      for (int j = 0; j < NV; j++) vstore(o + j * W, vf{});
-      continue;
+      for (int j = 0; j < NV; j++) vstore(ot + j * W, vf{});
+      return;
     }
     for (int j = 0; j < NV; j++) {
-      const vf a = vload(s + c0 + j * W), b = vabs(a);
-      acc = b > acc ? b : acc;
-      vstore(o + j * W, a);
+      const vf a = vload(s + c0 + j * W);
+      acc = vmax(vabs(a), acc);
+      vstore(ot + j * W, a);
     }
+  };
+  vf even = vbcast(0.f), odd = vbcast(0.f);  // two chains of maxima: even and odd taps
+  int64_t t = 0;
+  for (; t + 1 < kk; t += 2) {
+    tap(t, even);
+    tap(t + 1, odd);
   }
-  return laneMax(acc);
+  if (t < kk) tap(t, even);
+  return laneMax(vmax(odd, even));
 }
 
 /**
@@ -175,7 +182,7 @@ static float patchRowRunsMax(const TapRuns& tr, const PixelTaps& px, int64_t g, 
     int64_t i = 0;
     for (; i + W <= n; i += W) {
       const vf a = vload(s + i), b = abs ? vabs(a) : a;
-      acc = b > acc ? b : acc;
+      acc = vmax(b, acc);
       vstore(d + i, a);
     }
     for (; i < n; i++) {

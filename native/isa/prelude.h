@@ -30,8 +30,29 @@ static inline vf vbcast(float s) {
   return (vf)_mm_set1_ps(s);
 #endif
 }
-static inline vf vmax(vf a, vf b) { return a > b ? a : b; }
-static inline vf vmin(vf a, vf b) { return a < b ? a : b; }
+/**
+ * a > b ? a : b and a < b ? a : b per lane: the ISA's max / min instructions, which return the second operand
+ * for NaN or equal lanes exactly as the selects do (GCC sometimes emits a compare and a masked move instead,
+ * a longer dependency chain in running maxima).
+ */
+static inline vf vmax(vf a, vf b) {
+#if KH_VBYTES == 64
+  return (vf)_mm512_maskz_max_ps(0xffff, (__m512)a, (__m512)b);  // (the plain form warns in GCC 12's header)
+#elif KH_VBYTES == 32
+  return (vf)_mm256_max_ps((__m256)a, (__m256)b);
+#else
+  return (vf)_mm_max_ps((__m128)a, (__m128)b);
+#endif
+}
+static inline vf vmin(vf a, vf b) {
+#if KH_VBYTES == 64
+  return (vf)_mm512_maskz_min_ps(0xffff, (__m512)a, (__m512)b);
+#elif KH_VBYTES == 32
+  return (vf)_mm256_min_ps((__m256)a, (__m256)b);
+#else
+  return (vf)_mm_min_ps((__m128)a, (__m128)b);
+#endif
+}
 /** |a| per lane by clearing the sign bit (one and; NaN stays NaN). */
 static inline vf vabs(vf a) {
   typedef int32_t vsi __attribute__((vector_size(KH_VBYTES)));
