@@ -95,6 +95,16 @@ static inline float levelRint(float t) {
   return rintF(t);
 #endif
 }
+/** levelArg on W lanes (the rint on W lanes is vrint, whose −0 results levelRint's + 0 turns into +0). */
+static inline vf levelArgV(vf t, float c) {
+#if defined(__SSE4_1__)
+  (void)c;
+  return t;
+#else
+  const vf cv = vbcast(c);
+  return vmax(-cv, vmin(cv, t));  // NaN passes (the second operand)
+#endif
+}
 
 /**
  * The DAC loop of quantLoop<true, true, PER> in float arithmetic only, for a float `step` (as every preset's
@@ -115,8 +125,21 @@ static void quantLoopF(const float* __restrict x, float s0, const float* __restr
   const float tie = 0.5f - c * 4.76837158203125e-7f;  // 0.5 − c·2^-21: nearer a tie than this is suspect
   const float sInv = s0 * invF;
   auto level = [&](int64_t j) { return levelArg(PER ? x[j] * s[j] * invF : x[j] * sInv, c); };  // t'
-  int suspect = 0;
-  for (int64_t j = 0; j < k; j++) {
+  // whole vectors: the same arithmetic lane by lane, with the largest |t' − rint t'| kept instead of a flag
+  // (NaN never wins the max: a NaN level is no tie, as in the scalar test)
+  const vf invV = vbcast(invF), sInvV = vbcast(sInv), stepV = vbcast(stepF), hiV = vbcast(hi), loV = vbcast(lo);
+  const vf bDownV = vbcast(bDown);
+  vf near{};
+  int64_t j0 = 0;
+  for (; j0 + W <= k; j0 += W) {
+    const vf xv = vload(x + j0);
+    const vf t = levelArgV(PER ? xv * vload(s + j0) * invV : xv * sInvV, c), r = vrint(t) + vf{};
+    near = vmax(vabs(t - r), near);
+    const vf q = r * stepV;
+    vstore(v + j0, FB ? vmax(loV, vmin(hiV, q)) : (q > bDownV ? hiV : (q < -bDownV ? loV : q)));
+  }
+  int suspect = vany(near >= vbcast(tie));
+  for (int64_t j = j0; j < k; j++) {
     const float t = level(j), r = levelRint(t);
     suspect |= std::fabs(t - r) >= tie;
     const float q = r * stepF;

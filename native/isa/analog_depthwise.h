@@ -10,6 +10,11 @@
 #include "analog_patch.h"
 #include "analog_tile_dots.h"
 
+// as analog_dac.h (whose helpers inline only into functions with the same options); the dot products use
+// explicit FMA (dotStep, dotStepV), so they do not depend on contraction
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+
 namespace kh {
 namespace KH_NS {
 
@@ -29,36 +34,10 @@ static inline bool depthwiseBlocksApply(const AnalogIn& in, bool computeNm) {
 }
 
 /**
- * levelArg and rint on W lanes, without levelRint's + 0: a −0 level only ever meets the dot-product chain,
- * which starts from +0 and so never holds −0 (+0 + −0 = +0), so the sign of a zero DAC output cannot show.
- */
-static inline vf levelArgV(vf t, float c) {
-#if defined(__SSE4_1__)
-  (void)c;
-  return t;
-#else
-  const vf cv = vbcast(c);
-  t = t > cv ? cv : t;
-  return t < -cv ? -cv : t;
-#endif
-}
-static inline vf rintV(vf t) {
-#if KH_VBYTES == 64  // the zero-masked form: the plain one starts from _mm512_undefined_ps, which GCC 12 flags
-  return (vf)_mm512_maskz_roundscale_ps(0xffff, (__m512)t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-#elif KH_VBYTES == 32
-  return (vf)_mm256_round_ps((__m256)t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-#elif defined(__SSE4_1__)
-  return (vf)_mm_round_ps((__m128)t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-#else
-  const vf magic = vbcast(12582912.f);  // rintF
-  return (t + magic) - magic;
-#endif
-}
-
-/**
  * depthwiseLanes for the channels c0 .. c0+G−1 in whole vectors of W (G a multiple of W), each vector's NM
  * maximum, DAC levels and dot-product chains in registers, with the arithmetic of scalesFromMax, quantLoopF and
- * dotStep. A vector with scale 0 (exact zero) gets d = +0 at the end. Where a DAC level lies within the float
+ * dotStep, except that a zero level keeps vrint's sign: it only ever meets the dot-product chain, which starts
+ * from +0 and so never holds −0 (+0 + −0 = +0). A vector with scale 0 (exact zero) gets d = +0 at the end. Where a DAC level lies within the float
  * slack of a tie, the W vectors are redone lane by lane with quantLoopF's exact double path for those levels
  * (quantStep), as its second pass does. wT rows have stride ldw.
  */
@@ -90,7 +69,7 @@ static void depthwiseBlocks(const PixelTaps& px, int64_t c0, int64_t G, int64_t 
         acc = dotStepV(acc, vf{}, vload(wT + t * ldw + g));
         continue;
       }
-      const vf lt = levelArgV(vload(x + c0 + g) * s * invV, c), r = rintV(lt);
+      const vf lt = levelArgV(vload(x + c0 + g) * s * invV, c), r = vrint(lt);  // (no + 0: see below)
       near = vmax(vabs(lt - r), near);
       acc = dotStepV(acc, vmax(lo, vmin(hi, r * stepV)), vload(wT + t * ldw + g));
     }
@@ -182,3 +161,5 @@ static void depthwisePixel(const PixelTaps& px, int64_t c0, int64_t G, int64_t k
 
 }  // namespace KH_NS
 }  // namespace kh
+
+#pragma GCC pop_options

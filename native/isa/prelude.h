@@ -53,6 +53,23 @@ static inline vf vmin(vf a, vf b) {
   return (vf)_mm_min_ps((__m128)a, (__m128)b);
 #endif
 }
+/**
+ * Round half to even per lane: the ISA's instruction (exact for every float; NaN and ±∞ pass), or on plain
+ * SSE2 the magic number 1.5·2^23, exact only for |t| ≤ 2^22 (callers clamp first). Unlike the magic number,
+ * the instruction keeps the sign of a zero result (rint(−0.3) = −0).
+ */
+static inline vf vrint(vf t) {
+#if KH_VBYTES == 64  // the zero-masked form: the plain one starts from _mm512_undefined_ps, which GCC 12 flags
+  return (vf)_mm512_maskz_roundscale_ps(0xffff, (__m512)t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+#elif KH_VBYTES == 32
+  return (vf)_mm256_round_ps((__m256)t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+#elif defined(__SSE4_1__)
+  return (vf)_mm_round_ps((__m128)t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+#else
+  const vf magic = vbcast(12582912.f);
+  return (t + magic) - magic;
+#endif
+}
 /** |a| per lane by clearing the sign bit (one and; NaN stays NaN). */
 static inline vf vabs(vf a) {
   typedef int32_t vsi __attribute__((vector_size(KH_VBYTES)));
