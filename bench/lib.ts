@@ -5,11 +5,17 @@ import { cpus, totalmem } from "node:os";
 import { dirname } from "node:path";
 import { writeJsonAtomic as writeJsonAtomicCore } from "../src/core/index.js";
 
-/** Current git commit (short hash, "+dirty" when the tree has changes), or "unknown". */
+/**
+ * Current git commit (short hash, "+dirty" when the tree has changes other than bench/results, which the
+ * benchmarks themselves rewrite), or "unknown".
+ */
 export function gitCommit(): string {
   try {
     const hash = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain"], { encoding: "utf8" }).trim() !== "";
+    const status = execFileSync("git", ["status", "--porcelain", "--", ".", ":!bench/results"], {
+      encoding: "utf8",
+    });
+    const dirty = status.trim() !== "";
     return dirty ? `${hash}+dirty` : hash;
   } catch {
     return "unknown";
