@@ -37,18 +37,19 @@ static inline bool depthwiseBlocksApply(const AnalogIn& in, bool computeNm) {
  * depthwiseLanes for the channels c0 .. c0+G−1 in whole vectors of W (G a multiple of W), each vector's NM
  * maximum, DAC levels and dot-product chains in registers, with the arithmetic of scalesFromMax, quantLoopF and
  * dotStep, except that a zero level keeps vrint's sign: it only ever meets the dot-product chain, which starts
- * from +0 and so never holds −0 (+0 + −0 = +0). A vector with scale 0 (exact zero) gets d = +0 at the end. Where a DAC level lies within the float
- * slack of a tie, the W vectors are redone lane by lane with quantLoopF's exact double path for those levels
- * (quantStep), as its second pass does. wT rows have stride ldw.
+ * from +0 and so never holds −0 (+0 + −0 = +0). A vector with scale 0 (exact zero) gets d = +0 at the end.
+ * Where a DAC level lies within the float slack of a tie, the W vectors are redone lane by lane with quantLoopF's
+ * exact double path for those levels (quantStep), as its second pass does. wT rows have stride ldw.
  */
 static void depthwiseBlocks(const PixelTaps& px, int64_t c0, int64_t G, int64_t ldw, int64_t kk, const AnalogIn& in,
                             const float* __restrict wT, double* __restrict nm, float* __restrict sc,
                             float* __restrict mx, float* __restrict d) {
   const bool abs = in.nmMode != 2;
+  const float* const* src = px.src.data();
   for (int64_t g = 0; g < G; g += W) {
     vf m = vbcast(abs ? 0.f : -INFINITY);
     for (int64_t t = 0; t < kk; t++) {
-      const float* s = px.src[t];
+      const float* s = src[t];
       const vf a = s ? vload(s + c0 + g) : vf{};  // padding: a +0 element
       m = vmax(abs ? vabs(a) : a, m);
     }
@@ -61,28 +62,30 @@ static void depthwiseBlocks(const PixelTaps& px, int64_t c0, int64_t G, int64_t 
   const float tieF = 0.5f - c * 4.76837158203125e-7f, bDown = floatBelow(in.bound);  // quantLoopF's tie slack
   const vf hi = vbcast(hiF), lo = -hi, stepV = vbcast(stepF), invV = vbcast(invF);
   for (int64_t g = 0; g < G; g += W) {
-    const vf s = vload(sc + g);
+    // one scale per vector (lane), so the level argument is quantLoopF's x·fround(s·fround(1/step)), whose float
+    // error bound and tie slack hold as for any vector with one scale
+    const vf s = vload(sc + g), sInv = s * invV;
     vf acc{}, near{};  // near: the largest |level argument − its rint| (NaN never wins: a NaN level is no tie)
     for (int64_t t = 0; t < kk; t++) {
-      const float* x = px.src[t];
+      const float* x = src[t];
       if (!x) {  // the DAC of a padding 0 is +0 at any scale
         acc = dotStepV(acc, vf{}, vload(wT + t * ldw + g));
         continue;
       }
-      const vf lt = levelArgV(vload(x + c0 + g) * s * invV, c), r = vrint(lt);  // (no + 0: see below)
+      const vf lt = levelArgV(vload(x + c0 + g) * sInv, c), r = vrint(lt);  // (no + 0: see below)
       near = vmax(vabs(lt - r), near);
       acc = dotStepV(acc, vmax(lo, vmin(hi, r * stepV)), vload(wT + t * ldw + g));
     }
     if (vany(near >= vbcast(tieF))) {  // rare: a level within the float slack of a tie
       alignas(64) float dg[W];
       for (int64_t l = 0; l < W; l++) {
-        const float sl = sc[g + l];
+        const float sl = sc[g + l], sInvL = sl * invF;
         float a = 0.f;
         for (int64_t t = 0; t < kk; t++) {
           const float* x = px.src[t];
           float q = 0.f;
           if (x) {
-            const float lt = levelArg(x[c0 + g + l] * sl * invF, c), r = levelRint(lt);
+            const float lt = levelArg(x[c0 + g + l] * sInvL, c), r = levelRint(lt);
             if (std::fabs(lt - r) >= tieF) {
               const float e = quantStep(x[c0 + g + l] * sl, invStep, in.step);
               q = e > bDown ? hiF : (e < -bDown ? -hiF : e);

@@ -209,29 +209,33 @@ function rintEven(t: number): number {
 const TIE_MAX = Math.fround(0.7);
 
 /**
- * Floats x whose DAC level at scale fround(1/TIE_MAX) the all-float path (x·s·fround(1/step)) puts on the other
- * side of a half-integer than the reference's double path (fround(x·s)·(1/step)): only the exact redo gets them
- * right. Found by scanning 64 ulps either side of every half-integer level up to ±40.
+ * Floats x whose DAC level at scale s = fround(1/TIE_MAX) one of the all-float paths puts on the other side of a
+ * half-integer than the reference's double path (fround(x·s)·(1/step)): fround(x·s)·fround(1/step) (a scale per
+ * element) or x·fround(s·fround(1/step)) (one scale per vector, as the depthwise blocks compute it); only the
+ * exact redo gets them right. Found by scanning 64 ulps either side of every half-integer level up to ±40.
  */
 function splitTies(): number[] {
   const s = Math.fround(1 / TIE_MAX);
+  const invF = Math.fround(1 / FLOAT_STEP);
   const f = new Float32Array(1);
   const bits = new Int32Array(f.buffer);
   const out: number[] = [];
+  const found = [0, 0];
   for (let j = -40; j <= 40; j++) {
     f[0] = ((j + 0.5) * FLOAT_STEP) / s;
     const base = bits[0]!;
     for (let d = -64; d <= 64; d++) {
       bits[0] = base + d;
-      const xs = Math.fround(f[0]! * s);
-      if (
-        rintEven(Math.fround(xs * (1 / FLOAT_STEP))) !==
-        rintEven(Math.fround(xs * Math.fround(1 / FLOAT_STEP)))
-      )
-        out.push(f[0]!);
+      const x = f[0]!;
+      const want = rintEven(Math.fround(Math.fround(x * s) * (1 / FLOAT_STEP)));
+      const perElement = rintEven(Math.fround(Math.fround(x * s) * invF)) !== want;
+      const perVector = rintEven(Math.fround(x * Math.fround(s * invF))) !== want;
+      if (perElement) found[0]!++;
+      if (perVector) found[1]!++;
+      if (perElement || perVector) out.push(x);
     }
   }
-  assert.ok(out.length > 0, "split tie values exist");
+  assert.ok(found[0]! > 0 && found[1]! > 0, `split tie values exist for both float paths: ${found}`);
   return out;
 }
 
