@@ -115,9 +115,10 @@ static inline vf levelArgV(vf t, float c) {
  * |t| > c (the first integer ≥ bound/step + 2) clip either way, so one constant slack c·2^-21 = 8c·2^-24 covers
  * every value that does not clip: elements nearer a tie (about c·2^-20 of them, one in 10^4 for 8-bit) are
  * recomputed by the exact double path in a second pass. FB: `bound` is a float, so the clip to ±bound is a
- * min/max.
+ * min/max. PLUS0: zero levels are +0, as in the reference; without it, whole vectors keep vrint's −0 (for DAC
+ * outputs that only feed an MVM whose sums start from +0, where the sign of a zero cannot show: +0 + −0 = +0).
  */
-template <bool PER, bool FB>
+template <bool PER, bool FB, bool PLUS0 = true>
 static void quantLoopF(const float* __restrict x, float s0, const float* __restrict s, int64_t k, double invStep,
                        double step, double bound, float* __restrict v) {
   const float hi = static_cast<float>(bound), lo = static_cast<float>(-bound), bDown = floatBelow(bound);
@@ -133,7 +134,7 @@ static void quantLoopF(const float* __restrict x, float s0, const float* __restr
   int64_t j0 = 0;
   for (; j0 + W <= k; j0 += W) {
     const vf xv = vload(x + j0);
-    const vf t = levelArgV(PER ? xv * vload(s + j0) * invV : xv * sInvV, c), r = vrint(t) + vf{};
+    const vf t = levelArgV(PER ? xv * vload(s + j0) * invV : xv * sInvV, c), r = PLUS0 ? vrint(t) + vf{} : vrint(t);
     near = vmax(vabs(t - r), near);
     const vf q = r * stepV;
     vstore(v + j0, FB ? vmax(loV, vmin(hiV, q)) : (q > bDownV ? hiV : (q < -bDownV ? loV : q)));
@@ -161,24 +162,26 @@ static void quantLoopF(const float* __restrict x, float s0, const float* __restr
 
 /**
  * quantLoop dispatch: quantise when step ≠ 0; with < 2^21 levels per side by the float rint, in float only
- * when the step is a float (quantLoopF).
+ * when the step is a float (quantLoopF). forMvm: v only feeds an MVM (quantLoopF without PLUS0).
  */
 template <bool PER>
-static void quantAny(const float* x, float s0, const float* s, int64_t k, double step, double bound, float* v) {
+static void quantAny(const float* x, float s0, const float* s, int64_t k, double step, double bound, float* v,
+                     bool forMvm = false) {
   const double invStep = 1.0 / step;
   if (step == 0.0) return quantLoop<false, false, PER>(x, s0, s, k, invStep, step, bound, v);
   if (!(bound / step < 2097152.0)) return quantLoop<true, false, PER>(x, s0, s, k, invStep, step, bound, v);
   if (floatStepLevels(step, bound)) {
-    if (static_cast<double>(static_cast<float>(bound)) == bound)
-      return quantLoopF<PER, true>(x, s0, s, k, invStep, step, bound, v);
-    return quantLoopF<PER, false>(x, s0, s, k, invStep, step, bound, v);
+    if (static_cast<double>(static_cast<float>(bound)) != bound)
+      return quantLoopF<PER, false>(x, s0, s, k, invStep, step, bound, v);
+    if (forMvm) return quantLoopF<PER, true, false>(x, s0, s, k, invStep, step, bound, v);
+    return quantLoopF<PER, true>(x, s0, s, k, invStep, step, bound, v);
   }
   quantLoop<true, true, PER>(x, s0, s, k, invStep, step, bound, v);
 }
 
 /** One DAC row: v = clip(quantise(x·s), ±bound). */
-static void quantRow(const float* x, float s, int64_t k, double step, double bound, float* v) {
-  quantAny<false>(x, s, nullptr, k, step, bound, v);
+static void quantRow(const float* x, float s, int64_t k, double step, double bound, float* v, bool forMvm) {
+  quantAny<false>(x, s, nullptr, k, step, bound, v, forMvm);
 }
 
 /** max_j |x_j| (abs = true) or max_j x_j, vectorised; NaN never wins (as `if (a > m) m = a`). */
@@ -227,10 +230,14 @@ static inline float nmScale(const AnalogIn& p, double nm, double red) {
   return static_cast<float>(1.0 / nm / red);
 }
 
-/** The DAC of xr[k] into vr[k] at the vector's NM value nm (scale nmScale); returns the scale. */
-static inline float dacScaled(const float* xr, int64_t k, const AnalogIn& p, double nm, double red, float* vr) {
+/**
+ * The DAC of xr[k] into vr[k] at the vector's NM value nm (scale nmScale); returns the scale. forMvm: vr only
+ * feeds an MVM (quantAny).
+ */
+static inline float dacScaled(const float* xr, int64_t k, const AnalogIn& p, double nm, double red, float* vr,
+                              bool forMvm = false) {
   const float s = nmScale(p, nm, red);
-  quantRow(xr, s, k, p.step, p.bound, vr);
+  quantRow(xr, s, k, p.step, p.bound, vr, forMvm);
   return s;
 }
 
@@ -239,13 +246,13 @@ static inline float dacScaled(const float* xr, int64_t k, const AnalogIn& p, dou
  * nmMode says): nm = min(m, nmCap), then dacScaled; returns s (0 marks an exact-zero vector).
  */
 static inline float dacFromMax(const float* xr, int64_t k, const AnalogIn& p, float m, double& nm, double red,
-                               float* vr) {
+                               float* vr, bool forMvm = false) {
   nm = static_cast<double>(m) < p.nmCap ? static_cast<double>(m) : p.nmCap;
   if (!(m > 0.f) && p.zeroRowsExact) {
     zeroFloats(vr, k);
     return 0.f;
   }
-  return dacScaled(xr, k, p, nm, red, vr);
+  return dacScaled(xr, k, p, nm, red, vr, forMvm);
 }
 
 /**
@@ -253,9 +260,9 @@ static inline float dacFromMax(const float* xr, int64_t k, const AnalogIn& p, fl
  * `computeNm` (dacFromMax), else the NM value read from nm (dacScaled); returns s (0: an exact-zero vector).
  */
 static inline float dacRow(const float* xr, int64_t k, const AnalogIn& p, bool computeNm, double& nm, double red,
-                           float* vr) {
-  if (computeNm) return dacFromMax(xr, k, p, rowMax(xr, k, p.nmMode != 2), nm, red, vr);
-  return dacScaled(xr, k, p, nm, red, vr);
+                           float* vr, bool forMvm = false) {
+  if (computeNm) return dacFromMax(xr, k, p, rowMax(xr, k, p.nmMode != 2), nm, red, vr, forMvm);
+  return dacScaled(xr, k, p, nm, red, vr, forMvm);
 }
 
 /**

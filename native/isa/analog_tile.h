@@ -173,13 +173,13 @@ static int64_t analogTileForward(const AnalogTileP& p, const float* x, const flo
           px.at(*p.patch, x, p.row0 + r0 + r);
           if (computeNm) {
             const float mx = patchRowRunsMax(tr, px, p.group0 + g, p.in.nmMode != 2, pv);
-            sc[r] = dacFromMax(pv, K, p.in, mx, nm[u], 1.0, v + r * ldv);
+            sc[r] = dacFromMax(pv, K, p.in, mx, nm[u], 1.0, v + r * ldv, true);
           } else {
             patchRowRuns(tr, px, p.group0 + g, 1, K, pv);
-            sc[r] = dacRow(pv, K, p.in, false, nm[u], 1.0, v + r * ldv);
+            sc[r] = dacRow(pv, K, p.in, false, nm[u], 1.0, v + r * ldv, true);
           }
         } else {
-          sc[r] = dacRow(xt + r * p.ldx + g * K, K, p.in, computeNm, nm[u], 1.0, v + r * ldv);
+          sc[r] = dacRow(xt + r * p.ldx + g * K, K, p.in, computeNm, nm[u], 1.0, v + r * ldv, true);
         }
       }
       if (packed) tileGemmPacked(nr, M, K, v, ldv, bp + g * psz, yy, tid);
