@@ -185,6 +185,12 @@ static float patchRowRunsMax(const TapRuns& tr, const PixelTaps& px, int64_t g, 
       acc = vmax(b, acc);
       vstore(d + i, a);
     }
+    if (kMaskedTail && i < n) {  // the tail as one masked vector; the other lanes hold the maximum's neutral value
+      const vf a = tailLoad(s + i, n - i, abs ? 0.f : -INFINITY);
+      acc = vmax(abs ? vabs(a) : a, acc);
+      tailStore(d + i, n - i, a);
+      continue;
+    }
     for (; i < n; i++) {
       const float a = s[i], b = abs ? std::fabs(a) : a;
       m = b > m ? b : m;

@@ -86,6 +86,40 @@ static inline bool vany(M m) {
   return _mm_movemask_epi8((__m128i)m) != 0;
 #endif
 }
+/** Whether the ISA has masked vector loads and stores (tailLoad / tailStore); else callers loop over the tail. */
+constexpr bool kMaskedTail = KH_VBYTES >= 32;
+
+#if KH_VBYTES == 32
+/** Lane mask of the first n (< W) lanes for vmaskmov. */
+static inline __m256i tailMask(int64_t n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+#endif
+
+/** The first n (0 < n < W) floats at p in the low lanes, `fill` in the others (kMaskedTail ISAs only). */
+static inline vf tailLoad(const float* p, int64_t n, float fill) {
+#if KH_VBYTES == 64
+  return (vf)_mm512_mask_loadu_ps((__m512)vbcast(fill), static_cast<__mmask16>((1u << n) - 1), p);
+#elif KH_VBYTES == 32
+  const __m256i k = tailMask(n);
+  return (vf)_mm256_blendv_ps((__m256)vbcast(fill), _mm256_maskload_ps(p, k), _mm256_castsi256_ps(k));
+#else
+  (void)p, (void)n;
+  return vbcast(fill);
+#endif
+}
+
+/** Stores the low n (0 < n < W) lanes of v at p (kMaskedTail ISAs only). */
+static inline void tailStore(float* p, int64_t n, vf v) {
+#if KH_VBYTES == 64
+  _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), (__m512)v);
+#elif KH_VBYTES == 32
+  _mm256_maskstore_ps(p, tailMask(n), (__m256)v);
+#else
+  (void)p, (void)n, (void)v;
+#endif
+}
+
 static inline int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
 static inline int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
 static inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }

@@ -35,6 +35,8 @@ interface Case {
    * holds a pixel at the NM maximum, the others at half-integer levels) with one all-zero channel.
    */
   ties?: true;
+  /** Added to every input (a negative shift makes whole vectors negative: NM max ≤ 0). */
+  shift?: number;
 }
 
 const g3x3 = conv(2, 6, 5, 10, 1, [3, 3], { stride: [1, 1], pad: [1, 1, 1, 1], dil: [1, 1], groups: 1 });
@@ -151,6 +153,20 @@ const cases: Case[] = [
     rows: 15,
     nm: "max",
   },
+  // NM max over runs shorter than a vector (masked tails), with whole vectors below zero
+  {
+    name: "NM max, mostly negative inputs, partial channels",
+    conv: conv(2, 5, 5, 7, 1, [3, 3], { stride: [1, 1], pad: [1, 1, 1, 1], dil: [1, 1], groups: 1 }),
+    group0: 0,
+    groups: 1,
+    k0: 4,
+    k: 40,
+    m: 3,
+    row0: 0,
+    rows: 50,
+    nm: "max",
+    shift: -1.2,
+  },
   // depthwise tiles in whole vectors of W channels plus a remainder (37 = 32 + 5, or 36 + 1 for W = 4)
   {
     name: "depthwise 37 of 40 channels, float steps, DAC ties",
@@ -266,6 +282,7 @@ function tieInputs(c: Case, x: Float32Array, rng: Rng): void {
 function makeArgs(c: Case, rng: Rng): { a: AnalogTileArgs; p: AnalogTileParams } {
   const { conv, groups: G, k, m, rows } = c;
   const x = randn(rng, conv.n * conv.inH * conv.inW * conv.inC, 0.7);
+  if (c.shift) for (let i = 0; i < x.length; i++) x[i] = Math.fround(x[i]! + c.shift);
   x.fill(0, 0, conv.inC); // a zero pixel
   if (c.ties) tieInputs(c, x, rng);
   rng.takeStream(3); // the noise stream below starts at a non-zero block
