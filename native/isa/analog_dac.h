@@ -40,6 +40,11 @@ static inline bool floatStepLevels(double step, double bound) {
   return static_cast<double>(static_cast<float>(step)) == step && bound / step < 2097152.0;
 }
 
+/** floatStepLevels with a float bound: quantLoopF<·, FB = true>, the presets' DAC. */
+static inline bool floatBoundLevels(double step, double bound) {
+  return floatStepLevels(step, bound) && static_cast<double>(static_cast<float>(bound)) == bound;
+}
+
 /** c for clampLevel: the first integer ≥ bound/step + 2, beyond which every value clips either way. */
 static inline float levelLimit(double step, double bound) {
   return static_cast<float>(std::ceil(bound / step) + 2.0);
@@ -170,12 +175,11 @@ static void quantAny(const float* x, float s0, const float* s, int64_t k, double
   const double invStep = 1.0 / step;
   if (step == 0.0) return quantLoop<false, false, PER>(x, s0, s, k, invStep, step, bound, v);
   if (!(bound / step < 2097152.0)) return quantLoop<true, false, PER>(x, s0, s, k, invStep, step, bound, v);
-  if (floatStepLevels(step, bound)) {
-    if (static_cast<double>(static_cast<float>(bound)) != bound)
-      return quantLoopF<PER, false>(x, s0, s, k, invStep, step, bound, v);
+  if (floatBoundLevels(step, bound)) {
     if (forMvm) return quantLoopF<PER, true, false>(x, s0, s, k, invStep, step, bound, v);
     return quantLoopF<PER, true>(x, s0, s, k, invStep, step, bound, v);
   }
+  if (floatStepLevels(step, bound)) return quantLoopF<PER, false>(x, s0, s, k, invStep, step, bound, v);
   quantLoop<true, true, PER>(x, s0, s, k, invStep, step, bound, v);
 }
 

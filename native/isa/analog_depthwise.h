@@ -29,8 +29,7 @@ static void depthwiseWeights(int64_t G, int64_t kk, const float* w, float* wT) {
  * < 2^21 levels per side, a float bound).
  */
 static inline bool depthwiseBlocksApply(const AnalogIn& in, bool computeNm) {
-  return computeNm && floatStepLevels(in.step, in.bound) &&
-         static_cast<double>(static_cast<float>(in.bound)) == in.bound;
+  return computeNm && floatBoundLevels(in.step, in.bound);
 }
 
 /**
