@@ -113,8 +113,9 @@ static int adcRow(float* __restrict y, const float* __restrict z, int64_t m, dou
  * Returns the OR of the clip bits; EACH: also each output's own bits in each[i] (adcEach's single-output
  * vectors).
  */
-template <bool NOISE, bool EACH>
-static int adcRowF(float* __restrict y, const float* __restrict z, int64_t m, double sigma, double invStep,
+template <bool NOISE, bool EACH>  // inlined: adcRows' constants are then computed once for all rows
+__attribute__((always_inline)) static inline int adcRowF(float* __restrict y, const float* __restrict z, int64_t m,
+                                                         double sigma, double invStep,
                    double step, double bound, float bDown, int32_t* __restrict each = nullptr) {
   constexpr int64_t B = 64;
   const float sF = static_cast<float>(sigma), invF = static_cast<float>(invStep), stepF = static_cast<float>(step);
@@ -182,14 +183,34 @@ static inline bool adcFloatPath(double asym1, double step, double bound) {
   return asym1 == 1.0 && floatStepLevels(step, bound);
 }
 
-/** Dispatches adcRow on asym1 = 1 (the common case: no output asymmetry) and a float step (adcRowF). */
+/**
+ * The ADC of rows y[r·m .. r·m + m) for r < nr in place (row r's noise at z + r·zStride), fl[r] = row r's clip
+ * bits: adcRow, or adcRowF for a float step without output asymmetry (as presets), dispatched once for all rows.
+ */
 template <bool NOISE, bool QUANT>
-static int adcRowAny(float* y, const float* z, int64_t m, double asym1, double sigma, double invStep, double step,
-                     double bound, float bDown) {
-  if (QUANT && adcFloatPath(asym1, step, bound))
-    return adcRowF<NOISE, false>(y, z, m, sigma, invStep, step, bound, bDown);
-  if (asym1 == 1.0) return adcRow<NOISE, QUANT, false>(y, z, m, asym1, sigma, invStep, step, bound, bDown);
-  return adcRow<NOISE, QUANT, true>(y, z, m, asym1, sigma, invStep, step, bound, bDown);
+static void adcRows(float* y, const float* z, int64_t zStride, int64_t nr, int64_t m, double asym1, double sigma,
+                    double invStep, double step, double bound, float bDown, int32_t* fl) {
+  auto zr = [&](int64_t r) { return NOISE ? z + r * zStride : nullptr; };
+  if (QUANT && adcFloatPath(asym1, step, bound)) {
+    for (int64_t r = 0; r < nr; r++)
+      fl[r] = adcRowF<NOISE, false>(y + r * m, zr(r), m, sigma, invStep, step, bound, bDown);
+  } else if (asym1 == 1.0) {
+    for (int64_t r = 0; r < nr; r++)
+      fl[r] = adcRow<NOISE, QUANT, false>(y + r * m, zr(r), m, asym1, sigma, invStep, step, bound, bDown);
+  } else {
+    for (int64_t r = 0; r < nr; r++)
+      fl[r] = adcRow<NOISE, QUANT, true>(y + r * m, zr(r), m, asym1, sigma, invStep, step, bound, bDown);
+  }
+}
+
+/** adcRows on whether there is noise and quantisation (z: the noise rows; ignored without noise). */
+static void adcRowsAny(bool noise, bool quant, float* y, const float* z, int64_t zStride, int64_t nr, int64_t m,
+                       double asym1, double sigma, double invStep, double step, double bound, float bDown,
+                       int32_t* fl) {
+  if (noise && quant) adcRows<true, true>(y, z, zStride, nr, m, asym1, sigma, invStep, step, bound, bDown, fl);
+  else if (noise) adcRows<true, false>(y, z, zStride, nr, m, asym1, sigma, invStep, step, bound, bDown, fl);
+  else if (quant) adcRows<false, true>(y, z, zStride, nr, m, asym1, sigma, invStep, step, bound, bDown, fl);
+  else adcRows<false, false>(y, z, zStride, nr, m, asym1, sigma, invStep, step, bound, bDown, fl);
 }
 
 /** ADC of y[rows, m]; noise from z (explicit normals) or, when `s` is given, drawn inline from the stream. */
@@ -212,15 +233,12 @@ static void analogOutput(float* y, int64_t rows, int64_t m, const AnalogOut& p, 
     } else if (noise) {
       zt = z;
     }
-    for (int64_t r = r0; r < r1; r++) {
-      float* yr = y + r * m;
-      const float* zr = noise ? zt + r * m : nullptr;
-      int fl;
-      if (noise && quant) fl = adcRowAny<true, true>(yr, zr, m, asym1, sigma, invStep, step, p.bound, bDown);
-      else if (noise) fl = adcRowAny<true, false>(yr, zr, m, asym1, sigma, invStep, step, p.bound, bDown);
-      else if (quant) fl = adcRowAny<false, true>(yr, zr, m, asym1, sigma, invStep, step, p.bound, bDown);
-      else fl = adcRowAny<false, false>(yr, zr, m, asym1, sigma, invStep, step, p.bound, bDown);
-      failed[r] = static_cast<uint8_t>((fl & mask) != 0);
+    int32_t fl[64];
+    for (int64_t b = r0; b < r1; b += 64) {
+      const int64_t nb = imin(64, r1 - b);
+      adcRowsAny(noise, quant, y + b * m, noise ? zt + b * m : nullptr, m, nb, m, asym1, sigma, invStep, step,
+                 p.bound, bDown, fl);
+      for (int64_t r = 0; r < nb; r++) failed[b + r] = static_cast<uint8_t>((fl[r] & mask) != 0);
     }
   };
   prun(ceilDiv(rows, perTask), (s ? 60.0 : 10.0) * static_cast<double>(rows * m), f);

@@ -245,14 +245,19 @@ static inline float dacScaled(const float* xr, int64_t k, const AnalogIn& p, dou
   return s;
 }
 
+/** A vector's NM value from its NM maximum m, nm = min(m, nmCap); returns whether it is an exact-zero vector. */
+static inline bool zeroVector(const AnalogIn& p, float m, double& nm) {
+  nm = static_cast<double>(m) < p.nmCap ? static_cast<double>(m) : p.nmCap;
+  return !(m > 0.f) && p.zeroRowsExact;
+}
+
 /**
  * The DAC stage of one input vector xr[k] into vr[k] from its NM maximum m (rowMax of xr: abs-max or max as
  * nmMode says): nm = min(m, nmCap), then dacScaled; returns s (0 marks an exact-zero vector).
  */
 static inline float dacFromMax(const float* xr, int64_t k, const AnalogIn& p, float m, double& nm, double red,
                                float* vr, bool forMvm = false) {
-  nm = static_cast<double>(m) < p.nmCap ? static_cast<double>(m) : p.nmCap;
-  if (!(m > 0.f) && p.zeroRowsExact) {
+  if (zeroVector(p, m, nm)) {
     zeroFloats(vr, k);
     return 0.f;
   }

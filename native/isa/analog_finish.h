@@ -35,14 +35,26 @@ static void finishRowT(const float* __restrict yy, int64_t m, float f, const flo
   for (int64_t i = 0; i < m; i++) y[i] = finishValue<POST, BIAS, ACC, AFTER>(yy[i] * f, i, post, bias, biasAfter, y);
 }
 
-/** finishRowT with the case split hoisted (each instance is one plain, vectorised loop). */
-static void finishRow(const float* yy, int64_t m, float f, const float* post, const float* bias,
-                      const float* biasAfter, bool accumulate, float* y) {
+/** finishRowT for rows r < nr of yy[nr × m] (factor f[r]) into y + r·ldy, skipping rows with skip[r·skipStride]. */
+template <bool POST, bool BIAS, bool ACC, bool AFTER>
+static void finishRowsT(const float* yy, int64_t nr, int64_t m, const float* f, const uint8_t* skip,
+                        int64_t skipStride, const float* post, const float* bias, const float* biasAfter, float* y,
+                        int64_t ldy) {
+  for (int64_t r = 0; r < nr; r++)
+    if (!skip[r * skipStride])
+      finishRowT<POST, BIAS, ACC, AFTER>(yy + r * m, m, f[r], post, bias, biasAfter, y + r * ldy);
+}
+
+/** finishRowsT with the case split hoisted (each instance is one plain, vectorised loop per row). */
+static void finishRows(const float* yy, int64_t nr, int64_t m, const float* f, const uint8_t* skip, int64_t skipStride,
+                       const float* post, const float* bias, const float* biasAfter, bool accumulate, float* y,
+                       int64_t ldy) {
   const int mode = (post ? 1 : 0) | (bias ? 2 : 0) | (accumulate ? 4 : 0) | (biasAfter ? 8 : 0);
   switch (mode) {
-#define KH_FINISH(c) \
-  case c:            \
-    return finishRowT<(c & 1) != 0, (c & 2) != 0, (c & 4) != 0, (c & 8) != 0>(yy, m, f, post, bias, biasAfter, y);
+#define KH_FINISH(c)                                                                                             \
+  case c:                                                                                                        \
+    return finishRowsT<(c & 1) != 0, (c & 2) != 0, (c & 4) != 0, (c & 8) != 0>(yy, nr, m, f, skip, skipStride, \
+                                                                               post, bias, biasAfter, y, ldy);
     KH_FINISH(0) KH_FINISH(1) KH_FINISH(2) KH_FINISH(3) KH_FINISH(4) KH_FINISH(5) KH_FINISH(6) KH_FINISH(7)
     KH_FINISH(8) KH_FINISH(9) KH_FINISH(10) KH_FINISH(11) KH_FINISH(12) KH_FINISH(13) KH_FINISH(14) KH_FINISH(15)
 #undef KH_FINISH

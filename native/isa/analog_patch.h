@@ -8,6 +8,7 @@
 #pragma once
 #include <vector>
 
+#include "analog_dac.h"
 #include "prelude.h"
 
 #pragma GCC push_options
@@ -124,21 +125,23 @@ static inline float laneMax(vf v) {
 
 /**
  * patchRowRunsMax with abs for TapRuns whose taps all hold the same NV·W channels from c0: per tap NV vector
- * copies, unrolled. The lane maxima never hold NaN (a NaN value never wins `b > acc`), so laneMax is exact.
+ * copies (none without STORE: the maximum only), unrolled. The lane maxima never hold NaN (a NaN value never
+ * wins `b > acc`), so laneMax is exact.
  */
-template <int NV>
+template <int NV, bool STORE = true>
 static float uniformRunsAbsMax(const PixelTaps& px, int64_t kk, int64_t c0, float* o) {
   auto tap = [&](int64_t t, vf& acc) {
-    float* ot = o + t * NV * W;
+    float* ot = STORE ? o + t * NV * W : nullptr;
     const float* s = px.src[t];
     if (!s) {  // padding: +0 values, which never raise an abs-max from 0
-      for (int j = 0; j < NV; j++) vstore(ot + j * W, vf{});
+      if (STORE)
+        for (int j = 0; j < NV; j++) vstore(ot + j * W, vf{});
       return;
     }
     for (int j = 0; j < NV; j++) {
       const vf a = vload(s + c0 + j * W);
       acc = vmax(vabs(a), acc);
-      vstore(ot + j * W, a);
+      if (STORE) vstore(ot + j * W, a);
     }
   };
   vf even = vbcast(0.f), odd = vbcast(0.f);  // two chains of maxima: even and odd taps
@@ -149,6 +152,67 @@ static float uniformRunsAbsMax(const PixelTaps& px, int64_t kk, int64_t c0, floa
   }
   if (t < kk) tap(t, even);
   return laneMax(vmax(odd, even));
+}
+
+/** The constants of quantLoopF<false, true, false> (the presets' DAC) for dacUniformRuns. */
+struct DacF {
+  float invF, stepF, hi, lo, c, tie;
+  DacF(double step, double bound)
+      : invF(static_cast<float>(1.0 / step)), stepF(static_cast<float>(step)), hi(static_cast<float>(bound)),
+        lo(static_cast<float>(-bound)), c(levelLimit(step, bound)), tie(0.5f - c * 4.76837158203125e-7f) {}
+};
+
+/**
+ * The DAC of a uniform-runs conv vector (as uniformRunsAbsMax) at scale s straight from the input pixels into
+ * o[kk·NV·W], with the whole-vector arithmetic of quantLoopF<false, true, false> (padding taps quantised as
+ * +0 inputs). Returns false when an element lies near a rounding tie: the caller redoes the vector by quantAny.
+ */
+template <int NV>
+static bool dacUniformRuns(const PixelTaps& px, int64_t kk, int64_t c0, float s, const DacF& d, float* o) {
+  const vf sInvV = vbcast(s * d.invF), stepV = vbcast(d.stepF), hiV = vbcast(d.hi), loV = vbcast(d.lo);
+  vf near{};
+  for (int64_t t = 0; t < kk; t++) {
+    const float* src = px.src[t];
+    for (int j = 0; j < NV; j++) {
+      const vf tv = levelArgV((src ? vload(src + c0 + j * W) : vf{}) * sInvV, d.c), r = vrint(tv);
+      near = vmax(vabs(tv - r), near);
+      vstore(o + (t * NV + j) * W, vmax(loV, vmin(hiV, r * stepV)));
+    }
+  }
+  return !vany(near >= vbcast(d.tie));
+}
+
+/** Channels per tap (NV·W, NV = 1, 2 or 4) for patchDacDirect, or 0 where it does not apply. */
+static inline int64_t directRunLen(const TapRuns& tr, const AnalogIn& in) {
+  const int64_t n = tr.uniformLen;
+  const bool runs = n > 0 && (n == W || n == 2 * W || n == 4 * W);
+  return runs && in.nmMode == 1 && floatBoundLevels(in.step, in.bound) ? n : 0;
+}
+
+/**
+ * The NM maximum and DAC of group g's vector of one pixel straight from the input (directRunLen > 0), the
+ * result of patchRowRunsMax then dacFromMax(forMvm) without the gathered copy; pv[K] is scratch for the rare
+ * vector with an element near a tie (gathered and redone by quantRow). Returns the DAC scale (0: zero vector).
+ */
+static float patchDacDirect(const TapRuns& tr, const PixelTaps& px, int64_t g, const AnalogIn& in, const DacF& d,
+                            double& nm, float* pv, float* vr) {
+  const int64_t c = g * tr.cgOne + tr.lo[0], nv = tr.uniformLen / W, K = tr.kk * tr.uniformLen;
+  const float m = nv == 1   ? uniformRunsAbsMax<1, false>(px, tr.kk, c, nullptr)
+                  : nv == 2 ? uniformRunsAbsMax<2, false>(px, tr.kk, c, nullptr)
+                            : uniformRunsAbsMax<4, false>(px, tr.kk, c, nullptr);
+  if (zeroVector(in, m, nm)) {
+    zeroFloats(vr, K);
+    return 0.f;
+  }
+  const float s = nmScale(in, nm, 1.0);
+  const bool ok = nv == 1   ? dacUniformRuns<1>(px, tr.kk, c, s, d, vr)
+                  : nv == 2 ? dacUniformRuns<2>(px, tr.kk, c, s, d, vr)
+                            : dacUniformRuns<4>(px, tr.kk, c, s, d, vr);
+  if (!ok) {
+    patchRowRuns(tr, px, g, 1, K, pv);
+    quantRow(pv, s, K, in.step, in.bound, vr, true);
+  }
+  return s;
 }
 
 /**

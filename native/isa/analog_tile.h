@@ -102,6 +102,8 @@ static int64_t analogTileForward(const AnalogTileP& p, const float* x, const flo
   const bool conv = p.patch != nullptr;
   const TapRuns tr = conv ? TapRuns(*p.patch, p.k0, K) : TapRuns();
   const bool permute = conv && !tr.identity;
+  const bool direct = conv && computeNm && directRunLen(tr, p.in) > 0;  // DAC straight from the input pixels
+  const DacF dacF(p.in.step, p.in.bound);
   std::vector<float> wPerm(permute ? static_cast<size_t>(G * M * K) : 0);
   if (permute)
     for (int64_t g = 0; g < G; g++) permuteColumns(tr, M, K, w + g * M * K, wPerm.data() + g * M * K);
@@ -127,7 +129,9 @@ static int64_t analogTileForward(const AnalogTileP& p, const float* x, const flo
     float* pv = conv ? scratch(tid, 4, static_cast<size_t>(K)) : nullptr;  // one gathered conv vector
     float* v = scratch(tid, 2, static_cast<size_t>(imax(nr * (ldv + M), G * (3 * K + 4)) + 16));
     float* yy = v + nr * ldv;
-    float* sc = scratch(tid, 3, static_cast<size_t>(imax(nr, G)));
+    float* sc = scratch(tid, 3, static_cast<size_t>(imax(nr, G) + 2 * nr));
+    float* frRow = sc + imax(nr, G);  // the rows' output factors and ADC clip bits
+    int32_t* flRow = reinterpret_cast<int32_t*>(frRow + nr);
     const float* z = nullptr;
     if (noise) {
       float* buf = scratch(tid, 7, static_cast<size_t>(nr * G * M));
@@ -171,7 +175,9 @@ static int64_t analogTileForward(const AnalogTileP& p, const float* x, const flo
         const int64_t u = (r0 + r) * G + g;
         if (conv) {  // the tap-major vector copied together (contiguous runs, NM maximum on the way), then the DAC
           px.at(*p.patch, x, p.row0 + r0 + r);
-          if (computeNm) {
+          if (direct) {
+            sc[r] = patchDacDirect(tr, px, p.group0 + g, p.in, dacF, nm[u], pv, v + r * ldv);
+          } else if (computeNm) {
             const float mx = patchRowRunsMax(tr, px, p.group0 + g, p.in.nmMode != 2, pv);
             sc[r] = dacFromMax(pv, K, p.in, mx, nm[u], 1.0, v + r * ldv, true);
           } else {
@@ -184,25 +190,18 @@ static int64_t analogTileForward(const AnalogTileP& p, const float* x, const flo
       }
       if (packed) tileGemmPacked(nr, M, K, v, ldv, bp + g * psz, yy, tid);
       else tileGemm(nr, M, K, v, ldv, wt + g * M * K, yy, tid);
+      // the epilogue of the group's nr rows: ADC, retry flags, output factors, finishing step
+      adcRowsAny(noise, quant, yy, noise ? z + g * M : nullptr, G * M, nr, M, asym1, sigma, invStep, step,
+                 p.out.bound, bDown, flRow);
+      uint8_t* rg = retry + r0 * G + g;  // row r's flag at rg[r·G]
       for (int64_t r = 0; r < nr; r++) {
-        const int64_t u = (r0 + r) * G + g;
-        float* yr = yy + r * M;
-        const float* zr = noise ? z + (r * G + g) * M : nullptr;
-        int fl;
-        if (noise && quant) fl = adcRowAny<true, true>(yr, zr, M, asym1, sigma, invStep, step, p.out.bound, bDown);
-        else if (noise) fl = adcRowAny<true, false>(yr, zr, M, asym1, sigma, invStep, step, p.out.bound, bDown);
-        else if (quant) fl = adcRowAny<false, true>(yr, zr, M, asym1, sigma, invStep, step, p.out.bound, bDown);
-        else fl = adcRowAny<false, false>(yr, zr, M, asym1, sigma, invStep, step, p.out.bound, bDown);
-        const float sr = sc[r];
-        const bool again = sr != 0.f && p.retryClipped && (fl & mask) != 0;
-        retry[u] = again ? 1 : 0;
+        const bool again = sc[r] != 0.f && p.retryClipped && (flRow[r] & mask) != 0;
+        rg[r * G] = again ? 1 : 0;
         flagged += again;
-        if (again) continue;
-        float fr;
-        outFactors(&sr, 1, p.outScale, &fr);
-        finishRow(yr, M, fr, post ? post + g * M : nullptr, bias ? bias + g * M : nullptr,
-                  biasAfter ? biasAfter + g * M : nullptr, p.accumulate, y + (r0 + r) * p.ldy + g * M);
       }
+      outFactors(sc, nr, p.outScale, frRow);
+      finishRows(yy, nr, M, frRow, rg, G, post ? post + g * M : nullptr, bias ? bias + g * M : nullptr,
+                 biasAfter ? biasAfter + g * M : nullptr, p.accumulate, y + r0 * p.ldy + g * M, p.ldy);
     }
     return flagged;
   };

@@ -35,6 +35,8 @@ interface Case {
    * holds a pixel at the NM maximum, the others at half-integer levels) with one all-zero channel.
    */
   ties?: true;
+  /** The presets' float DAC and ADC steps (implied by `ties`). */
+  floatSteps?: true;
   /** Added to every input (a negative shift makes whole vectors negative: NM max ≤ 0). */
   shift?: number;
 }
@@ -141,6 +143,26 @@ const cases: Case[] = [
     rows: 16,
     nm: "absMax",
   },
+  // whole-channel tiles with the presets' float DAC: quantised straight from the input pixels (16, 32, 64
+  // channels: one, two, four vectors per tap on AVX-512), on random inputs (nearly every vector direct) and on
+  // tie inputs (nearly every vector redone exactly)
+  ...[16, 32, 64].flatMap((ch): Case[] =>
+    [false, true].map((ties) => ({
+      name: `3×3 ${ch} channels whole, float steps${ties ? ", DAC ties" : ""}`,
+      conv: conv(2, 5, 4, ch, 3, [3, 3], { stride: [1, 1], pad: [1, 1, 1, 1], dil: [1, 1], groups: 1 }),
+      group0: 0,
+      groups: 1,
+      k0: 0,
+      k: 9 * ch,
+      m: 3,
+      row0: 2,
+      rows: 36,
+      nm: "absMax",
+      outBound: 3, // MVM outputs of ~2 (k ≥ 144): some vectors clip, most finish and show their DAC levels
+      floatSteps: true,
+      ...(ties ? { ties: true as const } : {}),
+    })),
+  ),
   {
     name: "second group, slice",
     conv: conv(1, 5, 6, 10, 2, [2, 2], { stride: [1, 2], pad: [1, 1, 1, 1], dil: [1, 1], groups: 2 }),
@@ -312,7 +334,7 @@ function makeArgs(c: Case, rng: Rng): { a: AnalogTileArgs; p: AnalogTileParams }
       noiseManagement: c.nm,
       computeNm: true,
       nmCap: Infinity,
-      step: c.ties ? FLOAT_STEP : 2 / 254,
+      step: c.ties || c.floatSteps ? FLOAT_STEP : 2 / 254,
       bound: 1,
       zeroRowsExact: true,
     },
@@ -320,7 +342,7 @@ function makeArgs(c: Case, rng: Rng): { a: AnalogTileArgs; p: AnalogTileParams }
     output: {
       outAsymmetry: 0,
       outNoise: 0.06,
-      step: c.ties ? Math.fround((2 * (c.outBound ?? 1.5)) / 254) : 0,
+      step: c.ties || c.floatSteps ? Math.fround((2 * (c.outBound ?? 1.5)) / 254) : 0,
       bound: c.outBound ?? 1.5,
       testNegativeBound: true,
     },
