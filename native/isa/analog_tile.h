@@ -2,10 +2,12 @@
 // reference: src/core/kernels/js/analog-tile.ts). One pass per chunk of input rows, on one thread, in cache:
 // gather each input vector straight from its row (row stride ldx, group g at column g·k: no block copies)
 // or, for conv layers, from the NHWC input in tap-major order (analog_patch.h: no patch matrix), NM scale +
-// DAC (dacRow), GEMM against the tile weights (the same serial GEMM the threaded sgemm runs on
-// its row slice, so every product is bit-identical), then the epilogue: ADC with output noise drawn at the
-// element's global index of the pass's Philox stream (normalsRange; independent of threads and chunking),
-// bound test, ×fround(outScale/s)·post + bias, and the (optional) accumulation into the layer output.
+// DAC (dacRow; whole-channel conv tiles with the presets' float DAC quantise straight from the input pixels,
+// patchDacDirect), GEMM against the tile weights (the same serial GEMM the threaded sgemm runs on
+// its row slice, so every product is bit-identical), then the epilogue over the chunk's rows: ADC with output
+// noise drawn at the element's global index of the pass's Philox stream (normalsRange; independent of threads
+// and chunking), bound test, ×fround(outScale/s)·post + bias, and the (optional) accumulation into the layer
+// output (adcRows, finishRows).
 // Vectors whose outputs clipped and that bound management will retry are flagged, not written.
 // The weights are packed once per call for all tasks. Depthwise tiles (m = 1, G > 1: 9-input vectors) run
 // row by row instead, vectorised across the G vectors of a row (DAC, dot products, ADC, finishing step).
