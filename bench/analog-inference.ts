@@ -8,7 +8,7 @@
  * bench/results/analog-inference.json (written atomically).
  *
  *   flock /tmp/kirchhoff-bench.lock node --import tsx bench/analog-inference.ts [--reps 5] [--rounds 5]
- *     [--batch 32]
+ *     [--batch 32] [--min-round-ms 250]
  */
 import { resolve } from "node:path";
 import { Command } from "commander";
@@ -21,19 +21,38 @@ import { benchRecord, writeJsonAtomic } from "./lib.js";
 
 const repo = resolve(new URL("..", import.meta.url).pathname);
 const opts = new Command()
-  .option("--reps <n>", "timed forwards per model, mode and round", "5")
+  .option("--reps <n>", "timed forwards per model, mode and round (at least)", "5")
+  .option("--min-round-ms <ms>", "more forwards per round where --reps would take less than this", "250")
   .option("--rounds <n>", "alternating digital / analog rounds (figures: medians)", "5")
   .option("--batch <n>", "samples per forward", "32")
   .option("--preset <name>", "analog preset", "hermes")
   .option("--t-inference <sec>", "drift time after programming (s)", "86400")
   .option("--out <file>", "result file", resolve(repo, "bench/results/analog-inference.json"))
   .parse()
-  .opts<{ reps: string; rounds: string; batch: string; preset: string; tInference: string; out: string }>();
+  .opts<{
+    reps: string;
+    minRoundMs: string;
+    rounds: string;
+    batch: string;
+    preset: string;
+    tInference: string;
+    out: string;
+  }>();
 
-const reps = Number(opts.reps);
-const rounds = Number(opts.rounds);
-const batch = Number(opts.batch);
-const tInferenceSec = Number(opts.tInference);
+/** The option's number, or exit with a message naming it (expected vs got). */
+function numberOption(name: string, raw: string, integer: boolean, min: number): number {
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
+    console.error(`--${name}: expected ${integer ? "an integer" : "a number"} >= ${min}, got "${raw}"`);
+    process.exit(2);
+  }
+  return v;
+}
+const reps = numberOption("reps", opts.reps, true, 1);
+const minRoundMs = numberOption("min-round-ms", opts.minRoundMs, false, 0);
+const rounds = numberOption("rounds", opts.rounds, true, 1);
+const batch = numberOption("batch", opts.batch, true, 1);
+const tInferenceSec = numberOption("t-inference", opts.tInference, false, 0);
 
 interface Case {
   key: string;
@@ -55,12 +74,17 @@ function median(v: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Mean wall time (ms) of one eval forward, after one warm-up forward. */
-function timeForward(model: AnyModule, x: Tensor): number {
+/** Mean wall time (ms) of one eval forward over n forwards, after one warm-up forward. */
+function timeForward(model: AnyModule, x: Tensor, n: number): number {
   noGrad(() => model.forward(x));
   const t0 = performance.now();
-  for (let i = 0; i < reps; i++) noGrad(() => model.forward(x));
-  return (performance.now() - t0) / reps;
+  for (let i = 0; i < n; i++) noGrad(() => model.forward(x));
+  return (performance.now() - t0) / n;
+}
+
+/** Forwards per round: --reps, or enough to fill --min-round-ms (a short round is all noise on a shared machine). */
+function forwardsPerRound(model: AnyModule, x: Tensor): number {
+  return Math.max(reps, Math.ceil(minRoundMs / timeForward(model, x, 1)));
 }
 
 const figures: Record<string, number> = {};
@@ -77,9 +101,11 @@ for (const c of cases) {
   const dRounds: number[] = [];
   const aRounds: number[] = [];
   const ratios: number[] = [];
+  const dReps = forwardsPerRound(digital, x);
+  const aReps = forwardsPerRound(analog, x);
   for (let round = 0; round < rounds; round++) {
-    dRounds.push(timeForward(digital, x));
-    aRounds.push(timeForward(analog, x));
+    dRounds.push(timeForward(digital, x, dReps));
+    aRounds.push(timeForward(analog, x, aReps));
     ratios.push(aRounds[round]! / dRounds[round]!);
   }
   const dMs = median(dRounds);
@@ -102,6 +128,7 @@ writeJsonAtomic(
       tInferenceSec,
       batch,
       reps,
+      minRoundMs,
       rounds,
       note: "program once, drift once, eval forwards of one random batch in alternating rounds; analog_over_digital = median per-round time ratio (target <= 1.5)",
     },
