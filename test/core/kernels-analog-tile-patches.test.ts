@@ -37,6 +37,8 @@ interface Case {
   ties?: true;
   /** The presets' float DAC and ADC steps (implied by `ties`). */
   floatSteps?: true;
+  /** NM cap (default ∞): vectors whose maximum exceeds it are scaled by 1/cap, so the DAC clips. */
+  nmCap?: number;
   /** Added to every input (a negative shift makes whole vectors negative: NM max ≤ 0). */
   shift?: number;
 }
@@ -160,7 +162,7 @@ const cases: Case[] = [
       nm: "absMax",
       outBound: 3, // MVM outputs of ~2 (k ≥ 144): some vectors clip, most finish and show their DAC levels
       floatSteps: true,
-      ...(ties ? { ties: true as const } : {}),
+      ...(ties ? { ties: true as const } : { nmCap: 1.2 }),
     })),
   ),
   {
@@ -333,7 +335,7 @@ function makeArgs(c: Case, rng: Rng): { a: AnalogTileArgs; p: AnalogTileParams }
     input: {
       noiseManagement: c.nm,
       computeNm: true,
-      nmCap: Infinity,
+      nmCap: c.nmCap ?? Infinity,
       step: c.ties || c.floatSteps ? FLOAT_STEP : 2 / 254,
       bound: 1,
       zeroRowsExact: true,
