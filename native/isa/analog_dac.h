@@ -112,6 +112,34 @@ static inline vf levelArgV(vf t, float c) {
 }
 
 /**
+ * quantLoopF's constants: fround(1/step), the float step, ±bound, bound rounded down, the level limit c and the
+ * tie slack (a level argument nearer a half-integer than 0.5 − c·2^-21 is suspect).
+ */
+struct DacF {
+  float invF, stepF, hi, lo, bDown, c, tie;
+  DacF(double invStep, double step, double bound)
+      : invF(static_cast<float>(invStep)), stepF(static_cast<float>(step)), hi(static_cast<float>(bound)),
+        lo(static_cast<float>(-bound)), bDown(floatBelow(bound)), c(levelLimit(step, bound)),
+        tie(0.5f - c * 4.76837158203125e-7f) {}
+  /** Whether a running maximum of |t' − rint t'| (dacLanes' near) reached the tie slack. */
+  bool suspect(vf near) const { return vany(near >= vbcast(tie)); }
+};
+
+/**
+ * quantLoopF's arithmetic on W lanes: the DAC values of the level arguments t' (x·s·fround(1/step)), clipped
+ * to ±bound (FB: by min/max, `bound` being a float); near = max(near, |t' − rint t'|) (NaN never wins the max:
+ * a NaN level is no tie, as in the scalar test). PLUS0: see quantLoopF.
+ */
+template <bool FB, bool PLUS0>
+static inline vf dacLanes(vf t, const DacF& d, vf& near) {
+  t = levelArgV(t, d.c);
+  const vf r = PLUS0 ? vrint(t) + vf{} : vrint(t);
+  near = vmax(vabs(t - r), near);
+  const vf q = r * vbcast(d.stepF), hi = vbcast(d.hi), lo = vbcast(d.lo), bDown = vbcast(d.bDown);
+  return FB ? vmax(lo, vmin(hi, q)) : (q > bDown ? hi : (q < -bDown ? lo : q));
+}
+
+/**
  * The DAC loop of quantLoop<true, true, PER> in float arithmetic only, for a float `step` (as every preset's
  * effectiveStep is) with bound/step < 2^21 levels. Then r·step is exact in double, so fround(r·step) = r·stepF,
  * and the level argument t' = x·fround(s·fround(1/step)) (one scale per vector) or fround(x·s_j)·fround(1/step)
@@ -126,29 +154,22 @@ static inline vf levelArgV(vf t, float c) {
 template <bool PER, bool FB, bool PLUS0 = true>
 static void quantLoopF(const float* __restrict x, float s0, const float* __restrict s, int64_t k, double invStep,
                        double step, double bound, float* __restrict v) {
-  const float hi = static_cast<float>(bound), lo = static_cast<float>(-bound), bDown = floatBelow(bound);
-  const float invF = static_cast<float>(invStep), stepF = static_cast<float>(step), c = levelLimit(step, bound);
-  const float tie = 0.5f - c * 4.76837158203125e-7f;  // 0.5 − c·2^-21: nearer a tie than this is suspect
-  const float sInv = s0 * invF;
-  auto level = [&](int64_t j) { return levelArg(PER ? x[j] * s[j] * invF : x[j] * sInv, c); };  // t'
-  // whole vectors: the same arithmetic lane by lane, with the largest |t' − rint t'| kept instead of a flag
-  // (NaN never wins the max: a NaN level is no tie, as in the scalar test)
-  const vf invV = vbcast(invF), sInvV = vbcast(sInv), stepV = vbcast(stepF), hiV = vbcast(hi), loV = vbcast(lo);
-  const vf bDownV = vbcast(bDown);
+  const DacF d(invStep, step, bound);
+  const float hi = d.hi, lo = d.lo, bDown = d.bDown, sInv = s0 * d.invF;
+  auto level = [&](int64_t j) { return levelArg(PER ? x[j] * s[j] * d.invF : x[j] * sInv, d.c); };  // t'
+  // whole vectors, with the largest |t' − rint t'| kept instead of a flag
+  const vf invV = vbcast(d.invF), sInvV = vbcast(sInv);
   vf near{};
   int64_t j0 = 0;
   for (; j0 + W <= k; j0 += W) {
     const vf xv = vload(x + j0);
-    const vf t = levelArgV(PER ? xv * vload(s + j0) * invV : xv * sInvV, c), r = PLUS0 ? vrint(t) + vf{} : vrint(t);
-    near = vmax(vabs(t - r), near);
-    const vf q = r * stepV;
-    vstore(v + j0, FB ? vmax(loV, vmin(hiV, q)) : (q > bDownV ? hiV : (q < -bDownV ? loV : q)));
+    vstore(v + j0, dacLanes<FB, PLUS0>(PER ? xv * vload(s + j0) * invV : xv * sInvV, d, near));
   }
-  int suspect = vany(near >= vbcast(tie));
+  int suspect = d.suspect(near);
   for (int64_t j = j0; j < k; j++) {
     const float t = level(j), r = levelRint(t);
-    suspect |= std::fabs(t - r) >= tie;
-    const float q = r * stepF;
+    suspect |= std::fabs(t - r) >= d.tie;
+    const float q = r * d.stepF;
     if (FB) {
       const float a = hi < q ? hi : q;  // vminps/vmaxps order: a NaN q passes, as in the reference
       v[j] = lo > a ? lo : a;
@@ -159,7 +180,7 @@ static void quantLoopF(const float* __restrict x, float s0, const float* __restr
   if (!suspect) return;
   for (int64_t j = 0; j < k; j++) {
     const float t = level(j);
-    if (!(std::fabs(t - levelRint(t)) >= tie)) continue;
+    if (!(std::fabs(t - levelRint(t)) >= d.tie)) continue;
     const float e = quantStep(x[j] * (PER ? s[j] : s0), invStep, step);
     v[j] = e > bDown ? hi : (e < -bDown ? lo : e);
   }
@@ -290,11 +311,7 @@ static inline void scalesFromMax(const float* mx, int64_t G, const AnalogIn& in,
     sc[g] = zero ? 0.f : (m > 0.f ? 1.f / m : 1.f);
   }
   if (!capped) return;
-  for (int64_t g = 0; g < G; g++) {
-    nm[g] = static_cast<double>(mx[g]) < in.nmCap ? static_cast<double>(mx[g]) : in.nmCap;
-    const bool zero = !(mx[g] > 0.f) && zeroExact;
-    sc[g] = zero ? 0.f : nmScale(in, nm[g], 1.0);
-  }
+  for (int64_t g = 0; g < G; g++) sc[g] = zeroVector(in, mx[g], nm[g]) ? 0.f : nmScale(in, nm[g], 1.0);
 }
 
 /** DAC scales of G vectors from given NM values nm[g] (dacRow without computeNm). */

@@ -56,41 +56,37 @@ static void depthwiseBlocks(const PixelTaps& px, int64_t c0, int64_t G, int64_t 
   }
   scalesFromMax(mx, G, in, nm, sc);
   const double invStep = 1.0 / in.step;
-  const float invF = static_cast<float>(invStep), c = levelLimit(in.step, in.bound);
-  const float stepF = static_cast<float>(in.step), hiF = static_cast<float>(in.bound);
-  const float tieF = 0.5f - c * 4.76837158203125e-7f, bDown = floatBelow(in.bound);  // quantLoopF's tie slack
-  const vf hi = vbcast(hiF), lo = -hi, stepV = vbcast(stepF), invV = vbcast(invF);
+  const DacF dc(invStep, in.step, in.bound);  // quantLoopF's constants (float step and bound: the presets' DAC)
   for (int64_t g = 0; g < G; g += W) {
     // one scale per vector (lane), so the level argument is quantLoopF's x·fround(s·fround(1/step)), whose float
     // error bound and tie slack hold as for any vector with one scale
-    const vf s = vload(sc + g), sInv = s * invV;
-    vf acc{}, near{};  // near: the largest |level argument − its rint| (NaN never wins: a NaN level is no tie)
+    const vf s = vload(sc + g), sInv = s * vbcast(dc.invF);
+    vf acc{}, near{};  // near: the largest |level argument − its rint| (dacLanes)
     for (int64_t t = 0; t < kk; t++) {
       const float* x = src[t];
       if (!x) {  // the DAC of a padding 0 is +0 at any scale
         acc = dotStepV(acc, vf{}, vload(wT + t * ldw + g));
         continue;
       }
-      const vf lt = levelArgV(vload(x + c0 + g) * sInv, c), r = vrint(lt);  // (no + 0: see below)
-      near = vmax(vabs(lt - r), near);
-      acc = dotStepV(acc, vmax(lo, vmin(hi, r * stepV)), vload(wT + t * ldw + g));
+      // (no + 0 on the levels: see below)
+      acc = dotStepV(acc, dacLanes<true, false>(vload(x + c0 + g) * sInv, dc, near), vload(wT + t * ldw + g));
     }
-    if (vany(near >= vbcast(tieF))) {  // rare: a level within the float slack of a tie
+    if (dc.suspect(near)) {  // rare: a level within the float slack of a tie
       alignas(64) float dg[W];
       for (int64_t l = 0; l < W; l++) {
-        const float sl = sc[g + l], sInvL = sl * invF;
+        const float sl = sc[g + l], sInvL = sl * dc.invF;
         float a = 0.f;
         for (int64_t t = 0; t < kk; t++) {
           const float* x = px.src[t];
           float q = 0.f;
           if (x) {
-            const float lt = levelArg(x[c0 + g + l] * sInvL, c), r = levelRint(lt);
-            if (std::fabs(lt - r) >= tieF) {
+            const float lt = levelArg(x[c0 + g + l] * sInvL, dc.c), r = levelRint(lt);
+            if (std::fabs(lt - r) >= dc.tie) {
               const float e = quantStep(x[c0 + g + l] * sl, invStep, in.step);
-              q = e > bDown ? hiF : (e < -bDown ? -hiF : e);
+              q = e > dc.bDown ? dc.hi : (e < -dc.bDown ? dc.lo : e);
             } else {
-              const float qa = r * stepF, qb = hiF < qa ? hiF : qa;
-              q = -hiF > qb ? -hiF : qb;
+              const float qa = r * dc.stepF, qb = dc.hi < qa ? dc.hi : qa;
+              q = dc.lo > qb ? dc.lo : qb;
             }
           }
           a = dotStep(a, q, wT[t * ldw + g + l]);

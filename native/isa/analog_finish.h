@@ -3,6 +3,8 @@
 // a bias after the accumulation) and the bound-management retry flags. Same conventions as analog.h: float32
 // values, the reference's roundings, FMA contraction off.
 #pragma once
+#include <type_traits>
+
 #include "analog.h"
 
 #pragma GCC push_options
@@ -45,20 +47,32 @@ static void finishRowsT(const float* yy, int64_t nr, int64_t m, const float* f, 
       finishRowT<POST, BIAS, ACC, AFTER>(yy + r * m, m, f[r], post, bias, biasAfter, y + r * ldy);
 }
 
-/** finishRowsT with the case split hoisted (each instance is one plain, vectorised loop per row). */
-static void finishRows(const float* yy, int64_t nr, int64_t m, const float* f, const uint8_t* skip, int64_t skipStride,
-                       const float* post, const float* bias, const float* biasAfter, bool accumulate, float* y,
-                       int64_t ldy) {
+/**
+ * Calls f(POST, BIAS, ACC, AFTER) with std::bool_constant arguments for the finishing step's case (post and
+ * bias given, accumulating, a bias after the accumulation): each case is its own instance, a plain loop that
+ * vectorises.
+ */
+template <class F>
+static void finishCase(const float* post, const float* bias, bool accumulate, const float* biasAfter, F&& f) {
   const int mode = (post ? 1 : 0) | (bias ? 2 : 0) | (accumulate ? 4 : 0) | (biasAfter ? 8 : 0);
   switch (mode) {
-#define KH_FINISH(c)                                                                                             \
-  case c:                                                                                                        \
-    return finishRowsT<(c & 1) != 0, (c & 2) != 0, (c & 4) != 0, (c & 8) != 0>(yy, nr, m, f, skip, skipStride, \
-                                                                               post, bias, biasAfter, y, ldy);
+#define KH_FINISH(c)                                                                                        \
+  case c:                                                                                                   \
+    return f(std::bool_constant<(c & 1) != 0>{}, std::bool_constant<(c & 2) != 0>{},                        \
+             std::bool_constant<(c & 4) != 0>{}, std::bool_constant<(c & 8) != 0>{});
     KH_FINISH(0) KH_FINISH(1) KH_FINISH(2) KH_FINISH(3) KH_FINISH(4) KH_FINISH(5) KH_FINISH(6) KH_FINISH(7)
     KH_FINISH(8) KH_FINISH(9) KH_FINISH(10) KH_FINISH(11) KH_FINISH(12) KH_FINISH(13) KH_FINISH(14) KH_FINISH(15)
 #undef KH_FINISH
   }
+}
+
+/** finishRowsT for the finishing step's case (finishCase). */
+static void finishRows(const float* yy, int64_t nr, int64_t m, const float* f, const uint8_t* skip, int64_t skipStride,
+                       const float* post, const float* bias, const float* biasAfter, bool accumulate, float* y,
+                       int64_t ldy) {
+  finishCase(post, bias, accumulate, biasAfter, [&](auto P, auto B, auto A, auto F) {
+    finishRowsT<P, B, A, F>(yy, nr, m, f, skip, skipStride, post, bias, biasAfter, y, ldy);
+  });
 }
 
 /**
@@ -113,18 +127,12 @@ static void finishEachT(float* __restrict d, const float* __restrict fr, const u
     if (!skip[i]) y[i] = d[i];
 }
 
+/** finishEachT for the finishing step's case (finishCase). */
 static void finishEach(float* d, const float* fr, const uint8_t* skip, int64_t n, const float* post,
                        const float* bias, const float* biasAfter, bool accumulate, float* y) {
-  const int mode = (post ? 1 : 0) | (bias ? 2 : 0) | (accumulate ? 4 : 0) | (biasAfter ? 8 : 0);
-  switch (mode) {
-#define KH_FINISH(c)                                                                                      \
-  case c:                                                                                                 \
-    return finishEachT<(c & 1) != 0, (c & 2) != 0, (c & 4) != 0, (c & 8) != 0>(d, fr, skip, n, post, bias, \
-                                                                               biasAfter, y);
-    KH_FINISH(0) KH_FINISH(1) KH_FINISH(2) KH_FINISH(3) KH_FINISH(4) KH_FINISH(5) KH_FINISH(6) KH_FINISH(7)
-    KH_FINISH(8) KH_FINISH(9) KH_FINISH(10) KH_FINISH(11) KH_FINISH(12) KH_FINISH(13) KH_FINISH(14) KH_FINISH(15)
-#undef KH_FINISH
-  }
+  finishCase(post, bias, accumulate, biasAfter, [&](auto P, auto B, auto A, auto F) {
+    finishEachT<P, B, A, F>(d, fr, skip, n, post, bias, biasAfter, y);
+  });
 }
 
 /**

@@ -128,7 +128,7 @@ static inline float laneMax(vf v) {
  * copies (none without STORE: the maximum only), unrolled. The lane maxima never hold NaN (a NaN value never
  * wins `b > acc`), so laneMax is exact.
  */
-template <int NV, bool STORE = true>
+template <int NV, bool STORE>
 static float uniformRunsAbsMax(const PixelTaps& px, int64_t kk, int64_t c0, float* o) {
   auto tap = [&](int64_t t, vf& acc) {
     float* ot = STORE ? o + t * NV * W : nullptr;
@@ -154,53 +154,53 @@ static float uniformRunsAbsMax(const PixelTaps& px, int64_t kk, int64_t c0, floa
   return laneMax(vmax(odd, even));
 }
 
-/** The constants of quantLoopF<false, true, false> (the presets' DAC) for dacUniformRuns. */
-struct DacF {
-  float invF, stepF, hi, lo, c, tie;
-  DacF(double step, double bound)
-      : invF(static_cast<float>(1.0 / step)), stepF(static_cast<float>(step)), hi(static_cast<float>(bound)),
-        lo(static_cast<float>(-bound)), c(levelLimit(step, bound)), tie(0.5f - c * 4.76837158203125e-7f) {}
-};
-
 /**
  * The DAC of a uniform-runs conv vector (as uniformRunsAbsMax) at scale s straight from the input pixels into
- * o[kk·NV·W], with the whole-vector arithmetic of quantLoopF<false, true, false> (padding taps quantised as
- * +0 inputs). Returns false when an element lies near a rounding tie: the caller redoes the vector by quantAny.
+ * o[kk·NV·W], with the whole-vector arithmetic of quantLoopF<false, true, false> (dacLanes; padding taps
+ * quantised as +0 inputs). Returns false when an element lies near a rounding tie: the caller redoes the vector
+ * by quantAny.
  */
 template <int NV>
-static bool dacUniformRuns(const PixelTaps& px, int64_t kk, int64_t c0, float s, const DacF& d, float* o) {
-  const vf sInvV = vbcast(s * d.invF), stepV = vbcast(d.stepF), hiV = vbcast(d.hi), loV = vbcast(d.lo);
+static bool dacUniformRuns(const PixelTaps& px, int64_t kk, int64_t c0, float s, DacF d, float* o) {
+  // (d by value: a local copy, whose constants stay in registers across the stores to o)
+  const vf sInvV = vbcast(s * d.invF);
   vf near{};
   for (int64_t t = 0; t < kk; t++) {
     const float* src = px.src[t];
-    for (int j = 0; j < NV; j++) {
-      const vf tv = levelArgV((src ? vload(src + c0 + j * W) : vf{}) * sInvV, d.c), r = vrint(tv);
-      near = vmax(vabs(tv - r), near);
-      vstore(o + (t * NV + j) * W, vmax(loV, vmin(hiV, r * stepV)));
-    }
+    for (int j = 0; j < NV; j++)
+      vstore(o + (t * NV + j) * W, dacLanes<true, false>((src ? vload(src + c0 + j * W) : vf{}) * sInvV, d, near));
   }
-  return !vany(near >= vbcast(d.tie));
+  return !d.suspect(near);
 }
 
-/** Channels per tap (NV·W, NV = 1, 2 or 4) for patchDacDirect, or 0 where it does not apply. */
-static inline int64_t directRunLen(const TapRuns& tr, const AnalogIn& in) {
+/** NV when every tap holds the same NV·W channels with NV = 1, 2 or 4 (the unrolled whole-channel paths), else 0. */
+static inline int64_t uniformVectors(const TapRuns& tr) {
   const int64_t n = tr.uniformLen;
-  const bool runs = n > 0 && (n == W || n == 2 * W || n == 4 * W);
-  return runs && in.nmMode == 1 && floatBoundLevels(in.step, in.bound) ? n : 0;
+  return n == W || n == 2 * W || n == 4 * W ? n / W : 0;
+}
+
+/** uniformRunsAbsMax for nv = uniformVectors(tr) > 0. */
+template <bool STORE>
+static float uniformAbsMax(int64_t nv, const PixelTaps& px, int64_t kk, int64_t c0, float* o) {
+  if (nv == 1) return uniformRunsAbsMax<1, STORE>(px, kk, c0, o);
+  if (nv == 2) return uniformRunsAbsMax<2, STORE>(px, kk, c0, o);
+  return uniformRunsAbsMax<4, STORE>(px, kk, c0, o);
+}
+
+/** Whether patchDacDirect applies: whole-channel taps (uniformVectors), NM abs-max and the presets' float DAC. */
+static inline bool directDac(const TapRuns& tr, const AnalogIn& in) {
+  return uniformVectors(tr) > 0 && in.nmMode == 1 && floatBoundLevels(in.step, in.bound);
 }
 
 /**
- * The NM maximum and DAC of group g's vector of one pixel straight from the input (directRunLen > 0), the
- * result of patchRowRunsMax then dacFromMax(forMvm) without the gathered copy; pv[K] is scratch for the rare
- * vector with an element near a tie (gathered and redone by quantRow). Returns the DAC scale (0: zero vector).
+ * The NM maximum and DAC of group g's vector of one pixel straight from the input (directDac), the result of
+ * patchRowRunsMax then dacFromMax(forMvm) without the gathered copy; pv[K] is scratch for the rare vector with
+ * an element near a tie (gathered and redone by quantRow). Returns the DAC scale (0: zero vector).
  */
 static float patchDacDirect(const TapRuns& tr, const PixelTaps& px, int64_t g, const AnalogIn& in, const DacF& d,
                             double& nm, float* pv, float* vr) {
-  const int64_t c = g * tr.cgOne + tr.lo[0], nv = tr.uniformLen / W, K = tr.kk * tr.uniformLen;
-  const float m = nv == 1   ? uniformRunsAbsMax<1, false>(px, tr.kk, c, nullptr)
-                  : nv == 2 ? uniformRunsAbsMax<2, false>(px, tr.kk, c, nullptr)
-                            : uniformRunsAbsMax<4, false>(px, tr.kk, c, nullptr);
-  if (zeroVector(in, m, nm)) {
+  const int64_t c = g * tr.cgOne + tr.lo[0], nv = uniformVectors(tr), K = tr.kk * tr.uniformLen;
+  if (zeroVector(in, uniformAbsMax<false>(nv, px, tr.kk, c, nullptr), nm)) {
     zeroFloats(vr, K);
     return 0.f;
   }
@@ -223,15 +223,7 @@ static float patchDacDirect(const TapRuns& tr, const PixelTaps& px, int64_t g, c
  */
 static float patchRowRunsMax(const TapRuns& tr, const PixelTaps& px, int64_t g, bool abs, float* o) {
   const int64_t c0 = g * tr.cgOne;
-  if (abs && tr.uniformLen > 0 && tr.uniformLen % W == 0) {
-    const int64_t c = c0 + tr.lo[0];
-    switch (tr.uniformLen / W) {
-      case 1: return uniformRunsAbsMax<1>(px, tr.kk, c, o);
-      case 2: return uniformRunsAbsMax<2>(px, tr.kk, c, o);
-      case 4: return uniformRunsAbsMax<4>(px, tr.kk, c, o);
-      default: break;
-    }
-  }
+  if (abs && uniformVectors(tr) > 0) return uniformAbsMax<true>(uniformVectors(tr), px, tr.kk, c0 + tr.lo[0], o);
   float m = abs ? 0.f : -INFINITY;
   vf acc = vbcast(m);
   for (int64_t t = 0; t < tr.kk; t++) {

@@ -104,8 +104,8 @@ static int64_t analogTileForward(const AnalogTileP& p, const float* x, const flo
   const bool conv = p.patch != nullptr;
   const TapRuns tr = conv ? TapRuns(*p.patch, p.k0, K) : TapRuns();
   const bool permute = conv && !tr.identity;
-  const bool direct = conv && computeNm && directRunLen(tr, p.in) > 0;  // DAC straight from the input pixels
-  const DacF dacF(p.in.step, p.in.bound);
+  const bool direct = conv && computeNm && directDac(tr, p.in);  // DAC straight from the input pixels
+  const DacF dacF(1.0 / p.in.step, p.in.step, p.in.bound);
   std::vector<float> wPerm(permute ? static_cast<size_t>(G * M * K) : 0);
   if (permute)
     for (int64_t g = 0; g < G; g++) permuteColumns(tr, M, K, w + g * M * K, wPerm.data() + g * M * K);
