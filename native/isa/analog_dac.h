@@ -1,8 +1,10 @@
 // The DAC side of the fused analog-tile periphery (analogInput: noise management, DAC quantisation, clipping),
 // split out of analog.h, whose conventions it shares: float32 values, products rounded to float32 where the
 // reference (src/core/kernels/js/analog.ts) calls Math.fround, round half to EVEN by the 1.5·2^52 magic number
-// in double, FMA contraction disabled. Rows are independent and split over the thread pool.
+// in double, FMA contraction disabled. Rows are independent and split over the thread pool. The NM maxima and
+// DAC scales are in analog_nm.h.
 #pragma once
+#include "analog_nm.h"
 #include "prelude.h"
 
 #pragma GCC push_options
@@ -209,52 +211,6 @@ static void quantRow(const float* x, float s, int64_t k, double step, double bou
   quantAny<false>(x, s, nullptr, k, step, bound, v, forMvm);
 }
 
-/** max_j |x_j| (abs = true) or max_j x_j, vectorised; NaN never wins (as `if (a > m) m = a`). */
-static float rowMax(const float* x, int64_t k, bool abs) {
-  const float init = abs ? 0.f : -INFINITY;
-  vf acc = vbcast(init);
-  int64_t j = 0;
-  if (abs) {
-    for (; j + W <= k; j += W) {
-      const vf a = vload(x + j);
-      const vf b = a < 0 ? -a : a;
-      acc = vmax(b, acc);
-    }
-  } else {
-    for (; j + W <= k; j += W) {
-      const vf a = vload(x + j);
-      acc = vmax(a, acc);
-    }
-  }
-  float m = init;
-  for (int l = 0; l < W; l++) m = acc[l] > m ? acc[l] : m;
-  for (; j < k; j++) {
-    const float a = abs ? std::fabs(x[j]) : x[j];
-    m = a > m ? a : m;
-  }
-  return m;
-}
-
-/**
- * fround(a / b) as the reference computes it (a double quotient rounded once to float), in float when a is a
- * float: for a division of floats computed in double, the double rounding is innocuous (53 ≥ 2·24 + 2 bits;
- * S. A. Figueroa, "When is double rounding innocuous?", SIGNUM Newsl. 1995), so the float quotient is the same
- * number without a double division.
- */
-static inline float quotientF(double a, float b) {
-  const float aF = static_cast<float>(a);
-  if (static_cast<double>(aF) == a) return aF / b;
-  return static_cast<float>(a / static_cast<double>(b));
-}
-
-/** The DAC scale of a vector with NM value nm and BM reduction red: fround((nm > 0 ? 1/nm : 1) / red). */
-static inline float nmScale(const AnalogIn& p, double nm, double red) {
-  if (p.nmMode == 0 || !(nm > 0)) return static_cast<float>(1.0 / red);
-  const float nF = static_cast<float>(nm);
-  if (red == 1.0 && static_cast<double>(nF) == nm) return quotientF(1.0, nF);
-  return static_cast<float>(1.0 / nm / red);
-}
-
 /**
  * The DAC of xr[k] into vr[k] at the vector's NM value nm (scale nmScale); returns the scale. forMvm: vr only
  * feeds an MVM (quantAny).
@@ -264,12 +220,6 @@ static inline float dacScaled(const float* xr, int64_t k, const AnalogIn& p, dou
   const float s = nmScale(p, nm, red);
   quantRow(xr, s, k, p.step, p.bound, vr, forMvm);
   return s;
-}
-
-/** A vector's NM value from its NM maximum m, nm = min(m, nmCap); returns whether it is an exact-zero vector. */
-static inline bool zeroVector(const AnalogIn& p, float m, double& nm) {
-  nm = static_cast<double>(m) < p.nmCap ? static_cast<double>(m) : p.nmCap;
-  return !(m > 0.f) && p.zeroRowsExact;
 }
 
 /**
@@ -293,30 +243,6 @@ static inline float dacRow(const float* xr, int64_t k, const AnalogIn& p, bool c
                            float* vr, bool forMvm = false) {
   if (computeNm) return dacFromMax(xr, k, p, rowMax(xr, k, p.nmMode != 2), nm, red, vr, forMvm);
   return dacScaled(xr, k, p, nm, red, vr, forMvm);
-}
-
-/**
- * DAC scales of G vectors from their NM maxima mx[g] (abs-max or max), as dacRow computes them:
- * nm[g] = min(mx, nmCap), sc[g] = nmScale (1 when nm <= 0), 0 for an exact-zero vector. Uncapped lanes take
- * the float quotient 1.f/mx (quotientF) in one loop that vectorises; capped lanes are redone by nmScale.
- */
-static inline void scalesFromMax(const float* mx, int64_t G, const AnalogIn& in, double* nm, float* sc) {
-  const bool zeroExact = in.zeroRowsExact;
-  int capped = 0;
-  for (int64_t g = 0; g < G; g++) {
-    const float m = mx[g];
-    capped |= !(static_cast<double>(m) < in.nmCap);
-    nm[g] = m;
-    const bool zero = !(m > 0.f) && zeroExact;
-    sc[g] = zero ? 0.f : (m > 0.f ? 1.f / m : 1.f);
-  }
-  if (!capped) return;
-  for (int64_t g = 0; g < G; g++) sc[g] = zeroVector(in, mx[g], nm[g]) ? 0.f : nmScale(in, nm[g], 1.0);
-}
-
-/** DAC scales of G vectors from given NM values nm[g] (dacRow without computeNm). */
-static inline void scalesFromNm(int64_t G, const AnalogIn& in, const double* nm, float* sc) {
-  for (int64_t g = 0; g < G; g++) sc[g] = nmScale(in, nm[g], 1.0);
 }
 
 static void analogInput(const float* x, int64_t rows, int64_t k, const AnalogIn& p, double* nm, const double* red,
