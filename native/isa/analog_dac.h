@@ -142,6 +142,24 @@ static inline vf dacLanes(vf t, const DacF& d, vf& near) {
 }
 
 /**
+ * quantLoopF's value for one element: t its level argument (levelArg of x·s·fround(1/step)), xs = fround(x·s).
+ * The float level rint(t)·step clipped to ±bound (FB: by min/max), or, where t lies nearer a half-integer than
+ * the tie slack, the reference's exact double path (quantStep) clipped.
+ */
+template <bool FB>
+static inline float dacOne(float t, float xs, const DacF& d, double invStep, double step) {
+  const float r = levelRint(t);
+  if (std::fabs(t - r) >= d.tie) {
+    const float e = quantStep(xs, invStep, step);
+    return e > d.bDown ? d.hi : (e < -d.bDown ? d.lo : e);
+  }
+  const float q = r * d.stepF;
+  if (!FB) return q > d.bDown ? d.hi : (q < -d.bDown ? d.lo : q);
+  const float a = d.hi < q ? d.hi : q;  // vminps/vmaxps order: a NaN q passes, as in the reference
+  return d.lo > a ? d.lo : a;
+}
+
+/**
  * The DAC loop of quantLoop<true, true, PER> in float arithmetic only, for a float `step` (as every preset's
  * effectiveStep is) with bound/step < 2^21 levels. Then r·step is exact in double, so fround(r·step) = r·stepF,
  * and the level argument t' = x·fround(s·fround(1/step)) (one scale per vector) or fround(x·s_j)·fround(1/step)
@@ -157,7 +175,7 @@ template <bool PER, bool FB, bool PLUS0 = true>
 static void quantLoopF(const float* __restrict x, float s0, const float* __restrict s, int64_t k, double invStep,
                        double step, double bound, float* __restrict v) {
   const DacF d(invStep, step, bound);
-  const float hi = d.hi, lo = d.lo, bDown = d.bDown, sInv = s0 * d.invF;
+  const float sInv = s0 * d.invF;
   auto level = [&](int64_t j) { return levelArg(PER ? x[j] * s[j] * d.invF : x[j] * sInv, d.c); };  // t'
   // whole vectors, with the largest |t' − rint t'| kept instead of a flag
   const vf invV = vbcast(d.invF), sInvV = vbcast(sInv);
@@ -167,24 +185,11 @@ static void quantLoopF(const float* __restrict x, float s0, const float* __restr
     const vf xv = vload(x + j0);
     vstore(v + j0, dacLanes<FB, PLUS0>(PER ? xv * vload(s + j0) * invV : xv * sInvV, d, near));
   }
-  int suspect = d.suspect(near);
-  for (int64_t j = j0; j < k; j++) {
-    const float t = level(j), r = levelRint(t);
-    suspect |= std::fabs(t - r) >= d.tie;
-    const float q = r * d.stepF;
-    if (FB) {
-      const float a = hi < q ? hi : q;  // vminps/vmaxps order: a NaN q passes, as in the reference
-      v[j] = lo > a ? lo : a;
-    } else {
-      v[j] = q > bDown ? hi : (q < -bDown ? lo : q);
-    }
-  }
-  if (!suspect) return;
-  for (int64_t j = 0; j < k; j++) {
+  for (int64_t j = j0; j < k; j++) v[j] = dacOne<FB>(level(j), x[j] * (PER ? s[j] : s0), d, invStep, step);
+  if (!d.suspect(near)) return;
+  for (int64_t j = 0; j < j0; j++) {  // the exact path for the vectors' elements near a tie
     const float t = level(j);
-    if (!(std::fabs(t - levelRint(t)) >= d.tie)) continue;
-    const float e = quantStep(x[j] * (PER ? s[j] : s0), invStep, step);
-    v[j] = e > bDown ? hi : (e < -bDown ? lo : e);
+    if (std::fabs(t - levelRint(t)) >= d.tie) v[j] = dacOne<FB>(t, x[j] * (PER ? s[j] : s0), d, invStep, step);
   }
 }
 

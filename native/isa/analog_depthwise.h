@@ -78,17 +78,8 @@ static void depthwiseBlocks(const PixelTaps& px, int64_t c0, int64_t G, int64_t 
         float a = 0.f;
         for (int64_t t = 0; t < kk; t++) {
           const float* x = px.src[t];
-          float q = 0.f;
-          if (x) {
-            const float lt = levelArg(x[c0 + g + l] * sInvL, dc.c), r = levelRint(lt);
-            if (std::fabs(lt - r) >= dc.tie) {
-              const float e = quantStep(x[c0 + g + l] * sl, invStep, in.step);
-              q = e > dc.bDown ? dc.hi : (e < -dc.bDown ? dc.lo : e);
-            } else {
-              const float qa = r * dc.stepF, qb = dc.hi < qa ? dc.hi : qa;
-              q = dc.lo > qb ? dc.lo : qb;
-            }
-          }
+          const float xl = x ? x[c0 + g + l] : 0.f;
+          const float q = x ? dacOne<true>(levelArg(xl * sInvL, dc.c), xl * sl, dc, invStep, in.step) : 0.f;
           a = dotStep(a, q, wT[t * ldw + g + l]);
         }
         dg[l] = a;
