@@ -202,12 +202,14 @@ for (const vnt of variants()) {
   test(`analogInputPeriphery: 8-bit and 1/64 DACs on ties, their neighbours, every level, ±∞, NaN and huge values [${vnt.label}]`, () => {
     vnt.enter();
     // step 2/254 (HERMES 8-bit) and 1/64; bound 1 and 2; scale 1 (nm "none") so every x is quantised as given.
-    // and the presets' float steps (effectiveStep), which the native kernels quantise in float only.
+    // and the presets' float steps (effectiveStep), which the native kernels quantise in float only, also with
+    // a bound that float32 cannot represent (0.3: the clip is a comparison with the bound rounded down).
     for (const [step, bound] of [
       [2 / 254, 1],
       [1 / 64, 2],
       [f(f(1 / 254) * 2), 1],
       [f(f(1 / 254) * 24), 12],
+      [f(f(1 / 254) * 2), 0.3],
     ] as const) {
       const p: AnalogInputParams = {
         noiseManagement: "none",
