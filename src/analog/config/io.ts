@@ -85,6 +85,31 @@ export function effectiveStep(res: number, bound: number): number {
   return Math.fround(frac * Math.fround(2 * (bound > 0 ? bound : 1)));
 }
 
+/**
+ * The periphery a tile actually runs: `io` itself, or for `isPerfect` (aihwkit: y = out_scale·W·x, SPEC 7.2)
+ * every stage switched off: no noise or bound management, no DAC/ADC quantisation or clipping, no noise,
+ * asymmetry or IR drop. The fused kernels then compute the perfect tile as an ordinary pass.
+ */
+export function effectivePeriphery(io: IOParameters): IOParameters {
+  if (!io.isPerfect) return io;
+  return {
+    ...io,
+    inpBound: 0,
+    inpRes: 0,
+    inpNoise: 0,
+    inpAsymmetry: 0,
+    outAsymmetry: 0,
+    outBound: 0,
+    outRes: 0,
+    outNoise: 0,
+    boundManagement: "none",
+    noiseManagement: "none",
+    wNoise: 0,
+    wNoiseType: "none",
+    irDrop: 0,
+  };
+}
+
 const NM_FROM_AIHWKIT: Record<string, NoiseManagement> = {
   None: "none",
   AbsMax: "absMax",

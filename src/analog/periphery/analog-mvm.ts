@@ -22,7 +22,7 @@ import {
   type RandomStream,
   type Rng,
 } from "../../core/index.js";
-import { effectiveStep, type IOParameters } from "../config/io.js";
+import { effectivePeriphery, effectiveStep, type IOParameters } from "../config/io.js";
 import { dacStage } from "./dac-stage.js";
 import { applyInputNonIdealities, applyIrDrop, applyWeightNoise } from "./nonidealities.js";
 import { type TileWeights, unitsGemm } from "./tile-weights.js";
@@ -48,38 +48,41 @@ export class AnalogMvm {
   /** Bound-management reduction limit: no retry once red > maxBmFactor or red > maxBmRes / DAC step. */
   private readonly redLimit: number;
   private retryBuf = new Uint8Array(0);
+  /** The periphery this MVM runs (effectivePeriphery: io, or every stage off for isPerfect). */
+  private readonly p: IOParameters;
 
   constructor(readonly io: IOParameters) {
-    this.stepIn = effectiveStep(io.inpRes, io.inpBound);
-    this.stepOut = effectiveStep(io.outRes, io.outBound);
+    const p = effectivePeriphery(io);
+    this.p = p;
+    this.stepIn = effectiveStep(p.inpRes, p.inpBound);
+    this.stepOut = effectiveStep(p.outRes, p.outBound);
     this.inParams = {
-      noiseManagement: io.noiseManagement,
+      noiseManagement: p.noiseManagement,
       computeNm: false,
-      nmCap: io.nmThres > 0 ? io.nmThres : Number.POSITIVE_INFINITY,
+      nmCap: p.nmThres > 0 ? p.nmThres : Number.POSITIVE_INFINITY,
       step: this.stepIn,
-      bound: io.inpBound > 0 ? io.inpBound : Number.POSITIVE_INFINITY,
-      zeroRowsExact: !(io.inpNoise > 0),
+      bound: p.inpBound > 0 ? p.inpBound : Number.POSITIVE_INFINITY,
+      zeroRowsExact: !(p.inpNoise > 0),
     };
     this.outParams = {
-      outAsymmetry: io.outAsymmetry,
-      outNoise: io.outNoise,
+      outAsymmetry: p.outAsymmetry,
+      outNoise: p.outNoise,
       step: this.stepOut,
-      bound: io.outBound > 0 ? io.outBound : Number.POSITIVE_INFINITY,
-      testNegativeBound: io.bmTestNegativeBound,
+      bound: p.outBound > 0 ? p.outBound : Number.POSITIVE_INFINITY,
+      testNegativeBound: p.bmTestNegativeBound,
     };
-    this.redLimit = this.stepIn > 0 ? io.maxBmRes / this.stepIn : Number.POSITIVE_INFINITY;
+    this.redLimit = this.stepIn > 0 ? p.maxBmRes / this.stepIn : Number.POSITIVE_INFINITY;
     this.fusable =
-      !io.isPerfect &&
-      !(io.irDrop > 0) &&
-      !(io.wNoiseType !== "none" && io.wNoise > 0) &&
-      !(io.inpNoise > 0) &&
-      io.inpAsymmetry === 0 &&
-      !(io.boundManagement !== "none" && io.boundManagementScope === "batch");
+      !(p.irDrop > 0) &&
+      !(p.wNoiseType !== "none" && p.wNoise > 0) &&
+      !(p.inpNoise > 0) &&
+      p.inpAsymmetry === 0 &&
+      !(p.boundManagement !== "none" && p.boundManagementScope === "batch");
   }
 
   /** Whether a vector with reduction `red` may be retried (×2) after clipping. */
   private canRetry(red: number): boolean {
-    return !(red > this.io.maxBmFactor || red > this.redLimit);
+    return !(red > this.p.maxBmFactor || red > this.redLimit);
   }
 
   private buffer(name: "v" | "y" | "aux", n: number): Float32Array {
@@ -126,7 +129,7 @@ export class AnalogMvm {
     const M = tws[0]!.outSize;
     const G = tws.length;
     const units = rows * G;
-    const io = this.io;
+    const io = this.p;
     if (io.isPerfect) {
       unitsGemm(tws, false, x, null, units, io.outScale, y);
       if (post || bias) finalizeRows(y, null, units, M, G, post, bias);
@@ -161,14 +164,14 @@ export class AnalogMvm {
     const nm = this.unitBufs.nm;
     if (this.retryBuf.length < units) this.retryBuf = new Uint8Array(units);
     const retry = this.retryBuf;
-    const bm = this.io.boundManagement !== "none";
+    const bm = this.p.boundManagement !== "none";
     const p: AnalogTileParams = {
       input: { ...this.inParams, computeNm: dynamicNm },
       output: this.outParams,
-      outScale: this.io.outScale,
+      outScale: this.p.outScale,
       retryClipped: bm && this.canRetry(1),
     };
-    const noise = this.io.outNoise > 0 ? rng.takeStream(units * M) : null;
+    const noise = this.p.outNoise > 0 ? rng.takeStream(units * M) : null;
     const { xOff, ldx, yOff: yOffset, ldy, accumulate, biasAfter } = layout;
     const pi = layout.patches;
     const n = getBackend().analogTileForward(
@@ -215,7 +218,7 @@ export class AnalogMvm {
 
   /** Per-unit NM scales for a forward of `units` vectors; returns whether NM is computed per vector. */
   private initNm(units: number): boolean {
-    const io = this.io;
+    const io = this.p;
     const nm = this.unitBuffer("nm", units);
     // NM scales: fixed for none/constant, else computed per vector in the first DAC pass (fused)
     const dynamicNm = io.noiseManagement === "absMax" || io.noiseManagement === "max";
@@ -241,7 +244,7 @@ export class AnalogMvm {
   ): void {
     const { outSize: M, inSize: K } = tws[0]!;
     const G = tws.length;
-    const io = this.io;
+    const io = this.p;
     const bm = io.boundManagement !== "none";
     const nm = this.unitBufs.nm;
     const red = this.unitBufs.red;
