@@ -4,7 +4,9 @@
  * preset (256×256 tiles, 8-bit I/O, HERMES PCM noise, global drift compensation), program once, drift to
  * 1 day (86400 s), then time eval forwards of the same random batch through both models in alternating
  * rounds, in the same process. Figures (medians over the rounds): samples/s of each and
- * `analog_over_digital` = analog time / digital time (target ≤ 1.5). Results:
+ * `analog_over_digital` = analog time / digital time (target ≤ 1.5). An ablation in the same rounds,
+ * `analog_without_output_noise_over_digital`, runs the same programmed model with the output noise off (every
+ * other periphery stage on): what the DAC/NM, ADC and tiling cost on their own. Results:
  * bench/results/analog-inference.json (written atomically).
  *
  *   flock /tmp/kirchhoff-bench.lock node --import tsx bench/analog-inference.ts [--reps 5] [--rounds 5]
@@ -12,7 +14,7 @@
  */
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { drift, getPreset, program, toAnalog } from "../src/analog/index.js";
+import { analogConfig, drift, getPreset, program, toAnalog } from "../src/analog/index.js";
 import { getBackend, Rng } from "../src/core/index.js";
 import type { AnyModule } from "../src/nn/index.js";
 import { CifarResNet, DsCnn } from "../src/nn/zoo/index.js";
@@ -87,35 +89,48 @@ function forwardsPerRound(model: AnyModule, x: Tensor): number {
   return Math.max(reps, Math.ceil(minRoundMs / timeForward(model, x, 1)));
 }
 
+/** The analog model of the case under `config`: converted, programmed once and drifted (same seeds). */
+function prepareAnalog(c: Case, config: ReturnType<typeof getPreset>): AnyModule {
+  const analog = toAnalog(c.build(), config, { rng: new Rng(3) }).eval();
+  program(analog, new Rng(4));
+  drift(analog, tInferenceSec, new Rng(5));
+  return analog;
+}
+
 const figures: Record<string, number> = {};
 for (const c of cases) {
   const digital = c.build().eval();
+  const preset = getPreset(opts.preset);
   const t0 = performance.now();
-  const analog = toAnalog(c.build(), getPreset(opts.preset), { rng: new Rng(3) }).eval();
-  program(analog, new Rng(4));
-  drift(analog, tInferenceSec, new Rng(5));
+  const analog = prepareAnalog(c, preset);
   const prepareMs = performance.now() - t0;
+  const quiet = prepareAnalog(c, analogConfig({ ...preset, forward: { ...preset.forward, outNoise: 0 } }));
   const x = randn(c.inputShape, new Rng(6));
-  // alternating rounds share machine-load fluctuations between the two modes; the medians of the per-round
+  // alternating rounds share machine-load fluctuations between the modes; the medians of the per-round
   // times and ratios are robust to a round that a neighbour on this shared machine slowed down
   const dRounds: number[] = [];
   const aRounds: number[] = [];
   const ratios: number[] = [];
+  const quietRatios: number[] = [];
   const dReps = forwardsPerRound(digital, x);
   const aReps = forwardsPerRound(analog, x);
   for (let round = 0; round < rounds; round++) {
     dRounds.push(timeForward(digital, x, dReps));
     aRounds.push(timeForward(analog, x, aReps));
+    quietRatios.push(timeForward(quiet, x, aReps) / dRounds[round]!);
     ratios.push(aRounds[round]! / dRounds[round]!);
   }
   const dMs = median(dRounds);
   const aMs = median(aRounds);
   figures[`${c.key}.analog_over_digital`] = median(ratios);
+  figures[`${c.key}.analog_without_output_noise_over_digital`] = median(quietRatios);
   figures[`${c.key}.digital_samples_per_sec`] = (batch * 1000) / dMs;
   figures[`${c.key}.analog_samples_per_sec`] = (batch * 1000) / aMs;
   figures[`${c.key}.convert_program_drift_ms`] = prepareMs;
   console.log(
-    `${c.key}: digital ${dMs.toFixed(1)} ms, analog ${aMs.toFixed(1)} ms per batch of ${batch} → ratio ${(aMs / dMs).toFixed(2)}`,
+    `${c.key}: digital ${dMs.toFixed(1)} ms, analog ${aMs.toFixed(1)} ms per batch of ${batch} → ratio ` +
+      `${(aMs / dMs).toFixed(2)} (median per-round ${median(ratios).toFixed(2)}; without output noise ` +
+      `${median(quietRatios).toFixed(2)})`,
   );
 }
 
@@ -130,7 +145,7 @@ writeJsonAtomic(
       reps,
       minRoundMs,
       rounds,
-      note: "program once, drift once, eval forwards of one random batch in alternating rounds; analog_over_digital = median per-round time ratio (target <= 1.5)",
+      note: "program once, drift once, eval forwards of one random batch in alternating rounds; analog_over_digital = median per-round time ratio (target <= 1.5); analog_without_output_noise_over_digital: the same with out_noise 0",
     },
   }),
 );
