@@ -226,15 +226,20 @@ static float patchRowRunsMax(const TapRuns& tr, const PixelTaps& px, int64_t g, 
   if (abs && uniformVectors(tr) > 0) return uniformAbsMax<true>(uniformVectors(tr), px, tr.kk, c0 + tr.lo[0], o);
   float m = abs ? 0.f : -INFINITY;
   vf acc = vbcast(m);
-  for (int64_t t = 0; t < tr.kk; t++) {
-    const int64_t n = tr.len[t];
+  for (int64_t t = 0; t < tr.kk;) {
+    int64_t n = tr.len[t];
     float* d = o + tr.off[t];
     if (!px.src[t]) {
       zeroFloats(d, n);
       if (n > 0) m = 0.f > m ? 0.f : m;
+      t++;
       continue;
     }
     const float* s = px.src[t] + c0 + tr.lo[t];
+    // the next taps join the run while their channels continue it in x (in o they always do: off[t + 1] =
+    // off[t] + len[t]): neighbours in a kernel row that hold all their channels, e.g. one run per kernel row
+    // instead of one per tap in the few-channel first layers
+    for (t++; t < tr.kk && px.src[t] && px.src[t] + c0 + tr.lo[t] == s + n; t++) n += tr.len[t];
     int64_t i = 0;
     for (; i + W <= n; i += W) {
       const vf a = vload(s + i), b = abs ? vabs(a) : a;
