@@ -49,11 +49,11 @@ export class AnalogMvm {
   private readonly redLimit: number;
   private retryBuf = new Uint8Array(0);
   /** The periphery this MVM runs (effectivePeriphery: io, or every stage off for isPerfect). */
-  private readonly p: IOParameters;
+  private readonly periphery: IOParameters;
 
   constructor(readonly io: IOParameters) {
     const p = effectivePeriphery(io);
-    this.p = p;
+    this.periphery = p;
     this.stepIn = effectiveStep(p.inpRes, p.inpBound);
     this.stepOut = effectiveStep(p.outRes, p.outBound);
     this.inParams = {
@@ -82,7 +82,7 @@ export class AnalogMvm {
 
   /** Whether a vector with reduction `red` may be retried (×2) after clipping. */
   private canRetry(red: number): boolean {
-    return !(red > this.p.maxBmFactor || red > this.redLimit);
+    return !(red > this.periphery.maxBmFactor || red > this.redLimit);
   }
 
   private buffer(name: "v" | "y" | "aux", n: number): Float32Array {
@@ -129,7 +129,7 @@ export class AnalogMvm {
     const M = tws[0]!.outSize;
     const G = tws.length;
     const units = rows * G;
-    const io = this.p;
+    const io = this.periphery;
     if (io.isPerfect) {
       unitsGemm(tws, false, x, null, units, io.outScale, y);
       if (post || bias) finalizeRows(y, null, units, M, G, post, bias);
@@ -164,14 +164,14 @@ export class AnalogMvm {
     const nm = this.unitBufs.nm;
     if (this.retryBuf.length < units) this.retryBuf = new Uint8Array(units);
     const retry = this.retryBuf;
-    const bm = this.p.boundManagement !== "none";
+    const bm = this.periphery.boundManagement !== "none";
     const p: AnalogTileParams = {
       input: { ...this.inParams, computeNm: dynamicNm },
       output: this.outParams,
-      outScale: this.p.outScale,
+      outScale: this.periphery.outScale,
       retryClipped: bm && this.canRetry(1),
     };
-    const noise = this.p.outNoise > 0 ? rng.takeStream(units * M) : null;
+    const noise = this.periphery.outNoise > 0 ? rng.takeStream(units * M) : null;
     const { xOff, ldx, yOff: yOffset, ldy, accumulate, biasAfter } = layout;
     const pi = layout.patches;
     const n = getBackend().analogTileForward(
@@ -218,7 +218,7 @@ export class AnalogMvm {
 
   /** Per-unit NM scales for a forward of `units` vectors; returns whether NM is computed per vector. */
   private initNm(units: number): boolean {
-    const io = this.p;
+    const io = this.periphery;
     const nm = this.unitBuffer("nm", units);
     // NM scales: fixed for none/constant, else computed per vector in the first DAC pass (fused)
     const dynamicNm = io.noiseManagement === "absMax" || io.noiseManagement === "max";
@@ -244,7 +244,7 @@ export class AnalogMvm {
   ): void {
     const { outSize: M, inSize: K } = tws[0]!;
     const G = tws.length;
-    const io = this.p;
+    const io = this.periphery;
     const bm = io.boundManagement !== "none";
     const nm = this.unitBufs.nm;
     const red = this.unitBufs.red;
