@@ -185,6 +185,12 @@ static void quantLoopF(const float* __restrict x, float s0, const float* __restr
     const vf xv = vload(x + j0);
     vstore(v + j0, dacLanes<FB, PLUS0>(PER ? xv * vload(s + j0) * invV : xv * sInvV, d, near));
   }
+  if (kMaskedTail && j0 < k) {  // the tail as one masked vector (its other lanes are +0 inputs: level +0, no tie)
+    const int64_t n = k - j0;
+    const vf xv = tailLoad(x + j0, n, 0.f);
+    tailStore(v + j0, n, dacLanes<FB, PLUS0>(PER ? xv * tailLoad(s + j0, n, 0.f) * invV : xv * sInvV, d, near));
+    j0 = k;
+  }
   for (int64_t j = j0; j < k; j++) v[j] = dacOne<FB>(level(j), x[j] * (PER ? s[j] : s0), d, invStep, step);
   if (!d.suspect(near)) return;
   for (int64_t j = 0; j < j0; j++) {  // the exact path for the vectors' elements near a tie

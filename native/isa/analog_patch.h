@@ -258,8 +258,8 @@ static float patchRowRunsMax(const TapRuns& tr, const PixelTaps& px, int64_t g, 
       d[i] = a;
     }
   }
-  for (int l = 0; l < W; l++) m = acc[l] > m ? acc[l] : m;
-  return m;
+  const float am = laneMax(acc);  // acc holds no NaN (a NaN value never wins vmax(b, acc))
+  return am > m ? am : m;
 }
 
 /** W[m × K] with its columns in tap-major order: wp[o·K + i] = w[o·K + perm[i]]. */
