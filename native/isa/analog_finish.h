@@ -14,14 +14,14 @@ namespace kh {
 namespace KH_NS {
 
 /**
- * One finished output from a = fround(yy_i·scale): val = a·post_i + bias_i in the reference's arithmetic
- * (fround(a·p + b) with a double product and sum), then accumulate ? y_i + val : val, plus biasAfter_i.
+ * One finished output from a = fround(yy_i·scale): val = a·post_i + bias_i in float32 (a rounded product, then a
+ * rounded sum, as aihwkit's float tile), then accumulate ? y_i + val : val, plus biasAfter_i.
  */
 template <bool POST, bool BIAS, bool ACC, bool AFTER>
 static inline float finishValue(float a, int64_t i, const float* post, const float* bias, const float* biasAfter,
                                 const float* y) {
   float val;
-  if (POST && BIAS) val = static_cast<float>(static_cast<double>(a) * post[i] + static_cast<double>(bias[i]));
+  if (POST && BIAS) val = a * post[i] + bias[i];
   else if (POST) val = a * post[i];
   else if (BIAS) val = a + bias[i];
   else val = a;

@@ -38,7 +38,9 @@ export function composed(be: KernelBackend, a: AnalogTileArgs, p: AnalogTilePara
     for (let i = 0; i < M; i++) {
       const j = g * M + i;
       const t = f(yy[u * M + i]! * fr);
-      const val = f(a.post ? t * a.post[j]! + (a.bias ? a.bias[j]! : 0) : a.bias ? t + a.bias[j]! : t);
+      // post and bias: a rounded product, then a rounded sum (float32, as aihwkit)
+      const tp = a.post ? f(t * a.post[j]!) : t;
+      const val = a.bias ? f(tp + a.bias[j]!) : tp;
       let out = a.accumulate ? f(y[o + i]! + val) : val;
       if (a.biasAfter) out = f(out + a.biasAfter[j]!);
       y[o + i] = out;

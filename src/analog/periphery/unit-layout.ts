@@ -92,7 +92,8 @@ export function finishUnits(
       const t = Math.fround(src[r * M + i]! * f);
       const j = g * M + i;
       let val = t;
-      if (post && bias) val = Math.fround(t * post[j]! + bias[j]!);
+      if (post && bias)
+        val = Math.fround(Math.fround(t * post[j]!) + bias[j]!); // two float32 steps
       else if (post) val = Math.fround(t * post[j]!);
       else if (bias) val = Math.fround(t + bias[j]!);
       let out = l.accumulate ? Math.fround(y[o + i]! + val) : val;
@@ -129,7 +130,8 @@ export function finalizeRows(
     const oo = u * M;
     const po = G === 1 ? 0 : (u % G) * M;
     if (mode === 3)
-      for (let i = 0; i < M; i++) out[oo + i] = Math.fround(src[so + i]! * f) * p[po + i]! + b[po + i]!;
+      for (let i = 0; i < M; i++)
+        out[oo + i] = Math.fround(Math.fround(src[so + i]! * f) * p[po + i]!) + b[po + i]!;
     else if (mode === 1) for (let i = 0; i < M; i++) out[oo + i] = Math.fround(src[so + i]! * f) * p[po + i]!;
     else if (mode === 2) for (let i = 0; i < M; i++) out[oo + i] = Math.fround(src[so + i]! * f) + b[po + i]!;
     else if (f !== 1 || out !== src) for (let i = 0; i < M; i++) out[oo + i] = src[so + i]! * f;

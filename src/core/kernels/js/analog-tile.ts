@@ -148,7 +148,8 @@ export function analogTileForwardJs(a: AnalogTileArgs, p: AnalogTileParams): num
       const t = Math.fround(yy[u * M + i]! * f);
       const j = g * M + i;
       let val = t;
-      if (post && bias) val = Math.fround(t * post[j]! + bias[j]!);
+      if (post && bias)
+        val = Math.fround(Math.fround(t * post[j]!) + bias[j]!); // two float32 steps
       else if (post) val = Math.fround(t * post[j]!);
       else if (bias) val = Math.fround(t + bias[j]!);
       let out = a.accumulate ? Math.fround(y[o + i]! + val) : val;
