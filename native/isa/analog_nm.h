@@ -10,6 +10,21 @@
 namespace kh {
 namespace KH_NS {
 
+/** The largest lane of v (no NaN lanes: then every order of the comparisons gives the same value). */
+static inline float laneMax(vf v) {
+#if KH_VBYTES == 64
+// GCC 12 reports a false "may be used uninitialized" inside its own AVX-512 intrinsic headers here (philox.h)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+  return _mm512_reduce_max_ps((__m512)v);
+#pragma GCC diagnostic pop
+#else
+  float m = v[0];
+  for (int l = 1; l < W; l++) m = v[l] > m ? v[l] : m;
+  return m;
+#endif
+}
+
 /** max_j |x_j| (abs = true) or max_j x_j, vectorised; NaN never wins (as `if (a > m) m = a`). */
 static float rowMax(const float* x, int64_t k, bool abs) {
   const float init = abs ? 0.f : -INFINITY;
@@ -27,8 +42,7 @@ static float rowMax(const float* x, int64_t k, bool abs) {
       acc = vmax(a, acc);
     }
   }
-  float m = init;
-  for (int l = 0; l < W; l++) m = acc[l] > m ? acc[l] : m;
+  float m = laneMax(acc);  // acc holds no NaN (a NaN value never wins vmax(b, acc))
   for (; j < k; j++) {
     const float a = abs ? std::fabs(x[j]) : x[j];
     m = a > m ? a : m;

@@ -108,21 +108,6 @@ static void patchRowRuns(const TapRuns& tr, const PixelTaps& px, int64_t g0, int
   }
 }
 
-/** The largest lane of v (no NaN lanes: then every order of the comparisons gives the same value). */
-static inline float laneMax(vf v) {
-#if KH_VBYTES == 64
-// GCC 12 reports a false "may be used uninitialized" inside its own AVX-512 intrinsic headers here (philox.h)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-  return _mm512_reduce_max_ps((__m512)v);
-#pragma GCC diagnostic pop
-#else
-  float m = v[0];
-  for (int l = 1; l < W; l++) m = v[l] > m ? v[l] : m;
-  return m;
-#endif
-}
-
 /**
  * patchRowRunsMax with abs for TapRuns whose taps all hold the same NV·W channels from c0: per tap NV vector
  * copies (none without STORE: the maximum only), unrolled. The lane maxima never hold NaN (a NaN value never
