@@ -50,9 +50,7 @@ struct TapRuns {
 
 /**
  * Output pixel `row` (n, oh, ow) and the input pixel of each tap (null: outside the image, zero). Consecutive
- * rows step (n, oh, ow) without divisions; a window inside the image takes each tap at a fixed offset, and the
- * next pixel of an output row whose window stays inside moves every tap by strideW pixels (at, inlined: one
- * vector add per 8 taps); other rows take locate.
+ * rows step (n, oh, ow) without divisions; a window inside the image takes each tap at a fixed offset.
  */
 struct PixelTaps {
   std::vector<const float*> src;
@@ -61,32 +59,7 @@ struct PixelTaps {
     for (int64_t ki = 0; ki < p->kH; ki++)
       for (int64_t kj = 0; kj < p->kW; kj++) tapOff[ki * p->kW + kj] = (ki * p->dilH * p->inW + kj * p->dilW) * p->inC;
   }
-  __attribute__((always_inline)) void at(const ConvP& p, const float* x, int64_t row) {
-    if (row == last + 1 && inside && ow + 1 < p.outW && (ow + 1) * p.strideW - p.padLeft + (p.kW - 1) * p.dilW < p.inW) {
-      // the next pixel of the output row, its window still inside the image: every tap moves by strideW pixels
-      const int64_t dx = p.strideW * p.inC, nt = p.kH * p.kW;
-      const float** s = src.data();
-      typedef intptr_t vp __attribute__((vector_size(64)));  // 8 pointers as integers (copied, not aliased)
-      int64_t t = 0;
-      for (; t + 8 <= nt; t += 8) {
-        vp v;
-        std::memcpy(&v, s + t, sizeof v);
-        v += static_cast<intptr_t>(dx * static_cast<int64_t>(sizeof(float)));
-        std::memcpy(s + t, &v, sizeof v);
-      }
-      for (; t < nt; t++) s[t] += dx;
-      ow++;
-      last = row;
-      return;
-    }
-    locate(p, x, row);
-  }
-
- private:
-  /** at() for any row: (n, oh, ow) by stepping or dividing, then every tap's pixel or null. */
-  __attribute__((noinline)) void locate(const ConvP& p, const float* x, int64_t row) {
-    const int64_t nt = p.kH * p.kW;
-    const float** s = src.data();
+  void at(const ConvP& p, const float* x, int64_t row) {
     if (row == last + 1 && last >= 0) {
       if (++ow == p.outW) {
         ow = 0;
@@ -103,27 +76,24 @@ struct PixelTaps {
     }
     last = row;
     const int64_t ih0 = oh * p.strideH - p.padTop, iw0 = ow * p.strideW - p.padLeft;
-    // tap t's pixel is x + off0 + tapOff[t] wherever it lies inside the image
-    const int64_t off0 = ((n * p.inH + ih0) * p.inW + iw0) * p.inC;
-    const int64_t* to = tapOff.data();
-    inside = ih0 >= 0 && ih0 + (p.kH - 1) * p.dilH < p.inH && iw0 >= 0 && iw0 + (p.kW - 1) * p.dilW < p.inW;
-    if (inside) {
-      for (int64_t t = 0; t < nt; t++) s[t] = x + (off0 + to[t]);
+    if (ih0 >= 0 && ih0 + (p.kH - 1) * p.dilH < p.inH && iw0 >= 0 && iw0 + (p.kW - 1) * p.dilW < p.inW) {
+      const float* base = x + ((n * p.inH + ih0) * p.inW + iw0) * p.inC;
+      for (size_t t = 0; t < src.size(); t++) src[t] = base + tapOff[t];
       return;
     }
-    for (int64_t ki = 0, t = 0; ki < p.kH; ki++) {
+    for (int64_t ki = 0; ki < p.kH; ki++) {
       const int64_t ih = ih0 + ki * p.dilH;
-      const bool rowIn = ih >= 0 && ih < p.inH;
-      for (int64_t kj = 0; kj < p.kW; kj++, t++) {
+      for (int64_t kj = 0; kj < p.kW; kj++) {
         const int64_t iw = iw0 + kj * p.dilW;
-        s[t] = rowIn && iw >= 0 && iw < p.inW ? x + (off0 + to[t]) : nullptr;
+        const bool in = ih >= 0 && ih < p.inH && iw >= 0 && iw < p.inW;
+        src[ki * p.kW + kj] = in ? x + ((n * p.inH + ih) * p.inW + iw) * p.inC : nullptr;
       }
     }
   }
 
+ private:
   std::vector<int64_t> tapOff;  // tap t's input offset from the window's first pixel (floats)
   int64_t last = -1, n = 0, oh = 0, ow = 0;
-  bool inside = false;  // whether row `last`'s window lies inside the image (every tap non-null)
 };
 
 /** The tap-major vectors of groups g0..g0+ng−1 of one pixel into o (group j at o + j·K). */
