@@ -136,15 +136,15 @@ static void finishEach(float* d, const float* fr, const uint8_t* skip, int64_t n
 }
 
 /**
- * retry[g] = 1 for the single-output vectors g < n with DAC scale sc[g] ≠ 0 whose clip bits meet `mask`,
- * else 0; returns how many were flagged.
+ * retry[i·stride] = 1 for the vectors i < n with DAC scale sc[i] ≠ 0 whose clip bits flags[i] meet `mask`
+ * (0: no retries), else 0; returns how many were flagged.
  */
 static int64_t flagRetries(const float* __restrict sc, const int32_t* __restrict flags, int64_t n, int32_t mask,
-                           uint8_t* __restrict retry) {
+                           uint8_t* __restrict retry, int64_t stride = 1) {
   int32_t count = 0;
-  for (int64_t g = 0; g < n; g++) {
-    const int32_t again = (sc[g] != 0.f) & ((flags[g] & mask) != 0);
-    retry[g] = static_cast<uint8_t>(again);
+  for (int64_t i = 0; i < n; i++) {
+    const int32_t again = (sc[i] != 0.f) & ((flags[i] & mask) != 0);
+    retry[i * stride] = static_cast<uint8_t>(again);
     count += again;
   }
   return count;

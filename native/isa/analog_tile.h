@@ -196,11 +196,7 @@ static int64_t analogTileForward(const AnalogTileP& p, const float* x, const flo
       adcRowsAny(noise, quant, yy, noise ? z + g * M : nullptr, G * M, nr, M, asym1, sigma, invStep, step,
                  p.out.bound, bDown, flRow);
       uint8_t* rg = retry + r0 * G + g;  // row r's flag at rg[r·G]
-      for (int64_t r = 0; r < nr; r++) {
-        const bool again = sc[r] != 0.f && p.retryClipped && (flRow[r] & mask) != 0;
-        rg[r * G] = again ? 1 : 0;
-        flagged += again;
-      }
+      flagged += flagRetries(sc, flRow, nr, p.retryClipped ? mask : 0, rg, G);
       outFactors(sc, nr, p.outScale, frRow);
       finishRows(yy, nr, M, frRow, rg, G, post ? post + g * M : nullptr, bias ? bias + g * M : nullptr,
                  biasAfter ? biasAfter + g * M : nullptr, p.accumulate, y + r0 * p.ldy + g * M, p.ldy);

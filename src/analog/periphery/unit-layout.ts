@@ -5,7 +5,7 @@
  * and writes y[yOff + r·ldy + g·M ..M]. Also the finishing step of a pass (× fround(outScale/s) · post + bias)
  * for both the dense layout (finalizeRows) and in-place layouts (finishUnits).
  */
-import { type Conv2dParams, getBackend } from "../../core/index.js";
+import { type Conv2dParams, finishOutput, getBackend } from "../../core/index.js";
 
 export interface UnitLayout {
   /** First column of the unit's input: in x's rows, or (with `patches`) in its group's conv patch. */
@@ -67,8 +67,8 @@ export function copyUnitInput(
 
 /**
  * Finishes the n units `units[r]` whose row scale (fround(outScale / s), 0 for exact-zero vectors) is a
- * number — NaN marks a pending bound-management retry — exactly as the fused kernel's epilogue:
- * out = fround(src·f)·post + bias, y = accumulate ? y + out : out, then y += biasAfter (all float32).
+ * number — NaN marks a pending bound-management retry — exactly as the fused kernel's epilogue
+ * (finishOutput of fround(src·f)).
  */
 export function finishUnits(
   src: Float32Array,
@@ -89,16 +89,15 @@ export function finishUnits(
     const g = u % G;
     const o = l.yOff + ((u - g) / G) * l.ldy + g * M;
     for (let i = 0; i < M; i++) {
-      const t = Math.fround(src[r * M + i]! * f);
-      const j = g * M + i;
-      let val = t;
-      if (post && bias)
-        val = Math.fround(Math.fround(t * post[j]!) + bias[j]!); // two float32 steps
-      else if (post) val = Math.fround(t * post[j]!);
-      else if (bias) val = Math.fround(t + bias[j]!);
-      let out = l.accumulate ? Math.fround(y[o + i]! + val) : val;
-      if (l.biasAfter) out = Math.fround(out + l.biasAfter[j]!);
-      y[o + i] = out;
+      const prev = l.accumulate ? y[o + i]! : null;
+      y[o + i] = finishOutput(
+        Math.fround(src[r * M + i]! * f),
+        g * M + i,
+        post,
+        bias,
+        prev,
+        l.biasAfter ?? null,
+      );
     }
   }
 }

@@ -145,17 +145,30 @@ export function analogTileForwardJs(a: AnalogTileArgs, p: AnalogTileParams): num
     const g = u % G;
     const o = a.yOffset + ((u - g) / G) * a.ldy + g * M;
     for (let i = 0; i < M; i++) {
-      const t = Math.fround(yy[u * M + i]! * f);
-      const j = g * M + i;
-      let val = t;
-      if (post && bias)
-        val = Math.fround(Math.fround(t * post[j]!) + bias[j]!); // two float32 steps
-      else if (post) val = Math.fround(t * post[j]!);
-      else if (bias) val = Math.fround(t + bias[j]!);
-      let out = a.accumulate ? Math.fround(y[o + i]! + val) : val;
-      if (biasAfter) out = Math.fround(out + biasAfter[j]!);
-      y[o + i] = out;
+      const prev = a.accumulate ? y[o + i]! : null;
+      y[o + i] = finishOutput(Math.fround(yy[u * M + i]! * f), g * M + i, post, bias, prev, biasAfter);
     }
   }
   return flagged;
+}
+
+/**
+ * The fused tile's finishing step for output j of a vector, t = fround(ADC output · fround(outScale/s)):
+ * fround(t·post_j) then + bias_j (two float32 steps, as aihwkit's float tile), added onto `prev` when the tile
+ * accumulates into the layer output (null: it does not), then + biasAfter_j; every step rounded to float32.
+ */
+export function finishOutput(
+  t: number,
+  j: number,
+  post: Float32Array | null,
+  bias: Float32Array | null,
+  prev: number | null,
+  biasAfter: Float32Array | null,
+): number {
+  let val = t;
+  if (post) val = Math.fround(val * post[j]!);
+  if (bias) val = Math.fround(val + bias[j]!);
+  let out = prev === null ? val : Math.fround(prev + val);
+  if (biasAfter) out = Math.fround(out + biasAfter[j]!);
+  return out;
 }
