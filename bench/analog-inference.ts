@@ -55,6 +55,12 @@ const minRoundMs = numberOption("min-round-ms", opts.minRoundMs, false, 0);
 const rounds = numberOption("rounds", opts.rounds, true, 1);
 const batch = numberOption("batch", opts.batch, true, 1);
 const tInferenceSec = numberOption("t-inference", opts.tInference, false, 0);
+try {
+  getPreset(opts.preset);
+} catch (e) {
+  console.error(`--preset: ${(e as Error).message}`);
+  process.exit(2);
+}
 
 interface Case {
   key: string;
