@@ -125,6 +125,17 @@ struct DacF {
         tie(0.5f - c * 4.76837158203125e-7f) {}
   /** Whether a running maximum of |t' − rint t'| (dacLanes' near) reached the tie slack. */
   bool suspect(vf near) const { return vany(near >= vbcast(tie)); }
+  /**
+   * Whether the clip to ±bound is the identity on a vector scaled by its own uncapped abs-max m (s = fround(1/m),
+   * level argument x·fround(s·invF)): |x| ≤ m bounds every level argument by invF·(1 + 2^-24)^3 (three float
+   * roundings), so no level exceeds rMax = ⌊invF·(1 + 2^-21) + ½⌋, whose exact float value rMax·step must not
+   * pass the bound. True for 2^n − 2 levels over ±1 (rMax·step = 1: the presets' 8-bit DAC); false where the top
+   * level lies beyond the bound (e.g. 1/step = 127.8: 128·step > 1).
+   */
+  bool unclippedAtAbsMax() const {
+    const double rMax = std::floor(static_cast<double>(invF) * (1.0 + 4.76837158203125e-7) + 0.5);
+    return static_cast<float>(rMax) * stepF <= hi;
+  }
 };
 
 /**
@@ -132,12 +143,13 @@ struct DacF {
  * to ±bound (FB: by min/max, `bound` being a float); near = max(near, |t' − rint t'|) (NaN never wins the max:
  * a NaN level is no tie, as in the scalar test). PLUS0: see quantLoopF.
  */
-template <bool FB, bool PLUS0>
+template <bool FB, bool PLUS0, bool CLIP = true>
 static inline vf dacLanes(vf t, const DacF& d, vf& near) {
   t = levelArgV(t, d.c);
   const vf r = PLUS0 ? vrint(t) + vf{} : vrint(t);
   near = vmax(vabs(t - r), near);
   const vf q = r * vbcast(d.stepF), hi = vbcast(d.hi), lo = vbcast(d.lo), bDown = vbcast(d.bDown);
+  if (!CLIP) return q;  // the caller proved the clip an identity (DacF::unclippedAtAbsMax)
   return FB ? vmax(lo, vmin(hi, q)) : (q > bDown ? hi : (q < -bDown ? lo : q));
 }
 

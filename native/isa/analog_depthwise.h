@@ -33,6 +33,48 @@ static inline bool depthwiseBlocksApply(const AnalogIn& in, bool computeNm) {
 }
 
 /**
+ * depthwiseBlocks' DAC and dot products for the channels c0 .. c0+G−1 (G a multiple of W) at the DAC scales sc;
+ * CLIP = false leaves out the clip to ±bound where the caller proved it an identity (DacF::unclippedAtAbsMax).
+ */
+template <bool CLIP>
+static void depthwiseDots(const PixelTaps& px, int64_t c0, int64_t G, int64_t ldw, int64_t kk, const AnalogIn& in,
+                          const DacF& dc, const float* __restrict wT, const float* __restrict sc, float* __restrict d) {
+  const float* const* src = px.src.data();
+  const double invStep = 1.0 / in.step;
+  for (int64_t g = 0; g < G; g += W) {
+    // one scale per vector (lane), so the level argument is quantLoopF's x·fround(s·fround(1/step)), whose float
+    // error bound and tie slack hold as for any vector with one scale
+    const vf s = vload(sc + g), sInv = s * vbcast(dc.invF);
+    vf acc{}, near{};  // near: the largest |level argument − its rint| (dacLanes)
+    for (int64_t t = 0; t < kk; t++) {
+      const float* x = src[t];
+      if (!x) {  // the DAC of a padding 0 is +0 at any scale
+        acc = dotStepV(acc, vf{}, vload(wT + t * ldw + g));
+        continue;
+      }
+      // (no + 0 on the levels: see below)
+      acc = dotStepV(acc, dacLanes<true, false, CLIP>(vload(x + c0 + g) * sInv, dc, near), vload(wT + t * ldw + g));
+    }
+    if (dc.suspect(near)) {  // rare: a level within the float slack of a tie
+      alignas(64) float dg[W];
+      for (int64_t l = 0; l < W; l++) {
+        const float sl = sc[g + l], sInvL = sl * dc.invF;
+        float a = 0.f;
+        for (int64_t t = 0; t < kk; t++) {
+          const float* x = px.src[t];
+          const float xl = x ? x[c0 + g + l] : 0.f;
+          const float q = x ? dacOne<true>(levelArg(xl * sInvL, dc.c), xl * sl, dc, invStep, in.step) : 0.f;
+          a = dotStep(a, q, wT[t * ldw + g + l]);
+        }
+        dg[l] = a;
+      }
+      acc = vload(dg);
+    }
+    vstore(d + g, s != vf{} ? acc : vf{});  // scale 0: an exact-zero vector (also where x·0 was NaN)
+  }
+}
+
+/**
  * depthwiseLanes for the channels c0 .. c0+G−1 in whole vectors of W (G a multiple of W), each vector's NM
  * maximum, DAC levels and dot-product chains in registers, with the arithmetic of scalesFromMax, quantLoopF and
  * dotStep, except that a zero level keeps vrint's sign: it only ever meets the dot-product chain, which starts
@@ -54,40 +96,11 @@ static void depthwiseBlocks(const PixelTaps& px, int64_t c0, int64_t G, int64_t 
     }
     vstore(mx + g, m);
   }
-  scalesFromMax(mx, G, in, nm, sc);
+  const bool capped = scalesFromMax(mx, G, in, nm, sc);
   const double invStep = 1.0 / in.step;
   const DacF dc(invStep, in.step, in.bound);  // quantLoopF's constants (float step and bound: the presets' DAC)
-  for (int64_t g = 0; g < G; g += W) {
-    // one scale per vector (lane), so the level argument is quantLoopF's x·fround(s·fround(1/step)), whose float
-    // error bound and tie slack hold as for any vector with one scale
-    const vf s = vload(sc + g), sInv = s * vbcast(dc.invF);
-    vf acc{}, near{};  // near: the largest |level argument − its rint| (dacLanes)
-    for (int64_t t = 0; t < kk; t++) {
-      const float* x = src[t];
-      if (!x) {  // the DAC of a padding 0 is +0 at any scale
-        acc = dotStepV(acc, vf{}, vload(wT + t * ldw + g));
-        continue;
-      }
-      // (no + 0 on the levels: see below)
-      acc = dotStepV(acc, dacLanes<true, false>(vload(x + c0 + g) * sInv, dc, near), vload(wT + t * ldw + g));
-    }
-    if (dc.suspect(near)) {  // rare: a level within the float slack of a tie
-      alignas(64) float dg[W];
-      for (int64_t l = 0; l < W; l++) {
-        const float sl = sc[g + l], sInvL = sl * dc.invF;
-        float a = 0.f;
-        for (int64_t t = 0; t < kk; t++) {
-          const float* x = px.src[t];
-          const float xl = x ? x[c0 + g + l] : 0.f;
-          const float q = x ? dacOne<true>(levelArg(xl * sInvL, dc.c), xl * sl, dc, invStep, in.step) : 0.f;
-          a = dotStep(a, q, wT[t * ldw + g + l]);
-        }
-        dg[l] = a;
-      }
-      acc = vload(dg);
-    }
-    vstore(d + g, s != vf{} ? acc : vf{});  // scale 0: an exact-zero vector (also where x·0 was NaN)
-  }
+  if (abs && !capped && dc.unclippedAtAbsMax()) return depthwiseDots<false>(px, c0, G, ldw, kk, in, dc, wT, sc, d);
+  depthwiseDots<true>(px, c0, G, ldw, kk, in, dc, wT, sc, d);
 }
 
 /**

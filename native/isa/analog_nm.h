@@ -80,8 +80,9 @@ static inline bool zeroVector(const AnalogIn& p, float m, double& nm) {
  * DAC scales of G vectors from their NM maxima mx[g] (abs-max or max), as dacRow computes them:
  * nm[g] = min(mx, nmCap), sc[g] = nmScale (1 when nm <= 0), 0 for an exact-zero vector. Uncapped lanes take
  * the float quotient 1.f/mx (quotientF) in one loop that vectorises; capped lanes are redone by nmScale.
+ * Returns whether any lane was capped.
  */
-static inline void scalesFromMax(const float* mx, int64_t G, const AnalogIn& in, double* nm, float* sc) {
+static inline bool scalesFromMax(const float* mx, int64_t G, const AnalogIn& in, double* nm, float* sc) {
   const bool zeroExact = in.zeroRowsExact;
   int capped = 0;
   for (int64_t g = 0; g < G; g++) {
@@ -91,8 +92,9 @@ static inline void scalesFromMax(const float* mx, int64_t G, const AnalogIn& in,
     const bool zero = !(m > 0.f) && zeroExact;
     sc[g] = zero ? 0.f : (m > 0.f ? 1.f / m : 1.f);
   }
-  if (!capped) return;
+  if (!capped) return false;
   for (int64_t g = 0; g < G; g++) sc[g] = zeroVector(in, mx[g], nm[g]) ? 0.f : nmScale(in, nm[g], 1.0);
+  return true;
 }
 
 /** DAC scales of G vectors from given NM values nm[g] (dacRow without computeNm). */

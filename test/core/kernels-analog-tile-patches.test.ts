@@ -41,6 +41,8 @@ interface Case {
   nmCap?: number;
   /** Added to every input (a negative shift makes whole vectors negative: NM max ≤ 0). */
   shift?: number;
+  /** The DAC step (default 2/254, or the presets' float step with `ties` / `floatSteps`). */
+  inStep?: number;
 }
 
 const g3x3 = conv(2, 6, 5, 10, 1, [3, 3], { stride: [1, 1], pad: [1, 1, 1, 1], dil: [1, 1], groups: 1 });
@@ -220,6 +222,21 @@ const cases: Case[] = [
     outBound: 0.3,
     ties: true,
   },
+  // 1/step = 127.8: the NM maximum's level 128 lies above the bound (128·step > 1), so the DAC clips it
+  // at its own abs-max scale, where the presets' steps (1/step = 127) never clip
+  {
+    name: "depthwise 32 channels, a DAC step whose top level clips",
+    conv: conv(2, 5, 6, 32, 32, [3, 3], { stride: [1, 1], pad: [1, 1, 1, 1], dil: [1, 1], groups: 32 }),
+    group0: 0,
+    groups: 32,
+    k0: 0,
+    k: 9,
+    m: 1,
+    row0: 0,
+    rows: 60,
+    nm: "absMax",
+    inStep: Math.fround(1 / 127.8),
+  },
 ];
 
 function randn(rng: Rng, n: number, scale = 1): Float32Array {
@@ -336,7 +353,7 @@ function makeArgs(c: Case, rng: Rng): { a: AnalogTileArgs; p: AnalogTileParams }
       noiseManagement: c.nm,
       computeNm: true,
       nmCap: c.nmCap ?? Infinity,
-      step: c.ties || c.floatSteps ? FLOAT_STEP : 2 / 254,
+      step: c.inStep ?? (c.ties || c.floatSteps ? FLOAT_STEP : 2 / 254),
       bound: 1,
       zeroRowsExact: true,
     },
