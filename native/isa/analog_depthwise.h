@@ -40,7 +40,6 @@ template <bool CLIP>
 static void depthwiseDots(const PixelTaps& px, int64_t c0, int64_t G, int64_t ldw, int64_t kk, const AnalogIn& in,
                           const DacF& dc, const float* __restrict wT, const float* __restrict sc, float* __restrict d) {
   const float* const* src = px.src.data();
-  const double invStep = 1.0 / in.step;
   for (int64_t g = 0; g < G; g += W) {
     // one scale per vector (lane), so the level argument is quantLoopF's x·fround(s·fround(1/step)), whose float
     // error bound and tie slack hold as for any vector with one scale
@@ -56,6 +55,7 @@ static void depthwiseDots(const PixelTaps& px, int64_t c0, int64_t G, int64_t ld
       acc = dotStepV(acc, dacLanes<true, false, CLIP>(vload(x + c0 + g) * sInv, dc, near), vload(wT + t * ldw + g));
     }
     if (dc.suspect(near)) {  // rare: a level within the float slack of a tie
+      const double invStep = 1.0 / in.step;
       alignas(64) float dg[W];
       for (int64_t l = 0; l < W; l++) {
         const float sl = sc[g + l], sInvL = sl * dc.invF;
@@ -80,10 +80,11 @@ static void depthwiseDots(const PixelTaps& px, int64_t c0, int64_t G, int64_t ld
  * dotStep, except that a zero level keeps vrint's sign: it only ever meets the dot-product chain, which starts
  * from +0 and so never holds −0 (+0 + −0 = +0). A vector with scale 0 (exact zero) gets d = +0 at the end.
  * Where a DAC level lies within the float slack of a tie, the W vectors are redone lane by lane with quantLoopF's
- * exact double path for those levels (quantStep), as its second pass does. wT rows have stride ldw.
+ * exact double path for those levels (quantStep), as its second pass does. wT rows have stride ldw; dc holds
+ * quantLoopF's constants for in.step and in.bound (the tile kernel's, made once per call).
  */
 static void depthwiseBlocks(const PixelTaps& px, int64_t c0, int64_t G, int64_t ldw, int64_t kk, const AnalogIn& in,
-                            const float* __restrict wT, double* __restrict nm, float* __restrict sc,
+                            const DacF& dc, const float* __restrict wT, double* __restrict nm, float* __restrict sc,
                             float* __restrict mx, float* __restrict d) {
   const bool abs = in.nmMode != 2;
   const float* const* src = px.src.data();
@@ -97,8 +98,6 @@ static void depthwiseBlocks(const PixelTaps& px, int64_t c0, int64_t G, int64_t 
     vstore(mx + g, m);
   }
   const bool capped = scalesFromMax(mx, G, in, nm, sc);
-  const double invStep = 1.0 / in.step;
-  const DacF dc(invStep, in.step, in.bound);  // quantLoopF's constants (float step and bound: the presets' DAC)
   if (abs && !capped && dc.unclippedAtAbsMax()) return depthwiseDots<false>(px, c0, G, ldw, kk, in, dc, wT, sc, d);
   depthwiseDots<true>(px, c0, G, ldw, kk, in, dc, wT, sc, d);
 }
@@ -150,13 +149,13 @@ static void depthwiseLanes(const PixelTaps& px, int64_t c0, int64_t G, int64_t l
 /**
  * One pixel of G depthwise vectors (channels c0..c0+G−1) with the transposed weights wT[kk × G]: writes
  * nm[g] (with computeNm), the DAC scale sc[g] (0: exact-zero vector) and the dot products d[g]; mx[G] and
- * v[kk × G] are scratch.
+ * v[kk × G] are scratch; dc = DacF(1/in.step, in.step, in.bound), made once by the caller.
  */
 static void depthwisePixel(const PixelTaps& px, int64_t c0, int64_t G, int64_t kk, const AnalogIn& in,
-                           bool computeNm, const float* __restrict wT, double* __restrict nm, float* __restrict sc,
-                           float* __restrict mx, float* __restrict v, float* __restrict d) {
+                           const DacF& dc, bool computeNm, const float* __restrict wT, double* __restrict nm,
+                           float* __restrict sc, float* __restrict mx, float* __restrict v, float* __restrict d) {
   const int64_t gb = depthwiseBlocksApply(in, computeNm) ? G / W * W : 0;
-  if (gb > 0) depthwiseBlocks(px, c0, gb, G, kk, in, wT, nm, sc, mx, d);
+  if (gb > 0) depthwiseBlocks(px, c0, gb, G, kk, in, dc, wT, nm, sc, mx, d);
   if (gb < G)
     depthwiseLanes(px, c0 + gb, G - gb, G, kk, in, computeNm, wT + gb, nm + gb, sc + gb, mx + gb, v, d + gb);
 }

@@ -151,7 +151,7 @@ static int64_t analogTileForward(const AnalogTileP& p, const float* x, const flo
         double* nmr = nm + (r0 + r) * G;
         if (dwConv) {
           px.at(*p.patch, x, p.row0 + r0 + r);
-          depthwisePixel(px, p.group0, G, K, p.in, computeNm, wT.data(), nmr, sc, mx, v, d);
+          depthwisePixel(px, p.group0, G, K, p.in, dacF, computeNm, wT.data(), nmr, sc, mx, v, d);
         } else if (conv) {  // grouped conv with one output per group: the row's G tap-major vectors
           float* pr = mx + G;
           px.at(*p.patch, x, p.row0 + r0 + r);
