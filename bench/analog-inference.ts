@@ -6,7 +6,11 @@
  * rounds, in the same process. Figures (medians over the rounds): samples/s of each and
  * `analog_over_digital` = analog time / digital time (target ≤ 1.5). An ablation in the same rounds,
  * `analog_without_output_noise_over_digital`, runs the same programmed model with the output noise off (every
- * other periphery stage on): what the DAC/NM, ADC and tiling cost on their own. Results:
+ * other periphery stage on): what the DAC/NM, ADC and tiling cost on their own. A floor in the same rounds,
+ * `output_noise_floor_over_digital`: (digital time + the time to draw, alone, the standard normals of the
+ * analog forward's output noise, one per ADC output of every tile as aihwkit draws them) / digital time. An
+ * analog forward does the digital model's arithmetic and draws these normals, so an implementation with this
+ * generator (Philox4x32-10 + Box-Muller, src/core/philox.ts) cannot go below it. Results:
  * bench/results/analog-inference.json (written atomically).
  *
  *   flock /tmp/kirchhoff-bench.lock node --import tsx bench/analog-inference.ts [--reps 5] [--rounds 5]
@@ -95,6 +99,38 @@ function forwardsPerRound(model: AnyModule, x: Tensor): number {
   return Math.max(reps, Math.ceil(minRoundMs / timeForward(model, x, 1)));
 }
 
+/** Standard normals the output noise of one analog forward draws (one per ADC output of every tile pass). */
+function outputNoiseNormals(model: AnyModule, x: Tensor): number {
+  const be = getBackend();
+  const { analogTileForward, analogOutputPeriphery } = be;
+  let n = 0;
+  be.analogTileForward = (a, p) => {
+    if (a.noise) n += a.rows * a.groups * a.m;
+    return analogTileForward.call(be, a, p);
+  };
+  be.analogOutputPeriphery = (y, rows, m, p, z, failed) => {
+    if (z) n += rows * m;
+    analogOutputPeriphery.call(be, y, rows, m, p, z, failed);
+  };
+  try {
+    noGrad(() => model.forward(x));
+  } finally {
+    be.analogTileForward = analogTileForward;
+    be.analogOutputPeriphery = analogOutputPeriphery;
+  }
+  return n;
+}
+
+/** Mean wall time (ms) of drawing n standard normals, `reps` times, into a reused cache-sized buffer. */
+function timeNormals(n: number, reps: number, rng: Rng): number {
+  const buf = new Float32Array(Math.min(n, 1 << 18));
+  const t0 = performance.now();
+  for (let r = 0; r < reps; r++)
+    for (let e = 0; e < n; e += buf.length)
+      rng.fillNormal(e + buf.length <= n ? buf : buf.subarray(0, n - e));
+  return (performance.now() - t0) / reps;
+}
+
 /** The analog model of the case under `config`: converted, programmed once and drifted (same seeds). */
 function prepareAnalog(c: Case, config: ReturnType<typeof getPreset>): AnyModule {
   const analog = toAnalog(c.build(), config, { rng: new Rng(3) }).eval();
@@ -118,6 +154,9 @@ for (const c of cases) {
   const aRounds: number[] = [];
   const ratios: number[] = [];
   const quietRatios: number[] = [];
+  const floorRatios: number[] = [];
+  const normals = outputNoiseNormals(analog, x);
+  const noiseRng = new Rng(7);
   const dReps = forwardsPerRound(digital, x);
   const aReps = forwardsPerRound(analog, x);
   for (let round = 0; round < rounds; round++) {
@@ -125,18 +164,22 @@ for (const c of cases) {
     aRounds.push(timeForward(analog, x, aReps));
     quietRatios.push(timeForward(quiet, x, aReps) / dRounds[round]!);
     ratios.push(aRounds[round]! / dRounds[round]!);
+    floorRatios.push(1 + timeNormals(normals, dReps, noiseRng) / dRounds[round]!);
   }
   const dMs = median(dRounds);
   const aMs = median(aRounds);
   figures[`${c.key}.analog_over_digital`] = median(ratios);
   figures[`${c.key}.analog_without_output_noise_over_digital`] = median(quietRatios);
+  figures[`${c.key}.output_noise_floor_over_digital`] = median(floorRatios);
+  figures[`${c.key}.output_noise_normals_per_forward`] = normals;
   figures[`${c.key}.digital_samples_per_sec`] = (batch * 1000) / dMs;
   figures[`${c.key}.analog_samples_per_sec`] = (batch * 1000) / aMs;
   figures[`${c.key}.convert_program_drift_ms`] = prepareMs;
   console.log(
     `${c.key}: digital ${dMs.toFixed(1)} ms, analog ${aMs.toFixed(1)} ms per batch of ${batch} → ratio ` +
       `${(aMs / dMs).toFixed(2)} (median per-round ${median(ratios).toFixed(2)}; without output noise ` +
-      `${median(quietRatios).toFixed(2)})`,
+      `${median(quietRatios).toFixed(2)}; floor: digital + ${normals} output-noise normals ` +
+      `${median(floorRatios).toFixed(2)})`,
   );
 }
 
@@ -151,7 +194,7 @@ writeJsonAtomic(
       reps,
       minRoundMs,
       rounds,
-      note: "program once, drift once, eval forwards of one random batch in alternating rounds; analog_over_digital = median per-round time ratio (target <= 1.5); analog_without_output_noise_over_digital: the same with out_noise 0",
+      note: "program once, drift once, eval forwards of one random batch in alternating rounds; analog_over_digital = median per-round time ratio (target <= 1.5); analog_without_output_noise_over_digital: the same with out_noise 0; output_noise_floor_over_digital: (digital + drawing the forward's output-noise normals alone) / digital, a lower bound for this generator",
     },
   }),
 );
