@@ -10,12 +10,17 @@
  * `output_noise_floor_over_digital`: (digital time + the time to draw, alone, the standard normals of the
  * analog forward's output noise, one per ADC output of every tile as aihwkit draws them) / digital time. An
  * analog forward does the digital model's arithmetic and draws these normals, so an implementation with this
- * generator (Philox4x32-10 + Box-Muller, src/core/philox.ts) cannot go below it. Results:
+ * generator (Philox4x32-10 + Box-Muller, src/core/philox.ts) cannot go below it. A reference after the rounds
+ * (bench/torch/analog_inference.py, with Debian's PyTorch when present): the same two models in PyTorch,
+ * digital and with the analog tile forward written in eager PyTorch ops as a Python simulator does it, at the
+ * same thread count: `pytorch_analog_emulation_over_digital` and `analog_speedup_over_pytorch_emulation`. Results:
  * bench/results/analog-inference.json (written atomically).
  *
  *   flock /tmp/kirchhoff-bench.lock node --import tsx bench/analog-inference.ts [--reps 5] [--rounds 5]
  *     [--batch 32] [--min-round-ms 250]
  */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command } from "commander";
 import { analogConfig, drift, getPreset, program, toAnalog } from "../src/analog/index.js";
@@ -131,6 +136,30 @@ function timeNormals(n: number, reps: number, rng: Rng): number {
   return (performance.now() - t0) / reps;
 }
 
+interface TorchTimes {
+  torch_version: string;
+  models: Record<string, { digital_ms: number; analog_ms: number }>;
+}
+
+/** PyTorch's forward times of the cases (bench/torch/analog_inference.py), or null where it cannot run. */
+function pytorch(): TorchTimes | null {
+  const py = "/usr/bin/python3";
+  if (!existsSync(py)) {
+    console.log("PyTorch reference skipped: /usr/bin/python3 not found");
+    return null;
+  }
+  const script = new URL("torch/analog_inference.py", import.meta.url).pathname;
+  const args = ["--batch", String(batch), "--threads", String(getBackend().getThreads()), "--reps", "9"];
+  const r = spawnSync(py, [script, ...args], { encoding: "utf8" });
+  if (r.status !== 0) {
+    console.log(
+      `PyTorch reference skipped: ${(r.stderr || r.stdout || "no output").trim().split("\n").at(-1)}`,
+    );
+    return null;
+  }
+  return JSON.parse(r.stdout) as TorchTimes;
+}
+
 /** The analog model of the case under `config`: converted, programmed once and drifted (same seeds). */
 function prepareAnalog(c: Case, config: ReturnType<typeof getPreset>): AnyModule {
   const analog = toAnalog(c.build(), config, { rng: new Rng(3) }).eval();
@@ -183,10 +212,27 @@ for (const c of cases) {
   );
 }
 
+const torch = pytorch();
+for (const c of cases) {
+  const t = torch?.models[c.key];
+  if (!t) continue;
+  const analogSps = figures[`${c.key}.analog_samples_per_sec`]!;
+  figures[`${c.key}.pytorch_digital_samples_per_sec`] = (batch * 1000) / t.digital_ms;
+  figures[`${c.key}.pytorch_analog_emulation_samples_per_sec`] = (batch * 1000) / t.analog_ms;
+  figures[`${c.key}.pytorch_analog_emulation_over_digital`] = t.analog_ms / t.digital_ms;
+  figures[`${c.key}.analog_speedup_over_pytorch_emulation`] = (analogSps * t.analog_ms) / (batch * 1000);
+  console.log(
+    `${c.key}: PyTorch ${torch!.torch_version} digital ${t.digital_ms.toFixed(1)} ms, analog emulation ` +
+      `${t.analog_ms.toFixed(1)} ms (ratio ${(t.analog_ms / t.digital_ms).toFixed(1)}); ours analog is ` +
+      `${figures[`${c.key}.analog_speedup_over_pytorch_emulation`]!.toFixed(1)}x faster`,
+  );
+}
+
 writeJsonAtomic(
   opts.out,
   benchRecord("analog-inference", figures, {
     backend: `${getBackend().name} (${getBackend().isa})`,
+    pytorch: torch?.torch_version ?? null,
     method: {
       preset: opts.preset,
       tInferenceSec,
@@ -194,7 +240,7 @@ writeJsonAtomic(
       reps,
       minRoundMs,
       rounds,
-      note: "program once, drift once, eval forwards of one random batch in alternating rounds; analog_over_digital = median per-round time ratio (target <= 1.5); analog_without_output_noise_over_digital: the same with out_noise 0; output_noise_floor_over_digital: (digital + drawing the forward's output-noise normals alone) / digital, a lower bound for this generator",
+      note: "program once, drift once, eval forwards of one random batch in alternating rounds; analog_over_digital = median per-round time ratio (target <= 1.5); analog_without_output_noise_over_digital: the same with out_noise 0; output_noise_floor_over_digital: (digital + drawing the forward's output-noise normals alone) / digital, a lower bound for this generator; pytorch_*: bench/torch/analog_inference.py after the rounds (eager PyTorch ops, same threads, median of 9)",
     },
   }),
 );
