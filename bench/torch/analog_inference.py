@@ -8,8 +8,10 @@ per input vector and tile, noise management (abs-max), the DAC (round half to ev
 output noise (one normal per output), the ADC (round half to even, clip), the bound-management test, the
 scale back (outScale / DAC scale, per-column factor) and the digital sum over tiles; conv layers unfold their
 patches in aihwkit's (c, ki, kj) order, depthwise layers run one 9-input vector per channel. Bound management
-never retries in these models (checked by Kirchhoff), so only its test is timed. Weights are random: the
-timing does not depend on their values.
+never retries in these models (checked by Kirchhoff), so only its test is timed. The MVM runs as a 1x1
+convolution in oneDNN (this PyTorch build's BLAS is the generic reference one). Weights are random: the timing
+does not depend on their values. This is the shape of aihwkit's pure-PyTorch inference tile, not a measurement
+of aihwkit itself (which cannot be installed here).
 
 Measures the median wall time of a forward of one batch, after a warm-up, at the given thread count, with
 NCHW and channels_last for the digital models (the faster one is reported). Prints one JSON object on stdout.
