@@ -49,14 +49,19 @@ export function conv2dGeometry(
   const groups = opts.groups ?? 1;
   if (!(Number.isInteger(groups) && groups >= 1))
     throw configError("conv2d: groups", "a positive integer", groups);
-  if (inC % groups !== 0 || outC % groups !== 0)
-    throw shapeError("conv2d", `channels divisible by groups=${groups} (in, out)`, "multiples", [inC, outC]);
-  if (cg !== inC / groups)
+  if (outC % groups !== 0)
     throw shapeError(
       "conv2d",
-      `weight input channels (inC/groups) for input ${JSON.stringify(xShape)}`,
-      inC / groups,
-      cg,
+      `output channels of weight ${JSON.stringify(wShape)} (OHWI)`,
+      `a multiple of groups=${groups}`,
+      outC,
+    );
+  if (cg * groups !== inC)
+    throw shapeError(
+      "conv2d",
+      `input channels of input ${JSON.stringify(xShape)} for weight ${JSON.stringify(wShape)} (OHWI, groups=${groups})`,
+      cg * groups,
+      inC,
     );
   const [strideH, strideW] = spatialPair("conv2d", "stride", opts.stride ?? 1, 1);
   const [dilationH, dilationW] = spatialPair("conv2d", "dilation", opts.dilation ?? 1, 1);

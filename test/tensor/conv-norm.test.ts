@@ -87,10 +87,22 @@ describe("conv2d", () => {
   }
   test("bad shapes throw: rank, channel mismatch, groups, too-small input", () => {
     assert.throws(() => T.conv2d(T.zeros([5, 5, 3]), T.zeros([4, 3, 3, 3])), /input rank/);
-    assert.throws(() => T.conv2d(T.zeros([1, 5, 5, 3]), T.zeros([4, 3, 3, 2])), /weight input channels/);
+    assert.throws(
+      () => T.conv2d(T.zeros([1, 5, 5, 3]), T.zeros([4, 3, 3, 2])),
+      /input channels of input \[1,5,5,3\] for weight \[4,3,3,2\] \(OHWI, groups=1\): expected 2, got 3/,
+    );
     assert.throws(
       () => T.conv2d(T.zeros([1, 5, 5, 3]), T.zeros([4, 3, 3, 1]), null, { groups: 2 }),
-      /divisible/,
+      /input channels of input \[1,5,5,3\] for weight \[4,3,3,1\] \(OHWI, groups=2\): expected 2, got 3/,
+    );
+    // depthwise: the input's channels must be the layer's
+    assert.throws(
+      () => T.conv2d(T.zeros([1, 5, 5, 3]), T.zeros([8, 3, 3, 1]), null, { groups: 8 }),
+      /input channels .* \(OHWI, groups=8\): expected 8, got 3/,
+    );
+    assert.throws(
+      () => T.conv2d(T.zeros([1, 5, 5, 4]), T.zeros([3, 3, 3, 2]), null, { groups: 2 }),
+      /output channels of weight \[3,3,3,2\] \(OHWI\): expected "a multiple of groups=2", got 3/,
     );
     assert.throws(() => T.conv2d(T.zeros([1, 2, 2, 1]), T.zeros([1, 3, 3, 1])), /positive output size/);
     assert.throws(
