@@ -251,7 +251,7 @@ static inline float dacScaled(const float* xr, int64_t k, const AnalogIn& p, dou
  */
 static inline float dacFromMax(const float* xr, int64_t k, const AnalogIn& p, float m, double& nm, double red,
                                float* vr, bool forMvm = false) {
-  if (zeroVector(p, m, nm)) {
+  if (zeroVector(p, m, nm) && !hasNaN(xr, k)) {
     zeroFloats(vr, k);
     return 0.f;
   }

@@ -70,7 +70,9 @@ static void depthwiseDots(const PixelTaps& px, int64_t c0, int64_t G, int64_t ld
       }
       acc = vload(dg);
     }
-    vstore(d + g, s != vf{} ? acc : vf{});  // scale 0: an exact-zero vector (also where x·0 was NaN)
+    // scale 0: an exact-zero vector, d = acc − acc = +0, unless a tap is NaN (x·0 is then NaN, and so are acc
+    // and d): the NM maximum never takes a NaN, so a NaN among zeros has scale 0 here, and it must reach d
+    vstore(d + g, s != vf{} ? acc : acc - acc);
   }
 }
 
@@ -78,7 +80,8 @@ static void depthwiseDots(const PixelTaps& px, int64_t c0, int64_t G, int64_t ld
  * depthwiseLanes for the channels c0 .. c0+G−1 in whole vectors of W (G a multiple of W), each vector's NM
  * maximum, DAC levels and dot-product chains in registers, with the arithmetic of scalesFromMax, quantLoopF and
  * dotStep, except that a zero level keeps vrint's sign: it only ever meets the dot-product chain, which starts
- * from +0 and so never holds −0 (+0 + −0 = +0). A vector with scale 0 (exact zero) gets d = +0 at the end.
+ * from +0 and so never holds −0 (+0 + −0 = +0). A vector with scale 0 (exact zero) gets d = +0 at the end, or
+ * NaN where a tap is NaN (a NaN among zeros).
  * Where a DAC level lies within the float slack of a tie, the W vectors are redone lane by lane with quantLoopF's
  * exact double path for those levels (quantStep), as its second pass does. wT rows have stride ldw; dc holds
  * quantLoopF's constants for in.step and in.bound (the tile kernel's, made once per call).
@@ -131,14 +134,10 @@ static void depthwiseLanes(const PixelTaps& px, int64_t c0, int64_t G, int64_t l
   } else {
     scalesFromNm(G, in, nm, sc);
   }
-  int64_t zeros = 0;
-  for (int64_t g = 0; g < G; g++) zeros += sc[g] == 0.f;
+  // a vector with scale 0 quantises to +0, or to NaN where x·0 is NaN (as groupRowDots)
   for (int64_t t = 0; t < kk; t++) {
     if (px.src[t]) quantAny<true>(px.src[t] + c0, 0.f, sc, G, in.step, in.bound, v + t * G);
     else zeroFloats(v + t * G, G);  // the DAC of 0 is +0 at any scale
-    if (zeros > 0)
-      for (int64_t g = 0; g < G; g++)
-        if (sc[g] == 0.f) v[t * G + g] = 0.f;
   }
   // the dot products: groupDots' chains (dotStep over the taps in order, from +0), run across the G channels
   for (int64_t g = 0; g < G; g++) d[g] = 0.f;

@@ -70,10 +70,21 @@ static inline float nmScale(const AnalogIn& p, double nm, double red) {
   return static_cast<float>(1.0 / nm / red);
 }
 
-/** A vector's NM value from its NM maximum m, nm = min(m, nmCap); returns whether it is an exact-zero vector. */
+/**
+ * A vector's NM value from its NM maximum m, nm = min(m, nmCap); returns whether it may be an exact-zero
+ * vector (scale 0, zero output): m is not > 0. The maximum never takes a NaN, so a caller that writes zeros
+ * for such a vector must still check it for NaN (hasNaN): a NaN among zeros must reach the outputs.
+ */
 static inline bool zeroVector(const AnalogIn& p, float m, double& nm) {
   nm = static_cast<double>(m) < p.nmCap ? static_cast<double>(m) : p.nmCap;
   return !(m > 0.f) && p.zeroRowsExact;
+}
+
+/** Whether x[0 .. k) holds a NaN. */
+static inline bool hasNaN(const float* x, int64_t k) {
+  for (int64_t j = 0; j < k; j++)
+    if (x[j] != x[j]) return true;
+  return false;
 }
 
 /**

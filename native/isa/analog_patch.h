@@ -158,6 +158,13 @@ static bool dacUniformRuns(const PixelTaps& px, int64_t kk, int64_t c0, float s,
   return !d.suspect(near);
 }
 
+/** Whether any tap of the pixel holds a NaN in its channels [c, c + n) (padding taps hold zeros). */
+static inline bool tapsHaveNaN(const PixelTaps& px, int64_t kk, int64_t c, int64_t n) {
+  for (int64_t t = 0; t < kk; t++)
+    if (px.src[t] && hasNaN(px.src[t] + c, n)) return true;
+  return false;
+}
+
 /** NV when every tap holds the same NV·W channels with NV = 1, 2 or 4 (the unrolled whole-channel paths), else 0. */
 static inline int64_t uniformVectors(const TapRuns& tr) {
   const int64_t n = tr.uniformLen;
@@ -185,7 +192,7 @@ static inline bool directDac(const TapRuns& tr, const AnalogIn& in) {
 static float patchDacDirect(const TapRuns& tr, const PixelTaps& px, int64_t g, const AnalogIn& in, const DacF& d,
                             double& nm, float* pv, float* vr) {
   const int64_t c = g * tr.cgOne + tr.lo[0], nv = uniformVectors(tr), K = tr.kk * tr.uniformLen;
-  if (zeroVector(in, uniformAbsMax<false>(nv, px, tr.kk, c, nullptr), nm)) {
+  if (zeroVector(in, uniformAbsMax<false>(nv, px, tr.kk, c, nullptr), nm) && !tapsHaveNaN(px, tr.kk, c, nv * W)) {
     zeroFloats(vr, K);
     return 0.f;
   }

@@ -80,9 +80,9 @@ static void groupRowDots(const float* xr, int64_t G, int64_t K, const AnalogIn& 
   }
   for (int64_t g = 0; g < G; g++)
     for (int64_t j = 0; j < K; j++) sv[g * K + j] = sc[g];
-  quantAny<true>(xr, 0.f, sv, G * K, in.step, in.bound, v);  // a scale per element
-  for (int64_t g = 0; g < G; g++)
-    if (sc[g] == 0.f) zeroFloats(v + g * K, K);
+  // a scale per element; a vector with scale 0 quantises to +0, or to NaN where x·0 is NaN (a NaN or ∞
+  // element, which the maximum never takes or which made it ∞): that NaN reaches the vector's outputs
+  quantAny<true>(xr, 0.f, sv, G * K, in.step, in.bound, v);
   groupDots(G, K, v, w, d);
 }
 

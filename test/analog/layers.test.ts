@@ -216,3 +216,28 @@ test("training mode uses the digital weights unless trainingForward = 'analog' (
   y.backward(randn([3, 4], rng));
   assert.ok(a.weight.grad !== null);
 });
+
+test("a NaN input reaches the outputs of its sample (HERMES periphery), as in the digital model", () => {
+  // zeros around the NaN (ReLU, padding) would make its vectors look like exact-zero vectors, whose outputs
+  // are zero: the NaN must not become a number on the way
+  const build = () =>
+    new Sequential([
+      new Conv2d(1, 16, 3, { rng: new Rng(5), padding: 1 }),
+      new ReLU(),
+      new DepthwiseConv2d(16, 3, { rng: new Rng(6), padding: 1 }),
+      new ReLU(),
+      new Conv2d(16, 4, 1, { rng: new Rng(7) }),
+    ]);
+  const x = tensor(new Float32Array(2 * 5 * 5), [2, 5, 5, 1]);
+  x.data[12] = Number.NaN; // sample 0, the centre pixel; sample 1 all zero
+  const digital = build().eval().forward(x);
+  const m = toAnalog(build(), getPreset("hermes"), { rng: new Rng(8) }).eval();
+  program(m, new Rng(9));
+  drift(m, 86400, new Rng(10));
+  const y = m.forward(x);
+  const nans = (t: Tensor, from: number, to: number) => t.data.subarray(from, to).filter(Number.isNaN).length;
+  const half = y.size / 2;
+  assert.equal(nans(digital, 0, half), nans(y, 0, half), "sample 0: NaN outputs, digital vs analog");
+  assert.ok(nans(y, 0, half) > 0, "sample 0 has NaN outputs");
+  assert.equal(nans(y, half, y.size), 0, "sample 1 stays finite");
+});

@@ -164,7 +164,10 @@ export interface AnalogInputParams {
   step: number;
   /** DAC clip bound (|v| ≤ bound; Infinity = none). */
   bound: number;
-  /** With computeNm: a row whose nm is not > 0 gets scale 0 and zero output (exact-zero rows, C++). */
+  /**
+   * With computeNm: a row whose nm is not > 0 and that holds no NaN gets scale 0 and zero output (exact-zero
+   * rows, C++); a row with a NaN keeps it (its outputs are NaN).
+   */
   zeroRowsExact: boolean;
 }
 

@@ -122,7 +122,9 @@ export function analogInputPeripheryJs(
         }
       }
       nm[r] = Math.min(m, p.nmCap);
-      if (!(m > 0) && p.zeroRowsExact) {
+      // an exact-zero row: m is not > 0 (a NaN never wins the maximum) and no element is NaN (a NaN among
+      // zeros must reach the output, not become a zero)
+      if (!(m > 0) && p.zeroRowsExact && !hasNaN(x, o, k)) {
         scales[r] = 0;
         v.fill(0, o, o + k);
         continue;
@@ -143,6 +145,12 @@ export function analogInputPeripheryJs(
       v[o + j] = q;
     }
   }
+}
+
+/** Whether x[o .. o + k) holds a NaN. */
+function hasNaN(x: Float32Array, o: number, k: number): boolean {
+  for (let j = 0; j < k; j++) if (Number.isNaN(x[o + j]!)) return true;
+  return false;
 }
 
 export function analogOutputPeripheryJs(

@@ -1,0 +1,181 @@
+/**
+ * NaN inputs through the analog periphery kernels, on every backend / ISA path / thread count. The NM maximum
+ * never takes a NaN, so a vector whose other elements are all zero has maximum 0: it must still not be taken
+ * for an exact-zero vector (scale 0, zero output), or its NaN would silently become a number. Such vectors get
+ * the plain scale (1) and NaN outputs, as in the digital model; true zero vectors keep scale 0 and zero outputs.
+ * Covered: the DAC stage, and the fused tile kernel's dense rows, single-output groups, conv vectors gathered
+ * from the input (straight DAC of whole-channel taps, and a tile slice inside channels) and depthwise tiles
+ * (whole vectors of channels, and the per-lane path).
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type {
+  AnalogInputParams,
+  AnalogTileArgs,
+  AnalogTileParams,
+  Conv2dParams,
+} from "../../src/core/index.js";
+import { conv } from "./helpers.js";
+import { variants } from "./variants.js";
+
+const FLOAT_STEP = Math.fround(2 / 254); // the presets' DAC step
+
+function input(step: number): AnalogInputParams {
+  return { noiseManagement: "absMax", computeNm: true, nmCap: Infinity, step, bound: 1, zeroRowsExact: true };
+}
+
+/**
+ * Rows of k values: NaN among zeros, all NaN, all zero, NaN among non-zeros, NaN as the last element, and
+ * (withInf) +∞ among non-zeros (NM maximum ∞, scale 1/∞ = 0: x·0 is NaN at the ∞).
+ */
+function nanRows(k: number, withInf = false): { x: Float32Array; nanRow: boolean[] } {
+  const x = new Float32Array((withInf ? 6 : 5) * k);
+  x[7] = Number.NaN;
+  x.fill(Number.NaN, k, 2 * k);
+  for (let j = 0; j < k; j++) x[3 * k + j] = Math.fround(Math.sin(j + 1));
+  x[3 * k + 3] = Number.NaN;
+  x[5 * k - 1] = Number.NaN;
+  if (withInf) {
+    for (let j = 0; j < k; j++) x[5 * k + j] = Math.fround(Math.cos(j + 1));
+    x[5 * k + 2] = Number.POSITIVE_INFINITY;
+  }
+  return { x, nanRow: [true, true, false, true, true, true] };
+}
+
+function tileArgs(x: Float32Array, rows: number, groups: number, k: number, m: number): AnalogTileArgs {
+  return {
+    x,
+    xOffset: 0,
+    ldx: groups * k,
+    patches: null,
+    rows,
+    groups,
+    k,
+    m,
+    w: Float32Array.from({ length: groups * m * k }, (_, i) => Math.fround(0.1 * Math.cos(i))),
+    nm: new Float64Array(rows * groups),
+    post: null,
+    bias: null,
+    biasAfter: null,
+    noise: null,
+    y: new Float32Array(rows * groups * m).fill(7),
+    yOffset: 0,
+    ldy: groups * m,
+    accumulate: false,
+    retry: new Uint8Array(rows * groups),
+  };
+}
+
+function tileParams(step: number): AnalogTileParams {
+  return {
+    input: input(step),
+    output: { outAsymmetry: 0, outNoise: 0, step: Math.fround(24 / 254), bound: 12, testNegativeBound: true },
+    outScale: 1,
+    retryClipped: true,
+  };
+}
+
+/** Asserts y[u·m .. u·m + m) is all NaN where nanUnit(u), else all +0 or −0 (exact-zero vectors, no bias). */
+function expectUnits(y: Float32Array, m: number, nanUnit: (u: number) => boolean, label: string): void {
+  for (let u = 0; u < y.length / m; u++) {
+    for (let i = 0; i < m; i++) {
+      const v = y[u * m + i]!;
+      if (nanUnit(u)) assert.ok(Number.isNaN(v), `${label}: vector ${u} output ${i} should be NaN, got ${v}`);
+      else assert.equal(Math.abs(v), 0, `${label}: vector ${u} output ${i} should be 0`);
+    }
+  }
+}
+
+/** An NHWC input of zeros with one NaN at (image 0, row 2, column 2, channel c). */
+function zerosWithNaN(cv: Conv2dParams, c: number): Float32Array {
+  const x = new Float32Array(cv.n * cv.inH * cv.inW * cv.inC);
+  x[(2 * cv.inW + 2) * cv.inC + c] = Number.NaN;
+  return x;
+}
+
+/** Whether output pixel `row` of a 3×3, stride-1, pad-1 conv reads input pixel (image 0, row 2, column 2). */
+function readsNaNPixel(cv: Conv2dParams, row: number): boolean {
+  const ow = row % cv.outW;
+  const oh = Math.floor(row / cv.outW) % cv.outH;
+  const n = Math.floor(row / (cv.outW * cv.outH));
+  return n === 0 && Math.abs(oh - 2) <= 1 && Math.abs(ow - 2) <= 1;
+}
+
+for (const vnt of variants()) {
+  const be = vnt.backend;
+
+  test(`DAC stage: a NaN among zeros is no exact-zero row [${vnt.label}]`, () => {
+    vnt.enter();
+    for (const step of [FLOAT_STEP, 2 / 254]) {
+      const k = 20;
+      const { x, nanRow } = nanRows(k);
+      const v = new Float32Array(x.length).fill(7);
+      const scales = new Float32Array(5);
+      be.analogInputPeriphery(x, 5, k, input(step), new Float64Array(5), null, v, scales);
+      for (let r = 0; r < 5; r++) {
+        assert.equal(scales[r] === 0, !nanRow[r], `step ${step}, row ${r}: scale ${scales[r]}`);
+        for (let j = 0; j < k; j++) {
+          const want = Number.isNaN(x[r * k + j]!) || r === 3 ? x[r * k + j]! : 0;
+          if (Number.isNaN(want))
+            assert.ok(Number.isNaN(v[r * k + j]!), `step ${step}, v[${r}, ${j}] not NaN`);
+          else if (r !== 3) assert.equal(v[r * k + j], 0, `step ${step}, v[${r}, ${j}]`);
+        }
+      }
+    }
+  });
+
+  test(`analogTileForward: NaN and ∞ rows give NaN outputs, zero rows zeros [${vnt.label}]`, () => {
+    vnt.enter();
+    const k = 20;
+    const { x, nanRow } = nanRows(k, true);
+    for (const step of [FLOAT_STEP, 2 / 254]) {
+      const dense = tileArgs(x, 6, 1, k, 6); // one vector per row, 6 outputs
+      be.analogTileForward(dense, tileParams(step));
+      expectUnits(dense.y, 6, (u) => nanRow[u]!, `dense, step ${step}`);
+      // the same vectors as one row of 6 single-output groups (m = 1)
+      const grouped = tileArgs(x, 1, 6, k, 1);
+      be.analogTileForward(grouped, tileParams(step));
+      expectUnits(grouped.y, 1, (u) => nanRow[u]!, `groups, step ${step}`);
+    }
+  });
+
+  test(`analogTileForward on conv patches: a NaN among zero pixels reaches the outputs [${vnt.label}]`, () => {
+    vnt.enter();
+    const p = tileParams(FLOAT_STEP);
+    // whole-channel taps (the straight DAC from the input), and a tile slice that starts inside a channel
+    const dense = conv(2, 6, 5, 16, 4, [3, 3], { pad: [1, 1, 1, 1] });
+    const rows = dense.n * dense.outH * dense.outW;
+    for (const [k0, k] of [
+      [0, 144],
+      [20, 30],
+    ] as const) {
+      const a = tileArgs(zerosWithNaN(dense, 3), rows, 1, k, 4);
+      a.patches = { conv: dense, group0: 0, k0, row0: 0 };
+      be.analogTileForward(a, p);
+      expectUnits(a.y, 4, (u) => readsNaNPixel(dense, u), `conv k0 ${k0} k ${k}`);
+    }
+    // depthwise: 16 channels (whole vectors of channels) and 3 (the per-lane path)
+    for (const [ch, c] of [
+      [16, 5],
+      [3, 1],
+    ] as const) {
+      const dw = conv(2, 6, 5, ch, ch, [3, 3], { pad: [1, 1, 1, 1], groups: ch });
+      const x = zerosWithNaN(dw, c);
+      x[dw.inH * dw.inW * ch + c] = Number.POSITIVE_INFINITY; // image 1, pixel (0, 0): NM maximum ∞
+      const a = tileArgs(x, rows, ch, 9, 1);
+      a.patches = { conv: dw, group0: 0, k0: 0, row0: 0 };
+      be.analogTileForward(a, p);
+      // output pixels of image 1 at rows 0-1, columns 0-1 read the ∞
+      const readsInf = (row: number) => {
+        const r = row - dw.outH * dw.outW;
+        return r >= 0 && Math.floor(r / dw.outW) <= 1 && r % dw.outW <= 1;
+      };
+      expectUnits(
+        a.y,
+        1,
+        (u) => u % ch === c && (readsNaNPixel(dw, Math.floor(u / ch)) || readsInf(Math.floor(u / ch))),
+        `depthwise ${ch}`,
+      );
+    }
+  });
+}
