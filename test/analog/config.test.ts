@@ -29,12 +29,32 @@ test("bad configurations give KirchhoffError naming the field and value", () => 
   assert.throws(() => analogConfig({ forward: { outNoise: -0.1 } }), isConfigError(/forward\.outNoise/));
   assert.throws(() => analogConfig({ forward: { inpBound: 2 } }), isConfigError(/inpBound.*must be 1/));
   assert.throws(() => analogConfig({ forward: { wNoiseType: "gaussian" } }), isConfigError(/wNoiseType/));
-  assert.throws(() => analogConfig({ noiseModel: { type: "memristor" } }), isConfigError(/noiseModel/));
+  assert.throws(
+    () => analogConfig({ noiseModel: { type: "memristor" } }),
+    isConfigError(/noiseModel\.type: .*'pcm' \| 'hermes' \| 'generic' \| 'ideal' \(got "memristor"\)/),
+  );
+  assert.throws(
+    () => analogConfig({ noiseModel: { type: "hermes", numDevices: 3 } }),
+    isConfigError(/noiseModel\.numDevices: expected 1 or 2 devices per polarity \(got 3\)/),
+  );
+  assert.throws(
+    () => analogConfig({ forward: { outNoise: Number.NaN } }),
+    isConfigError(/outNoise.*\(got NaN\)/),
+  );
+  assert.throws(
+    () => analogConfig({ forward: "fast" as never }),
+    isConfigError(/forward: .*expected object, received string \(got "fast"\)$/),
+  );
+  assert.throws(
+    () => analogConfig({ mapping: [1, 2] as never }),
+    isConfigError(/mapping: .*\(got an array of 2\)$/),
+  );
   assert.throws(
     () => analogConfig({ converter: { type: "singlePair", gMaxMicroSiemens: 5, gMinMicroSiemens: 10 } }),
     isConfigError(/gMax/),
   );
-  assert.throws(() => analogConfig({ typo: 1 }), isConfigError(/typo/));
+  // an unknown key is named, without the whole configuration around it
+  assert.throws(() => analogConfig({ typo: 1 }), isConfigError(/\(root\): Unrecognized key: "typo"$/));
   assert.throws(() => getPreset("hermez"), isConfigError(/analog preset.*hermes.*"hermez"/));
 });
 

@@ -9,8 +9,30 @@ export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, wher
   if (res.success) return res.data;
   const issues = res.error.issues.map((i) => {
     const path = i.path.length > 0 ? i.path.join(".") : "(root)";
-    const got = "input" in i && i.input !== undefined ? ` (got ${JSON.stringify(i.input)})` : "";
+    // an unknown key's message names it; the object around it would only bury it
+    const got = i.code === "unrecognized_keys" || !("input" in i) ? "" : gotText(fieldValue(i.input, i.path));
     return `${path}: ${i.message}${got}`;
   });
   throw new KirchhoffError("config", `${where}: invalid configuration: ${issues.join("; ")}`);
+}
+
+/**
+ * The bad field's own value: a discriminated union reports the whole object as its input with the path of
+ * the discriminator (`noiseModel.type`), so the value under the last path key is what was wrong.
+ */
+function fieldValue(input: unknown, path: readonly PropertyKey[]): unknown {
+  const key = path.at(-1);
+  if (input === null || typeof input !== "object" || Array.isArray(input) || typeof key !== "string")
+    return input;
+  return key in input ? (input as Record<string, unknown>)[key] : input;
+}
+
+/** " (got …)" for a bad value: numbers as written (NaN, Infinity), objects by their keys, arrays by length. */
+function gotText(input: unknown): string {
+  if (input === undefined) return "";
+  if (typeof input === "number") return ` (got ${String(input)})`;
+  if (Array.isArray(input)) return ` (got an array of ${input.length})`;
+  if (input !== null && typeof input === "object")
+    return ` (got an object with keys ${Object.keys(input).join(", ")})`;
+  return ` (got ${JSON.stringify(input)})`;
 }
