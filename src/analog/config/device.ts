@@ -66,7 +66,9 @@ export const PcmNoiseSchema = z
 export const HermesNoiseSchema = z
   .object({
     type: z.literal("hermes"),
-    numDevices: z.union([z.literal(1), z.literal(2)], { error: "expected 1 or 2 devices per polarity" }).default(2),
+    numDevices: z
+      .union([z.literal(1), z.literal(2)], { error: "expected 1 or 2 devices per polarity" })
+      .default(2),
     /** Defaults to 20.7 µS (2 devices) or 10.35 µS (1 device). */
     gMaxMicroSiemens: positive.optional(),
     /** Defaults to 300 s (2 devices) or 200 s (1 device). */
