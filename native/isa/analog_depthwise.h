@@ -70,8 +70,9 @@ static void depthwiseDots(const PixelTaps& px, int64_t c0, int64_t G, int64_t ld
       }
       acc = vload(dg);
     }
-    // scale 0: an exact-zero vector, d = acc − acc = +0, unless a tap is NaN (x·0 is then NaN, and so are acc
-    // and d): the NM maximum never takes a NaN, so a NaN among zeros has scale 0 here, and it must reach d
+    // scale 0: an exact-zero vector, d = acc − acc = +0, unless a tap is NaN or ∞ (x·0 is then NaN, and so are
+    // acc and d): the NM maximum never takes a NaN, so a NaN among zeros has scale 0 here (as has a vector
+    // with an ∞, scale 1/∞), and the NaN must reach d
     vstore(d + g, s != vf{} ? acc : acc - acc);
   }
 }
@@ -81,7 +82,7 @@ static void depthwiseDots(const PixelTaps& px, int64_t c0, int64_t G, int64_t ld
  * maximum, DAC levels and dot-product chains in registers, with the arithmetic of scalesFromMax, quantLoopF and
  * dotStep, except that a zero level keeps vrint's sign: it only ever meets the dot-product chain, which starts
  * from +0 and so never holds −0 (+0 + −0 = +0). A vector with scale 0 (exact zero) gets d = +0 at the end, or
- * NaN where a tap is NaN (a NaN among zeros).
+ * NaN where a tap is NaN or ∞.
  * Where a DAC level lies within the float slack of a tie, the W vectors are redone lane by lane with quantLoopF's
  * exact double path for those levels (quantStep), as its second pass does. wT rows have stride ldw; dc holds
  * quantLoopF's constants for in.step and in.bound (the tile kernel's, made once per call).
