@@ -126,6 +126,12 @@ struct DacF {
   /** Whether a running maximum of |t' − rint t'| (dacLanes' near) reached the tie slack. */
   bool suspect(vf near) const { return vany(near >= vbcast(tie)); }
   /**
+   * Whether the one-product level argument x·fround(s·invF) applies to DAC scale s: s·invF is a finite float.
+   * It overflows for NM maxima below about invF/FLT_MAX (~4e-37 for 8 bits), where the reference's
+   * fround(x·s)·(1/step) is still finite: then the level argument is fround(x·s)·invF (quantLoopF's PER form).
+   */
+  bool scaleFits(float s) const { return std::fabs(s * invF) <= 3.40282346638528859812e+38f; }
+  /**
    * Whether the clip to ±bound is the identity on a vector scaled by its own uncapped abs-max m (s = fround(1/m),
    * level argument x·fround(s·invF)): |x| ≤ m bounds every level argument by invF·(1 + 2^-24)^3 (three float
    * roundings), so no level exceeds rMax = ⌊invF·(1 + 2^-21) + ½⌋, whose exact float value rMax·step must not
@@ -188,19 +194,22 @@ static void quantLoopF(const float* __restrict x, float s0, const float* __restr
                        double step, double bound, float* __restrict v) {
   const DacF d(invStep, step, bound);
   const float sInv = s0 * d.invF;
-  auto level = [&](int64_t j) { return levelArg(PER ? x[j] * s[j] * d.invF : x[j] * sInv, d.c); };  // t'
+  // a scale too large for one product (DacF::scaleFits) takes the per-element form, with s0 for every element
+  const bool split = !PER && !d.scaleFits(s0);
+  auto level = [&](int64_t j) {  // t'
+    return levelArg(PER ? x[j] * s[j] * d.invF : split ? x[j] * s0 * d.invF : x[j] * sInv, d.c);
+  };
   // whole vectors, with the largest |t' − rint t'| kept instead of a flag
-  const vf invV = vbcast(d.invF), sInvV = vbcast(sInv);
+  const vf invV = vbcast(d.invF), sInvV = vbcast(sInv), s0V = vbcast(s0);
+  auto args = [&](vf xv, vf sv) { return PER ? xv * sv * invV : split ? xv * s0V * invV : xv * sInvV; };
   vf near{};
   int64_t j0 = 0;
-  for (; j0 + W <= k; j0 += W) {
-    const vf xv = vload(x + j0);
-    vstore(v + j0, dacLanes<FB, PLUS0>(PER ? xv * vload(s + j0) * invV : xv * sInvV, d, near));
-  }
+  for (; j0 + W <= k; j0 += W)
+    vstore(v + j0, dacLanes<FB, PLUS0>(args(vload(x + j0), PER ? vload(s + j0) : vf{}), d, near));
   if (kMaskedTail && j0 < k) {  // the tail as one masked vector (its other lanes are +0 inputs: level +0, no tie)
     const int64_t n = k - j0;
-    const vf xv = tailLoad(x + j0, n, 0.f);
-    tailStore(v + j0, n, dacLanes<FB, PLUS0>(PER ? xv * tailLoad(s + j0, n, 0.f) * invV : xv * sInvV, d, near));
+    const vf sv = PER ? tailLoad(s + j0, n, 0.f) : vf{};
+    tailStore(v + j0, n, dacLanes<FB, PLUS0>(args(tailLoad(x + j0, n, 0.f), sv), d, near));
     j0 = k;
   }
   for (int64_t j = j0; j < k; j++) v[j] = dacOne<FB>(level(j), x[j] * (PER ? s[j] : s0), d, invStep, step);

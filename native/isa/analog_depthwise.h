@@ -35,15 +35,17 @@ static inline bool depthwiseBlocksApply(const AnalogIn& in, bool computeNm) {
 /**
  * depthwiseBlocks' DAC and dot products for the channels c0 .. c0+G−1 (G a multiple of W) at the DAC scales sc;
  * CLIP = false leaves out the clip to ±bound where the caller proved it an identity (DacF::unclippedAtAbsMax).
+ * Returns false where a scale is too large for the one-product level argument (DacF::scaleFits).
  */
 template <bool CLIP>
-static void depthwiseDots(const PixelTaps& px, int64_t c0, int64_t G, int64_t ldw, int64_t kk, const AnalogIn& in,
+static bool depthwiseDots(const PixelTaps& px, int64_t c0, int64_t G, int64_t ldw, int64_t kk, const AnalogIn& in,
                           const DacF& dc, const float* __restrict wT, const float* __restrict sc, float* __restrict d) {
   const float* const* src = px.src.data();
   for (int64_t g = 0; g < G; g += W) {
     // one scale per vector (lane), so the level argument is quantLoopF's x·fround(s·fround(1/step)), whose float
     // error bound and tie slack hold as for any vector with one scale
     const vf s = vload(sc + g), sInv = s * vbcast(dc.invF);
+    if (vany(vabs(sInv) > vbcast(3.40282346638528859812e+38f))) return false;
     vf acc{}, near{};  // near: the largest |level argument − its rint| (dacLanes)
     for (int64_t t = 0; t < kk; t++) {
       const float* x = src[t];
@@ -75,6 +77,7 @@ static void depthwiseDots(const PixelTaps& px, int64_t c0, int64_t G, int64_t ld
     // with an ∞, scale 1/∞), and the NaN must reach d
     vstore(d + g, s != vf{} ? acc : acc - acc);
   }
+  return true;
 }
 
 /**
@@ -85,9 +88,11 @@ static void depthwiseDots(const PixelTaps& px, int64_t c0, int64_t G, int64_t ld
  * NaN where a tap is NaN or ∞.
  * Where a DAC level lies within the float slack of a tie, the W vectors are redone lane by lane with quantLoopF's
  * exact double path for those levels (quantStep), as its second pass does. wT rows have stride ldw; dc holds
- * quantLoopF's constants for in.step and in.bound (the tile kernel's, made once per call).
+ * quantLoopF's constants for in.step and in.bound (the tile kernel's, made once per call). Returns false, with
+ * nothing final written, where a DAC scale is too large for the one-product level argument (DacF::scaleFits,
+ * NM maxima below ~4e-37): the caller then runs depthwiseLanes.
  */
-static void depthwiseBlocks(const PixelTaps& px, int64_t c0, int64_t G, int64_t ldw, int64_t kk, const AnalogIn& in,
+static bool depthwiseBlocks(const PixelTaps& px, int64_t c0, int64_t G, int64_t ldw, int64_t kk, const AnalogIn& in,
                             const DacF& dc, const float* __restrict wT, double* __restrict nm, float* __restrict sc,
                             float* __restrict mx, float* __restrict d) {
   const bool abs = in.nmMode != 2;
@@ -103,7 +108,7 @@ static void depthwiseBlocks(const PixelTaps& px, int64_t c0, int64_t G, int64_t 
   }
   const bool capped = scalesFromMax(mx, G, in, nm, sc);
   if (abs && !capped && dc.unclippedAtAbsMax()) return depthwiseDots<false>(px, c0, G, ldw, kk, in, dc, wT, sc, d);
-  depthwiseDots<true>(px, c0, G, ldw, kk, in, dc, wT, sc, d);
+  return depthwiseDots<true>(px, c0, G, ldw, kk, in, dc, wT, sc, d);
 }
 
 /**
@@ -154,8 +159,8 @@ static void depthwiseLanes(const PixelTaps& px, int64_t c0, int64_t G, int64_t l
 static void depthwisePixel(const PixelTaps& px, int64_t c0, int64_t G, int64_t kk, const AnalogIn& in,
                            const DacF& dc, bool computeNm, const float* __restrict wT, double* __restrict nm,
                            float* __restrict sc, float* __restrict mx, float* __restrict v, float* __restrict d) {
-  const int64_t gb = depthwiseBlocksApply(in, computeNm) ? G / W * W : 0;
-  if (gb > 0) depthwiseBlocks(px, c0, gb, G, kk, in, dc, wT, nm, sc, mx, d);
+  int64_t gb = depthwiseBlocksApply(in, computeNm) ? G / W * W : 0;
+  if (gb > 0 && !depthwiseBlocks(px, c0, gb, G, kk, in, dc, wT, nm, sc, mx, d)) gb = 0;
   if (gb < G)
     depthwiseLanes(px, c0 + gb, G - gb, G, kk, in, computeNm, wT + gb, nm + gb, sc + gb, mx + gb, v, d + gb);
 }

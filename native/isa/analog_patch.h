@@ -197,7 +197,9 @@ static float patchDacDirect(const TapRuns& tr, const PixelTaps& px, int64_t g, c
     return 0.f;
   }
   const float s = nmScale(in, nm, 1.0);
-  const bool ok = nv == 1   ? dacUniformRuns<1>(px, tr.kk, c, s, d, vr)
+  // (a scale too large for dacUniformRuns' one product goes the gathered way, as a vector near a tie)
+  const bool ok = !d.scaleFits(s)   ? false
+                  : nv == 1 ? dacUniformRuns<1>(px, tr.kk, c, s, d, vr)
                   : nv == 2 ? dacUniformRuns<2>(px, tr.kk, c, s, d, vr)
                             : dacUniformRuns<4>(px, tr.kk, c, s, d, vr);
   if (!ok) {

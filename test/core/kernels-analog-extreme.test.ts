@@ -1,19 +1,24 @@
 /**
- * NaN inputs through the analog periphery kernels, on every backend / ISA path / thread count. The NM maximum
- * never takes a NaN, so a vector whose other elements are all zero has maximum 0: it must still not be taken
- * for an exact-zero vector (scale 0, zero output), or its NaN would silently become a number. Such vectors get
- * the plain scale (1) and NaN outputs, as in the digital model; true zero vectors keep scale 0 and zero outputs.
+ * Extreme inputs through the analog periphery kernels, on every backend / ISA path / thread count.
+ * - NaN and ∞: the NM maximum never takes a NaN, so a vector whose other elements are all zero has maximum 0;
+ *   it must still not be taken for an exact-zero vector (scale 0, zero output), or its NaN would silently
+ *   become a number. Such vectors give NaN outputs, as in the digital model; true zero vectors keep scale 0
+ *   and zero outputs.
+ * - Tiny vectors (NM maxima 1e-38 .. 4e-37): the DAC scale 1/max is a float but s·(1/step) is not, so the
+ *   native one-product level argument must give way to fround(x·s)·(1/step), bit for bit the TS reference.
  * Covered: the DAC stage, and the fused tile kernel's dense rows, single-output groups, conv vectors gathered
  * from the input (straight DAC of whole-channel taps, and a tile slice inside channels) and depthwise tiles
  * (whole vectors of channels, and the per-lane path).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type {
-  AnalogInputParams,
-  AnalogTileArgs,
-  AnalogTileParams,
-  Conv2dParams,
+import {
+  type AnalogInputParams,
+  type AnalogTileArgs,
+  type AnalogTileParams,
+  availableBackends,
+  type Conv2dParams,
+  type KernelBackend,
 } from "../../src/core/index.js";
 import { conv } from "./helpers.js";
 import { variants } from "./variants.js";
@@ -176,6 +181,54 @@ for (const vnt of variants()) {
         (u) => u % ch === c && (readsNaNPixel(dw, Math.floor(u / ch)) || readsInf(Math.floor(u / ch))),
         `depthwise ${ch}`,
       );
+    }
+  });
+
+  test(`tiny vectors (s·(1/step) beyond float) quantise as the TS reference [${vnt.label}]`, () => {
+    vnt.enter();
+    const js = availableBackends().find((b) => b.name === "js")!;
+    // rows of 144 = 16 channels × 9 taps: maxima 1e-37, 3e-37, 5e-39 (an element at ± the maximum, others
+    // spread below it, some zeros) and one ordinary row
+    const k = 144;
+    const x = new Float32Array(4 * k);
+    for (const [r, m] of [1e-37, 3e-37, 5e-39, 0.7].entries())
+      for (let j = 0; j < k; j++) x[r * k + j] = j % 5 === 0 ? 0 : Math.fround(m * Math.sin(3 * j + r));
+    for (const step of [FLOAT_STEP, 2 / 254]) {
+      const run = (b: KernelBackend) => {
+        const v = new Float32Array(x.length);
+        const scales = new Float32Array(4);
+        b.analogInputPeriphery(x, 4, k, input(step), new Float64Array(4), null, v, scales);
+        const dense = tileArgs(x, 4, 1, k, 6);
+        b.analogTileForward(dense, tileParams(step));
+        return { v, scales, y: dense.y };
+      };
+      const want = run(js);
+      const got = run(be);
+      assert.deepEqual(got.scales, want.scales, `step ${step}: DAC scales`);
+      assert.deepEqual(got.v, want.v, `step ${step}: DAC levels`);
+      assert.deepEqual(got.y, want.y, `step ${step}: dense tile outputs`);
+      assert.ok(want.y.every(Number.isFinite), `step ${step}: finite outputs`);
+    }
+    // conv patches (straight DAC) and depthwise blocks on an input of such values
+    const p = tileParams(FLOAT_STEP);
+    const dense = conv(2, 6, 5, 16, 4, [3, 3], { pad: [1, 1, 1, 1] });
+    const dw = conv(2, 6, 5, 16, 16, [3, 3], { pad: [1, 1, 1, 1], groups: 16 });
+    const rows = dense.n * dense.outH * dense.outW;
+    const img = new Float32Array(dense.n * dense.inH * dense.inW * 16);
+    for (let i = 0; i < img.length; i++) img[i] = Math.fround((i % 7 === 0 ? 0 : 1e-37) * Math.cos(i));
+    for (const [cv, m, G, k2] of [
+      [dense, 4, 1, 144],
+      [dw, 1, 16, 9],
+    ] as const) {
+      const run = (b: KernelBackend) => {
+        const a = tileArgs(img, rows, G, k2, m);
+        a.patches = { conv: cv, group0: 0, k0: 0, row0: 0 };
+        b.analogTileForward(a, p);
+        return a.y;
+      };
+      const want = run(js);
+      assert.deepEqual(run(be), want, `${G > 1 ? "depthwise" : "conv"} outputs`);
+      assert.ok(want.every(Number.isFinite) && want.some((v) => v !== 0), "finite, not all zero");
     }
   });
 }
