@@ -81,6 +81,18 @@ static bool depthwiseDots(const PixelTaps& px, int64_t c0, int64_t G, int64_t ld
 }
 
 /**
+ * With NM max, an exact-zero vector (maximum not > 0) may hold −∞, whose x·0 made its d NaN: its output is
+ * zero (SPEC 7.1: nm ≤ 0 returns zeros) unless it holds a NaN. (With abs-max, an exact-zero vector holds
+ * only zeros and NaN.)
+ */
+static void zeroVectorOutputs(const PixelTaps& px, int64_t c0, int64_t G, const AnalogIn& in, const float* mx,
+                              float* d) {
+  if (!in.zeroRowsExact) return;
+  for (int64_t g = 0; g < G; g++)
+    if (d[g] != d[g] && !(mx[g] > 0.f) && !tapsHaveNaN(px, static_cast<int64_t>(px.src.size()), c0 + g, 1)) d[g] = 0.f;
+}
+
+/**
  * depthwiseLanes for the channels c0 .. c0+G−1 in whole vectors of W (G a multiple of W), each vector's NM
  * maximum, DAC levels and dot-product chains in registers, with the arithmetic of scalesFromMax, quantLoopF and
  * dotStep, except that a zero level keeps vrint's sign: it only ever meets the dot-product chain, which starts
@@ -108,7 +120,9 @@ static bool depthwiseBlocks(const PixelTaps& px, int64_t c0, int64_t G, int64_t 
   }
   const bool capped = scalesFromMax(mx, G, in, nm, sc);
   if (abs && !capped && dc.unclippedAtAbsMax()) return depthwiseDots<false>(px, c0, G, ldw, kk, in, dc, wT, sc, d);
-  return depthwiseDots<true>(px, c0, G, ldw, kk, in, dc, wT, sc, d);
+  if (!depthwiseDots<true>(px, c0, G, ldw, kk, in, dc, wT, sc, d)) return false;
+  if (!abs) zeroVectorOutputs(px, c0, G, in, mx, d);
+  return true;
 }
 
 /**
@@ -140,11 +154,20 @@ static void depthwiseLanes(const PixelTaps& px, int64_t c0, int64_t G, int64_t l
   } else {
     scalesFromNm(G, in, nm, sc);
   }
-  // a vector with scale 0 quantises to +0, or to NaN where x·0 is NaN (as groupRowDots)
+  // a vector with scale 0 quantises to +0, or to NaN where x·0 is NaN (as groupRowDots); the DAC of a padding 0
+  // is +0, or NaN at scale ∞ (NM maxima below ~2.9e-39), as 0·∞ in the reference's gathered vector
   for (int64_t t = 0; t < kk; t++) {
-    if (px.src[t]) quantAny<true>(px.src[t] + c0, 0.f, sc, G, in.step, in.bound, v + t * G);
-    else zeroFloats(v + t * G, G);  // the DAC of 0 is +0 at any scale
+    if (px.src[t]) {
+      quantAny<true>(px.src[t] + c0, 0.f, sc, G, in.step, in.bound, v + t * G);
+    } else {
+      for (int64_t g = 0; g < G; g++) v[t * G + g] = std::isinf(sc[g]) ? NAN : 0.f;
+    }
   }
+  // exact-zero vectors: zero, unless they hold a NaN (see zeroVectorOutputs; here on the DAC values)
+  if (computeNm && in.zeroRowsExact)
+    for (int64_t g = 0; g < G; g++)
+      if (!(mx[g] > 0.f) && !tapsHaveNaN(px, kk, c0 + g, 1))
+        for (int64_t t = 0; t < kk; t++) v[t * G + g] = 0.f;
   // the dot products: groupDots' chains (dotStep over the taps in order, from +0), run across the G channels
   for (int64_t g = 0; g < G; g++) d[g] = 0.f;
   for (int64_t t = 0; t < kk; t++)

@@ -19,6 +19,7 @@ import {
   availableBackends,
   type Conv2dParams,
   type KernelBackend,
+  Rng,
 } from "../../src/core/index.js";
 import { conv } from "./helpers.js";
 import { variants } from "./variants.js";
@@ -230,5 +231,83 @@ for (const vnt of variants()) {
       assert.deepEqual(run(be), want, `${G > 1 ? "depthwise" : "conv"} outputs`);
       assert.ok(want.every(Number.isFinite) && want.some((v) => v !== 0), "finite, not all zero");
     }
+  });
+
+  test(`extreme conv inputs: NaN, ±∞ and magnitudes 1e-40..1e40 give the TS reference's outputs [${vnt.label}]`, () => {
+    vnt.enter();
+    const js = availableBackends().find((b) => b.name === "js")!;
+    const rng = new Rng(41);
+    for (let it = 0; it < 60; it++) {
+      // depthwise (3 channels: lanes; 16: blocks), dense conv (straight DAC) and a grouped conv (2 channels per
+      // group, one output: groupRowDots); NM abs-max and max; inputs with zeros, a random magnitude, specials
+      const mode = (["dw3", "dw16", "conv", "grouped"] as const)[it % 4]!;
+      const C = mode === "dw3" ? 3 : mode === "grouped" ? 8 : 16;
+      const groups = mode === "dw3" || mode === "dw16" ? C : mode === "grouped" ? 4 : 1;
+      const outC = mode === "conv" ? 4 : groups;
+      const cv = conv(2, 5, 4, C, outC, [3, 3], { pad: [1, 1, 1, 1], groups });
+      const scale = 10 ** (rng.uniform() * 80 - 40);
+      const x = Float32Array.from({ length: 2 * 5 * 4 * C }, () =>
+        rng.uniform() < 0.4 ? 0 : Math.fround(rng.normal() * scale),
+      );
+      for (let j = 0; j < 2; j++)
+        if (rng.uniform() < 0.6) x[rng.int(x.length)] = [Number.NaN, Infinity, -Infinity][rng.int(3)]!;
+      const m = outC / groups;
+      const k = (C / groups) * 9;
+      const p = tileParams(FLOAT_STEP);
+      p.input.noiseManagement = it % 8 < 4 ? "absMax" : "max";
+      p.output = { ...p.output, step: 0, bound: 1e30 };
+      const run = (b: KernelBackend) => {
+        const a = tileArgs(x, 40, groups, k, m);
+        a.w = Float32Array.from({ length: groups * m * k }, (_, i) => Math.fround(0.3 * Math.sin(i + it)));
+        a.patches = { conv: cv, group0: 0, k0: 0, row0: 0 };
+        b.analogTileForward(a, p);
+        return a;
+      };
+      const want = run(js);
+      const got = run(be);
+      assert.deepEqual(got.nm, want.nm, `case ${it} (${mode}, ${p.input.noiseManagement}): nm`);
+      for (let i = 0; i < want.y.length; i++) {
+        const [a, b] = [want.y[i]!, got.y[i]!];
+        const where = `case ${it} (${mode}, ${p.input.noiseManagement}), output ${i}: reference ${a}, got ${b}`;
+        if (!Number.isFinite(a) || !Number.isFinite(b))
+          assert.ok(Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)), where);
+        else assert.ok(Math.abs(a - b) <= 1e-5 * Math.abs(a) + 1e-6 * scale * k, where); // GEMM order only
+      }
+    }
+  });
+
+  test(`NM max: an exact-zero vector (maximum ≤ 0) holding −∞ gives zeros, one holding NaN gives NaN [${vnt.label}]`, () => {
+    vnt.enter();
+    // SPEC 7.1: nm ≤ 0 returns zeros; −∞·0 must not make them NaN, while a NaN must still show
+    const p = tileParams(FLOAT_STEP);
+    p.input.noiseManagement = "max";
+    for (const [ch, c] of [
+      [3, 1],
+      [16, 5],
+    ] as const) {
+      const dw = conv(2, 6, 5, ch, ch, [3, 3], { pad: [1, 1, 1, 1], groups: ch });
+      const x = new Float32Array(2 * 6 * 5 * ch).fill(-0.5); // every vector ≤ 0: exact-zero vectors
+      x[(2 * 5 + 2) * ch + c] = -Infinity; // image 0, pixel (2, 2)
+      x[(6 * 5 + 2 * 5 + 2) * ch + c] = Number.NaN; // image 1, pixel (2, 2)
+      const a = tileArgs(x, 60, ch, 9, 1);
+      a.patches = { conv: dw, group0: 0, k0: 0, row0: 0 };
+      be.analogTileForward(a, p);
+      expectUnits(
+        a.y,
+        1,
+        (u) => u % ch === c && readsNaNPixel(dw, Math.floor(u / ch) - 30),
+        `depthwise ${ch}`,
+      );
+    }
+    // single-output groups from rows (groupRowDots) and dense rows
+    const x = Float32Array.from({ length: 3 * 9 }, () => -0.25);
+    x[4] = -Infinity;
+    x[9 + 4] = Number.NaN;
+    const grouped = tileArgs(x, 1, 3, 9, 1);
+    be.analogTileForward(grouped, p);
+    expectUnits(grouped.y, 1, (u) => u === 1, "groups");
+    const dense = tileArgs(x, 3, 1, 9, 4);
+    be.analogTileForward(dense, p);
+    expectUnits(dense.y, 4, (u) => u === 1, "dense");
   });
 }
