@@ -241,3 +241,20 @@ test("a NaN input reaches the outputs of its sample (HERMES periphery), as in th
   assert.ok(nans(y, 0, half) > 0, "sample 0 has NaN outputs");
   assert.equal(nans(y, half, y.size), 0, "sample 1 stays finite");
 });
+
+test("program rejects a NaN or infinite weight with an error naming the layer and the element", () => {
+  for (const bad of [Number.NaN, Number.NEGATIVE_INFINITY]) {
+    const conv = new Conv2d(2, 3, 3, { rng: new Rng(5), padding: 1 });
+    conv.weight.data[7] = bad; // OHWI [0, 1, 0, 1]: tile column (c, ki, kj) = (1, 1, 0) → 1·9 + 3 = 12
+    const m = toAnalog(new Sequential([conv]), getPreset("hermes"), { rng: new Rng(8) });
+    assert.throws(
+      () => program(m, new Rng(9)),
+      (e: unknown) =>
+        e instanceof Error &&
+        /AnalogConv2d\(2, 3, .*\.program: weight \[0, 12\] \(of 3×18, tile order\) is (NaN|-Infinity): expected a finite weight/.test(
+          e.message,
+        ),
+    );
+    assert.throws(() => drift(m, 1, new Rng(9)), /expected a finite weight/); // drift programs first
+  }
+});

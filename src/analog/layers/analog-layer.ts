@@ -5,7 +5,7 @@
  * `trainingForward = "analog"` (noisy tile forward with straight-through gradients, a hook for
  * hardware-aware training).
  */
-import type { Rng } from "../../core/index.js";
+import { KirchhoffError, type Rng } from "../../core/index.js";
 import { Module } from "../../nn/index.js";
 import { add, type Tensor, tensor } from "../../tensor/index.js";
 import type { AnalogConfig } from "../config/analog-config.js";
@@ -51,8 +51,23 @@ export abstract class AnalogLayer<In extends unknown[] = [Tensor], Out = Tensor>
     return this.programmedFlag;
   }
 
-  /** Programs the current digital weights onto the tiles (programming noise, drift exponents, baseline). */
+  /**
+   * Programs the current digital weights onto the tiles (programming noise, drift exponents, baseline).
+   * Throws KirchhoffError("data") naming the element for a NaN or infinite weight: it cannot be mapped to a
+   * conductance, and the tile's conductance scale (its largest |weight|) would make all its outputs NaN.
+   */
   program(rng: Rng): void {
+    this.mappedWeights().forEach((m, i) => {
+      const { w } = m.read();
+      const j = w.findIndex((v) => !Number.isFinite(v));
+      if (j < 0) return;
+      const [rows, cols] = [m.array.outSize, m.array.inSize];
+      const which = this.mappedWeights().length > 1 ? ` of weight matrix ${i}` : "";
+      throw new KirchhoffError(
+        "data",
+        `${this.describe()}.program: weight [${Math.floor(j / cols)}, ${j % cols}]${which} (of ${rows}×${cols}, tile order) is ${w[j]}: expected a finite weight`,
+      );
+    });
     this.syncTiles();
     this.mappedWeights().forEach((m, i) => {
       m.array.program(rng.fork(`tiles${i}`));
