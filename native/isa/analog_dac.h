@@ -130,7 +130,10 @@ struct DacF {
    * It overflows for NM maxima below about invF/FLT_MAX (~4e-37 for 8 bits), where the reference's
    * fround(x·s)·(1/step) is still finite: then the level argument is fround(x·s)·invF (quantLoopF's PER form).
    */
-  bool scaleFits(float s) const { return std::fabs(s * invF) <= 3.40282346638528859812e+38f; }
+  bool scaleFits(float s) const { return std::fabs(s * invF) <= kFloatMax; }
+  /** scaleFits for every lane of s. */
+  bool scalesFit(vf s) const { return !vany(vabs(s * vbcast(invF)) > vbcast(kFloatMax)); }
+  static constexpr float kFloatMax = 3.40282346638528859812e+38f;  // FLT_MAX
   /**
    * Whether the clip to ±bound is the identity on a vector scaled by its own uncapped abs-max m (s = fround(1/m),
    * level argument x·fround(s·invF)): |x| ≤ m bounds every level argument by invF·(1 + 2^-24)^3 (three float
@@ -189,19 +192,19 @@ static inline float dacOne(float t, float xs, const DacF& d, double invStep, dou
  * min/max. PLUS0: zero levels are +0, as in the reference; without it, whole vectors keep vrint's −0 (for DAC
  * outputs that only feed an MVM whose sums start from +0, where the sign of a zero cannot show: +0 + −0 = +0).
  */
-template <bool PER, bool FB, bool PLUS0 = true>
+template <bool PER, bool FB, bool PLUS0 = true, bool SPLIT = false>
 static void quantLoopF(const float* __restrict x, float s0, const float* __restrict s, int64_t k, double invStep,
                        double step, double bound, float* __restrict v) {
   const DacF d(invStep, step, bound);
+  // a scale too large for one product (DacF::scaleFits) takes the per-element form (SPLIT), s0 for every element
+  if constexpr (!PER && !SPLIT)
+    if (!d.scaleFits(s0)) return quantLoopF<false, FB, PLUS0, true>(x, s0, s, k, invStep, step, bound, v);
+  constexpr bool TWO = PER || SPLIT;  // t' = fround(x·s)·fround(1/step), else x·fround(s·fround(1/step))
   const float sInv = s0 * d.invF;
-  // a scale too large for one product (DacF::scaleFits) takes the per-element form, with s0 for every element
-  const bool split = !PER && !d.scaleFits(s0);
-  auto level = [&](int64_t j) {  // t'
-    return levelArg(PER ? x[j] * s[j] * d.invF : split ? x[j] * s0 * d.invF : x[j] * sInv, d.c);
-  };
+  auto level = [&](int64_t j) { return levelArg(TWO ? x[j] * (PER ? s[j] : s0) * d.invF : x[j] * sInv, d.c); };
   // whole vectors, with the largest |t' − rint t'| kept instead of a flag
   const vf invV = vbcast(d.invF), sInvV = vbcast(sInv), s0V = vbcast(s0);
-  auto args = [&](vf xv, vf sv) { return PER ? xv * sv * invV : split ? xv * s0V * invV : xv * sInvV; };
+  auto args = [&](vf xv, vf sv) { return TWO ? xv * (PER ? sv : s0V) * invV : xv * sInvV; };
   vf near{};
   int64_t j0 = 0;
   for (; j0 + W <= k; j0 += W)

@@ -45,7 +45,7 @@ static bool depthwiseDots(const PixelTaps& px, int64_t c0, int64_t G, int64_t ld
     // one scale per vector (lane), so the level argument is quantLoopF's x·fround(s·fround(1/step)), whose float
     // error bound and tie slack hold as for any vector with one scale
     const vf s = vload(sc + g), sInv = s * vbcast(dc.invF);
-    if (vany(vabs(sInv) > vbcast(3.40282346638528859812e+38f))) return false;
+    if (!dc.scalesFit(s)) return false;
     vf acc{}, near{};  // near: the largest |level argument − its rint| (dacLanes)
     for (int64_t t = 0; t < kk; t++) {
       const float* x = src[t];
@@ -81,18 +81,6 @@ static bool depthwiseDots(const PixelTaps& px, int64_t c0, int64_t G, int64_t ld
 }
 
 /**
- * With NM max, an exact-zero vector (maximum not > 0) may hold −∞, whose x·0 made its d NaN: its output is
- * zero (SPEC 7.1: nm ≤ 0 returns zeros) unless it holds a NaN. (With abs-max, an exact-zero vector holds
- * only zeros and NaN.)
- */
-static void zeroVectorOutputs(const PixelTaps& px, int64_t c0, int64_t G, const AnalogIn& in, const float* mx,
-                              float* d) {
-  if (!in.zeroRowsExact) return;
-  for (int64_t g = 0; g < G; g++)
-    if (d[g] != d[g] && !(mx[g] > 0.f) && !tapsHaveNaN(px, static_cast<int64_t>(px.src.size()), c0 + g, 1)) d[g] = 0.f;
-}
-
-/**
  * depthwiseLanes for the channels c0 .. c0+G−1 in whole vectors of W (G a multiple of W), each vector's NM
  * maximum, DAC levels and dot-product chains in registers, with the arithmetic of scalesFromMax, quantLoopF and
  * dotStep, except that a zero level keeps vrint's sign: it only ever meets the dot-product chain, which starts
@@ -121,7 +109,7 @@ static bool depthwiseBlocks(const PixelTaps& px, int64_t c0, int64_t G, int64_t 
   const bool capped = scalesFromMax(mx, G, in, nm, sc);
   if (abs && !capped && dc.unclippedAtAbsMax()) return depthwiseDots<false>(px, c0, G, ldw, kk, in, dc, wT, sc, d);
   if (!depthwiseDots<true>(px, c0, G, ldw, kk, in, dc, wT, sc, d)) return false;
-  if (!abs) zeroVectorOutputs(px, c0, G, in, mx, d);
+  if (!abs) zeroVectorOutputs(G, in, mx, d, [&](int64_t g) { return tapsHaveNaN(px, kk, c0 + g, 1); });
   return true;
 }
 
@@ -163,15 +151,11 @@ static void depthwiseLanes(const PixelTaps& px, int64_t c0, int64_t G, int64_t l
       for (int64_t g = 0; g < G; g++) v[t * G + g] = std::isinf(sc[g]) ? NAN : 0.f;
     }
   }
-  // exact-zero vectors: zero, unless they hold a NaN (see zeroVectorOutputs; here on the DAC values)
-  if (computeNm && in.zeroRowsExact)
-    for (int64_t g = 0; g < G; g++)
-      if (!(mx[g] > 0.f) && !tapsHaveNaN(px, kk, c0 + g, 1))
-        for (int64_t t = 0; t < kk; t++) v[t * G + g] = 0.f;
   // the dot products: groupDots' chains (dotStep over the taps in order, from +0), run across the G channels
   for (int64_t g = 0; g < G; g++) d[g] = 0.f;
   for (int64_t t = 0; t < kk; t++)
     for (int64_t g = 0; g < G; g++) d[g] = dotStep(d[g], v[t * G + g], wT[t * ldw + g]);
+  if (computeNm) zeroVectorOutputs(G, in, mx, d, [&](int64_t g) { return tapsHaveNaN(px, kk, c0 + g, 1); });
 }
 
 /**

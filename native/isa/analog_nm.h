@@ -88,6 +88,19 @@ static inline bool hasNaN(const float* x, int64_t k) {
 }
 
 /**
+ * For single-output vectors whose scale-0 DAC let x·0 through (NaN for a NaN or ∞ element): an exact-zero
+ * vector (NM maximum mx[g] not > 0, SPEC 7.1 "nm ≤ 0 returns zeros") whose output d[g] came out NaN gets 0
+ * unless it holds a NaN (nanAt(g)); it came out NaN from −∞ under NM max. (With abs-max an exact-zero vector
+ * holds only zeros and NaN.)
+ */
+template <class NanAt>
+static inline void zeroVectorOutputs(int64_t G, const AnalogIn& in, const float* mx, float* d, NanAt&& nanAt) {
+  if (!in.zeroRowsExact) return;
+  for (int64_t g = 0; g < G; g++)
+    if (d[g] != d[g] && !(mx[g] > 0.f) && !nanAt(g)) d[g] = 0.f;
+}
+
+/**
  * DAC scales of G vectors from their NM maxima mx[g] (abs-max or max), as dacRow computes them:
  * nm[g] = min(mx, nmCap), sc[g] = nmScale (1 when nm <= 0), 0 for an exact-zero vector. Uncapped lanes take
  * the float quotient 1.f/mx (quotientF) in one loop that vectorises; capped lanes are redone by nmScale.

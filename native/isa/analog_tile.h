@@ -83,11 +83,8 @@ static void groupRowDots(const float* xr, int64_t G, int64_t K, const AnalogIn& 
   // a scale per element; a vector with scale 0 quantises to +0, or to NaN where x·0 is NaN (a NaN or ∞
   // element, which the maximum never takes or which made it ∞): that NaN reaches the vector's outputs
   quantAny<true>(xr, 0.f, sv, G * K, in.step, in.bound, v);
-  // an exact-zero vector (maximum not > 0) gives zeros unless it holds a NaN (with NM max it may hold −∞)
-  if (computeNm && in.zeroRowsExact)
-    for (int64_t g = 0; g < G; g++)
-      if (!(mx[g] > 0.f) && !hasNaN(xr + g * K, K)) zeroFloats(v + g * K, K);
   groupDots(G, K, v, w, d);
+  if (computeNm) zeroVectorOutputs(G, in, mx, d, [&](int64_t g) { return hasNaN(xr + g * K, K); });
 }
 
 static int64_t analogTileForward(const AnalogTileP& p, const float* x, const float* w, double* nm,
