@@ -72,6 +72,20 @@ function tileArgs(x: Float32Array, rows: number, groups: number, k: number, m: n
   };
 }
 
+/** tileArgs for the conv vectors of every output pixel of cv, gathered from the NHWC input x from column k0. */
+function convArgs(
+  x: Float32Array,
+  cv: Conv2dParams,
+  groups: number,
+  k: number,
+  m: number,
+  k0 = 0,
+): AnalogTileArgs {
+  const a = tileArgs(x, cv.n * cv.outH * cv.outW, groups, k, m);
+  a.patches = { conv: cv, group0: 0, k0, row0: 0 };
+  return a;
+}
+
 function tileParams(step: number): AnalogTileParams {
   return {
     input: input(step),
@@ -150,13 +164,11 @@ for (const vnt of variants()) {
     const p = tileParams(FLOAT_STEP);
     // whole-channel taps (the straight DAC from the input), and a tile slice that starts inside a channel
     const dense = conv(2, 6, 5, 16, 4, [3, 3], { pad: [1, 1, 1, 1] });
-    const rows = dense.n * dense.outH * dense.outW;
     for (const [k0, k] of [
       [0, 144],
       [20, 30],
     ] as const) {
-      const a = tileArgs(zerosWithNaN(dense, 3), rows, 1, k, 4);
-      a.patches = { conv: dense, group0: 0, k0, row0: 0 };
+      const a = convArgs(zerosWithNaN(dense, 3), dense, 1, k, 4, k0);
       be.analogTileForward(a, p);
       expectUnits(a.y, 4, (u) => readsNaNPixel(dense, u), `conv k0 ${k0} k ${k}`);
     }
@@ -168,8 +180,7 @@ for (const vnt of variants()) {
       const dw = conv(2, 6, 5, ch, ch, [3, 3], { pad: [1, 1, 1, 1], groups: ch });
       const x = zerosWithNaN(dw, c);
       x[dw.inH * dw.inW * ch + c] = Number.POSITIVE_INFINITY; // image 1, pixel (0, 0): NM maximum ∞
-      const a = tileArgs(x, rows, ch, 9, 1);
-      a.patches = { conv: dw, group0: 0, k0: 0, row0: 0 };
+      const a = convArgs(x, dw, ch, 9, 1);
       be.analogTileForward(a, p);
       // output pixels of image 1 at rows 0-1, columns 0-1 read the ∞
       const readsInf = (row: number) => {
@@ -214,7 +225,6 @@ for (const vnt of variants()) {
     const p = tileParams(FLOAT_STEP);
     const dense = conv(2, 6, 5, 16, 4, [3, 3], { pad: [1, 1, 1, 1] });
     const dw = conv(2, 6, 5, 16, 16, [3, 3], { pad: [1, 1, 1, 1], groups: 16 });
-    const rows = dense.n * dense.outH * dense.outW;
     const img = new Float32Array(dense.n * dense.inH * dense.inW * 16);
     for (let i = 0; i < img.length; i++) img[i] = Math.fround((i % 7 === 0 ? 0 : 1e-37) * Math.cos(i));
     for (const [cv, m, G, k2] of [
@@ -222,8 +232,7 @@ for (const vnt of variants()) {
       [dw, 1, 16, 9],
     ] as const) {
       const run = (b: KernelBackend) => {
-        const a = tileArgs(img, rows, G, k2, m);
-        a.patches = { conv: cv, group0: 0, k0: 0, row0: 0 };
+        const a = convArgs(img, cv, G, k2, m);
         b.analogTileForward(a, p);
         return a.y;
       };
@@ -257,9 +266,8 @@ for (const vnt of variants()) {
       p.input.noiseManagement = it % 8 < 4 ? "absMax" : "max";
       p.output = { ...p.output, step: 0, bound: 1e30 };
       const run = (b: KernelBackend) => {
-        const a = tileArgs(x, 40, groups, k, m);
+        const a = convArgs(x, cv, groups, k, m);
         a.w = Float32Array.from({ length: groups * m * k }, (_, i) => Math.fround(0.3 * Math.sin(i + it)));
-        a.patches = { conv: cv, group0: 0, k0: 0, row0: 0 };
         b.analogTileForward(a, p);
         return a;
       };
@@ -289,8 +297,7 @@ for (const vnt of variants()) {
       const x = new Float32Array(2 * 6 * 5 * ch).fill(-0.5); // every vector ≤ 0: exact-zero vectors
       x[(2 * 5 + 2) * ch + c] = -Infinity; // image 0, pixel (2, 2)
       x[(6 * 5 + 2 * 5 + 2) * ch + c] = Number.NaN; // image 1, pixel (2, 2)
-      const a = tileArgs(x, 60, ch, 9, 1);
-      a.patches = { conv: dw, group0: 0, k0: 0, row0: 0 };
+      const a = convArgs(x, dw, ch, 9, 1);
       be.analogTileForward(a, p);
       expectUnits(
         a.y,
