@@ -57,19 +57,20 @@ export abstract class AnalogLayer<In extends unknown[] = [Tensor], Out = Tensor>
    * conductance, and the tile's conductance scale (its largest |weight|) would make all its outputs NaN.
    */
   program(rng: Rng): void {
-    this.mappedWeights().forEach((m, i) => {
+    const mapped = this.mappedWeights();
+    mapped.forEach((m, i) => {
       const { w } = m.read();
       const j = w.findIndex((v) => !Number.isFinite(v));
       if (j < 0) return;
       const [rows, cols] = [m.array.outSize, m.array.inSize];
-      const which = this.mappedWeights().length > 1 ? ` of weight matrix ${i}` : "";
+      const which = mapped.length > 1 ? ` of weight matrix ${i}` : "";
       throw new KirchhoffError(
         "data",
         `${this.describe()}.program: weight [${Math.floor(j / cols)}, ${j % cols}]${which} (of ${rows}×${cols}, tile order) is ${w[j]}: expected a finite weight`,
       );
     });
     this.syncTiles();
-    this.mappedWeights().forEach((m, i) => {
+    mapped.forEach((m, i) => {
       m.array.program(rng.fork(`tiles${i}`));
     });
     this.programmedFlag = true;
