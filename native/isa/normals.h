@@ -4,16 +4,14 @@
 // → the (cos, sin) pair of elements 4b, 4b+1 and words (2,3) → elements 4b+2, 4b+3, with u1 = (w0>>8 + 1)/2^24
 // and u2 = (w1>>8)/2^24. The reference computes r·cos(2π·u2) in double and rounds once to float; here every
 // step runs in float: ln by Cephes' logf polynomial (no division), sin/cos by Cephes' sinf/cosf polynomials on
-// [0, π/4] after an exact octant reduction of the 24-bit angle, and a correctly rounded sqrt. The result is
-// within ~5 float ulp (< 1e-6 relative) of the reference, the contract of the analog noise kernels; FMA
-// contraction is off so that every ISA path gives the same bits. Cephes: S. L. Moshier, Cephes Math Library
+// [0, π/4] after an exact octant reduction of the 24-bit angle, and a correctly rounded sqrt. The polynomial
+// steps are explicit fused multiply-adds (fmaV) and nothing else can contract, so every ISA path gives the
+// same bits. The result is within ~5 float ulp (< 1e-6 relative) of the reference, the contract of the
+// analog noise kernels. Cephes: S. L. Moshier, Cephes Math Library
 // 2.x (logf.c, sinf.c; peak errors ~1 ulp over the ranges used here).
 #pragma once
 #include "philox.h"
 #include "prelude.h"
-
-#pragma GCC push_options
-#pragma GCC optimize("fp-contract=off")
 
 namespace kh {
 namespace KH_NS {
@@ -22,6 +20,32 @@ typedef float vf16 __attribute__((vector_size(16 * 4)));  // kLanes floats (GCC 
 typedef int32_t vi16 __attribute__((vector_size(16 * 4)));
 typedef uint32_t vu16 __attribute__((vector_size(16 * 4), aligned(4)));
 static_assert(kLanes == 16, "vf16 holds one lane group");
+
+/** Broadcast of one float to the 16 lanes. */
+static inline vf16 vbc(float v) { return vf16{} + v; }
+
+/**
+ * a·b + c per lane rounded once (an explicit fused multiply-add on every ISA path, software fmaf on the
+ * generic one), so that every path gives the same bits with half the polynomial steps of separate × and +.
+ */
+static inline vf16 fmaV(const vf16& a, const vf16& b, const vf16& c) {
+#if KH_VBYTES == 64
+  return (vf16)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
+#else
+  vf16 r;
+#if KH_VBYTES == 32
+  __m256 a2[2], b2[2], c2[2], r2[2];
+  std::memcpy(a2, &a, sizeof a2);
+  std::memcpy(b2, &b, sizeof b2);
+  std::memcpy(c2, &c, sizeof c2);
+  for (int h = 0; h < 2; h++) r2[h] = _mm256_fmadd_ps(a2[h], b2[h], c2[h]);
+  std::memcpy(&r, r2, sizeof r);
+#else
+  for (int l = 0; l < kLanes; l++) r[l] = __builtin_fmaf(a[l], b[l], c[l]);
+#endif
+  return r;
+#endif
+}
 
 /** ln(u) for u in [2^-24, 1] per lane: u = m·2^e with m folded into [√½, √2), Cephes logf on x = m − 1. */
 static inline void lnUnitF(const vf16& u, vf16& ln) {
@@ -35,19 +59,19 @@ static inline void lnUnitF(const vf16& u, vf16& ln) {
   e += low;
   const vf16 x = low ? (m + m) - 1.0f : m - 1.0f;  // exact (Sterbenz)
   const vf16 z = x * x;
-  vf16 y = 7.0376836292E-2f * x - 1.1514610310E-1f;
-  y = y * x + 1.1676998740E-1f;
-  y = y * x - 1.2420140846E-1f;
-  y = y * x + 1.4249322787E-1f;
-  y = y * x - 1.6668057665E-1f;
-  y = y * x + 2.0000714765E-1f;
-  y = y * x - 2.4999993993E-1f;
-  y = y * x + 3.3333331174E-1f;
+  vf16 y = fmaV(vbc(7.0376836292E-2f), x, vbc(-1.1514610310E-1f));
+  y = fmaV(y, x, vbc(1.1676998740E-1f));
+  y = fmaV(y, x, vbc(-1.2420140846E-1f));
+  y = fmaV(y, x, vbc(1.4249322787E-1f));
+  y = fmaV(y, x, vbc(-1.6668057665E-1f));
+  y = fmaV(y, x, vbc(2.0000714765E-1f));
+  y = fmaV(y, x, vbc(-2.4999993993E-1f));
+  y = fmaV(y, x, vbc(3.3333331174E-1f));
   y = y * x * z;
   const vf16 fe = __builtin_convertvector(e, vf16);
-  y = y + -2.12194440E-4f * fe;  // ln 2 = 0.693359375 − 2.12194440e-4 (split for an exact e·ln2_hi)
-  y = y - 0.5f * z;
-  ln = (x + y) + 0.693359375f * fe;
+  y = fmaV(vbc(-2.12194440E-4f), fe, y);  // ln 2 = 0.693359375 − 2.12194440e-4 (split for an exact e·ln2_hi)
+  y = fmaV(vbc(-0.5f), z, y);
+  ln = (x + y) + 0.693359375f * fe;  // (e·ln2_hi is exact)
 }
 
 /**
@@ -73,9 +97,9 @@ static inline void boxMuller16(const uint32_t* wa, const uint32_t* wc, vf16& n0,
   const vi16 fold = (vi16)(k > 0x200000u);  // −1: x = π/2 − x', so sin x = cos x' and cos x = sin x'
   const vu16 kf = fold ? 0x400000u - k : k;
   const vf16 x = __builtin_convertvector(kf, vf16) * (1.57079632679489662f / 4194304.0f), z = x * x;
-  const vf16 sn = ((-1.9515295891E-4f * z + 8.3321608736E-3f) * z - 1.6666654611E-1f) * z * x + x;
-  const vf16 cs = ((2.443315711809948E-5f * z - 1.388731625493765E-3f) * z + 4.166664568298827E-2f) * z * z -
-                  0.5f * z + 1.0f;
+  const vf16 sn = fmaV(fmaV(fmaV(vbc(-1.9515295891E-4f), z, vbc(8.3321608736E-3f)), z, vbc(-1.6666654611E-1f)) * z, x, x);
+  const vf16 ct = fmaV(fmaV(vbc(2.443315711809948E-5f), z, vbc(-1.388731625493765E-3f)), z, vbc(4.166664568298827E-2f));
+  const vf16 cs = fmaV(ct * z, z, vbc(-0.5f) * z) + 1.0f;
   // quadrant q: odd q swaps sin/cos (as does the octant fold); cos < 0 for q = 1, 2 and sin < 0 for q = 2, 3
   const vi16 swap = (vi16)((q & 1u) != 0u) ^ fold;
   const vf16 c1 = swap ? sn : cs, s1 = swap ? cs : sn;
@@ -120,6 +144,11 @@ static void normalsRange(const Stream& s, int64_t e0, int64_t e1, float* out) {
     }
   }
 }
+
+// the affine map without contraction (mean + stdev·z rounded as the reference does); only here: an optimize
+// attribute on the generator functions would keep GCC from inlining the Philox rounds into them
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
 
 /**
  * fillNormal: out[i] = mean + stdev·z_i for the stream's normals z (normalsRange, then the affine map in

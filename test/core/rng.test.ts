@@ -4,7 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { philoxBlock, philoxFillNormalJs, philoxFillUniformJs, Rng } from "../../src/core/index.js";
+import {
+  availableBackends,
+  philoxBlock,
+  philoxFillNormalJs,
+  philoxFillUniformJs,
+  Rng,
+} from "../../src/core/index.js";
 import { variants } from "./variants.js";
 
 test("Philox4x32-10 matches the Random123 known-answer vectors", () => {
@@ -125,3 +131,19 @@ for (const v of variants()) {
     }
   });
 }
+
+test("native normals are the same bits on every ISA path (explicit FMA, nothing contracted)", (t) => {
+  const native = availableBackends().find((b) => b.name === "native");
+  if (!native?.isas || native.isas.length < 2) return t.skip("needs the native backend with two ISA paths");
+  const s = { key0: 7, key1: 0x9e3779b9, stream0: 1, stream1: 2, block: 5 };
+  const len = 70001; // a partial last Philox lane group
+  const fills = native.isas.map((isa) => {
+    native.setIsa?.(isa);
+    const z = new Float32Array(len);
+    native.fillNormal(z, s);
+    return z;
+  });
+  native.setIsa?.(native.isas[0]!);
+  for (let k = 1; k < fills.length; k++)
+    assert.deepEqual(fills[k], fills[0], `${native.isas[k]} vs ${native.isas[0]}`);
+});
