@@ -1,6 +1,6 @@
 /** Public door of src/core: errors, seeded randomness, kernel backends. */
 export { writeFileAtomic, writeJsonAtomic } from "./atomic-write.js";
-export { check, configError, KirchhoffError, shapeError } from "./errors.js";
+export { check, configError, describeValue, KirchhoffError, shapeError } from "./errors.js";
 export { finishOutput } from "./kernels/js/analog-tile.js";
 export type { BackendName } from "./kernels/registry.js";
 export { availableBackends, getBackend, nativeLoadError, setBackend } from "./kernels/registry.js";

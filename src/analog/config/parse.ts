@@ -1,7 +1,7 @@
 /** Turns zod validation failures into one clear KirchhoffError naming every bad field. */
 
 import type { z } from "zod";
-import { KirchhoffError } from "../../core/index.js";
+import { describeValue, KirchhoffError } from "../../core/index.js";
 
 /** Parses `value` with `schema`; on failure throws KirchhoffError("config") listing path, problem and value. */
 export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
@@ -27,12 +27,7 @@ function fieldValue(input: unknown, path: readonly PropertyKey[]): unknown {
   return key in input ? (input as Record<string, unknown>)[key] : input;
 }
 
-/** " (got …)" for a bad value: numbers as written (NaN, Infinity), objects by their keys, arrays by length. */
+/** " (got …)" for a bad value (describeValue), nothing when zod gave none. */
 function gotText(input: unknown): string {
-  if (input === undefined) return "";
-  if (typeof input === "number") return ` (got ${String(input)})`;
-  if (Array.isArray(input)) return ` (got an array of ${input.length})`;
-  if (input !== null && typeof input === "object")
-    return ` (got an object with keys ${Object.keys(input).join(", ")})`;
-  return ` (got ${JSON.stringify(input)})`;
+  return input === undefined ? "" : ` (got ${describeValue(input)})`;
 }
