@@ -122,7 +122,7 @@ struct DacF {
   DacF(double invStep, double step, double bound)
       : invF(static_cast<float>(invStep)), stepF(static_cast<float>(step)), hi(static_cast<float>(bound)),
         lo(static_cast<float>(-bound)), bDown(floatBelow(bound)), c(levelLimit(step, bound)),
-        tie(0.5f - c * 4.76837158203125e-7f) {}
+        tie(0.5f - c * 4.76837158203125e-7f), unclippedAtAbsMax(unclippedAtAbsMaxOf()) {}
   /** Whether a running maximum of |t' − rint t'| (dacLanes' near) reached the tie slack. */
   bool suspect(vf near) const { return vany(near >= vbcast(tie)); }
   /**
@@ -141,7 +141,10 @@ struct DacF {
    * pass the bound. True for 2^n − 2 levels over ±1 (rMax·step = 1: the presets' 8-bit DAC); false where the top
    * level lies beyond the bound (e.g. 1/step = 127.8: 128·step > 1).
    */
-  bool unclippedAtAbsMax() const {
+  bool unclippedAtAbsMax;
+
+ private:
+  bool unclippedAtAbsMaxOf() const {
     const double rMax = std::floor(static_cast<double>(invF) * (1.0 + 4.76837158203125e-7) + 0.5);
     return static_cast<float>(rMax) * stepF <= hi;
   }

@@ -107,7 +107,7 @@ static bool depthwiseBlocks(const PixelTaps& px, int64_t c0, int64_t G, int64_t 
     vstore(mx + g, m);
   }
   const bool capped = scalesFromMax(mx, G, in, nm, sc);
-  if (abs && !capped && dc.unclippedAtAbsMax()) return depthwiseDots<false>(px, c0, G, ldw, kk, in, dc, wT, sc, d);
+  if (abs && !capped && dc.unclippedAtAbsMax) return depthwiseDots<false>(px, c0, G, ldw, kk, in, dc, wT, sc, d);
   if (!depthwiseDots<true>(px, c0, G, ldw, kk, in, dc, wT, sc, d)) return false;
   if (!abs) zeroVectorOutputs(G, in, mx, d, [&](int64_t g) { return tapsHaveNaN(px, kk, c0 + g, 1); });
   return true;

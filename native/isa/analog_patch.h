@@ -143,9 +143,10 @@ static float uniformRunsAbsMax(const PixelTaps& px, int64_t kk, int64_t c0, floa
  * The DAC of a uniform-runs conv vector (as uniformRunsAbsMax) at scale s straight from the input pixels into
  * o[kk·NV·W], with the whole-vector arithmetic of quantLoopF<false, true, false> (dacLanes; padding taps
  * quantised as +0 inputs). Returns false when an element lies near a rounding tie: the caller redoes the vector
- * by quantAny.
+ * by quantAny. CLIP = false leaves out the clip to ±bound where the caller proved it an identity (an uncapped
+ * abs-max scale and DacF::unclippedAtAbsMax).
  */
-template <int NV>
+template <int NV, bool CLIP>
 static bool dacUniformRuns(const PixelTaps& px, int64_t kk, int64_t c0, float s, DacF d, float* o) {
   // (d by value: a local copy, whose constants stay in registers across the stores to o)
   const vf sInvV = vbcast(s * d.invF);
@@ -153,7 +154,8 @@ static bool dacUniformRuns(const PixelTaps& px, int64_t kk, int64_t c0, float s,
   for (int64_t t = 0; t < kk; t++) {
     const float* src = px.src[t];
     for (int j = 0; j < NV; j++)
-      vstore(o + (t * NV + j) * W, dacLanes<true, false>((src ? vload(src + c0 + j * W) : vf{}) * sInvV, d, near));
+      vstore(o + (t * NV + j) * W,
+             dacLanes<true, false, CLIP>((src ? vload(src + c0 + j * W) : vf{}) * sInvV, d, near));
   }
   return !d.suspect(near);
 }
@@ -198,10 +200,14 @@ static float patchDacDirect(const TapRuns& tr, const PixelTaps& px, int64_t g, c
   }
   const float s = nmScale(in, nm, 1.0);
   // (a scale too large for dacUniformRuns' one product goes the gathered way, as a vector near a tie)
-  const bool ok = !d.scaleFits(s)   ? false
-                  : nv == 1 ? dacUniformRuns<1>(px, tr.kk, c, s, d, vr)
-                  : nv == 2 ? dacUniformRuns<2>(px, tr.kk, c, s, d, vr)
-                            : dacUniformRuns<4>(px, tr.kk, c, s, d, vr);
+  const bool clip = !(nm < in.nmCap && d.unclippedAtAbsMax);  // (nm = the maximum where it is below the cap)
+  const bool ok = !d.scaleFits(s) ? false
+                  : clip ? (nv == 1   ? dacUniformRuns<1, true>(px, tr.kk, c, s, d, vr)
+                            : nv == 2 ? dacUniformRuns<2, true>(px, tr.kk, c, s, d, vr)
+                                      : dacUniformRuns<4, true>(px, tr.kk, c, s, d, vr))
+                  : nv == 1 ? dacUniformRuns<1, false>(px, tr.kk, c, s, d, vr)
+                  : nv == 2 ? dacUniformRuns<2, false>(px, tr.kk, c, s, d, vr)
+                            : dacUniformRuns<4, false>(px, tr.kk, c, s, d, vr);
   if (!ok) {
     patchRowRuns(tr, px, g, 1, K, pv);
     quantRow(pv, s, K, in.step, in.bound, vr, true);
