@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { KirchhoffError, Rng } from "../../src/core/index.js";
-import { countMacs, countParameters, createModel, listModels, modelInfo } from "../../src/nn/index.js";
+import {
+  countMacs,
+  countParameters,
+  createModel,
+  GRU,
+  LSTM,
+  listModels,
+  modelInfo,
+  Sequential,
+} from "../../src/nn/index.js";
 import { noGrad, tensor } from "../../src/tensor/index.js";
 
 // Published numbers, written out here (not read from the registry) so that a changed registry entry fails.
@@ -42,6 +51,13 @@ describe("model zoo", () => {
     assert.equal(countParameters(m), 78_186); // trainable only: 78,666 − 2 × 240 BN channels
     const l = createModel("lstm-kws", {}, new Rng(1));
     assert.equal(countParameters(l, { includeBnStats: true }), countParameters(l));
+  });
+
+  it("counts recurrent MACs per time step and layer: gates·H·(I + H)", () => {
+    const gru = new Sequential([new GRU(10, 20, { rng: new Rng(1), numLayers: 2 })]);
+    assert.equal(countMacs(gru, [7, 10]), 7 * (3 * 20 * (10 + 20) + 3 * 20 * (20 + 20)));
+    const lstm = new Sequential([new LSTM(10, 20, { rng: new Rng(1) })]);
+    assert.equal(countMacs(lstm, [5, 10]), 5 * 4 * 20 * (10 + 20));
   });
 
   it("runs a forward pass with the documented input and output shapes", () => {

@@ -7,8 +7,8 @@ import { noGrad, type Tensor, zeros } from "../../tensor/index.js";
 import { BatchNorm } from "../layers/batchnorm.js";
 import { Conv2d } from "../layers/conv.js";
 import { Linear } from "../layers/linear.js";
+import { GRU, LSTM } from "../layers/recurrent.js";
 import type { AnyModule } from "../module.js";
-import { LstmLastState } from "./lstm-kws.js";
 
 export interface ParameterCountOptions {
   /**
@@ -29,9 +29,9 @@ export function countParameters(model: AnyModule, opts: ParameterCountOptions = 
 
 /**
  * Multiply-accumulates of one forward pass of ONE sample of shape `sampleShape` (no batch axis), counting
- * convolutions (outH·outW·outC·kH·kW·inC/groups), dense layers (in·out per row) and LSTM layers
- * (T·4H·(I + H)); batch norm, pooling, activations and additions are not MACs. Runs one forward pass in eval
- * mode under noGrad and restores the model's mode.
+ * convolutions (outH·outW·outC·kH·kW·inC/groups), dense layers (in·out per row) and LSTM / GRU layers
+ * (T·gates·H·(I + H) per layer, gates 4 / 3); batch norm, pooling, activations and additions are not MACs.
+ * Runs one forward pass in eval mode under noGrad and restores the model's mode.
  */
 export function countMacs(model: AnyModule, sampleShape: readonly number[]): number {
   let macs = 0;
@@ -44,8 +44,12 @@ export function countMacs(model: AnyModule, sampleShape: readonly number[]): num
       rule = (_x, y) => (y.size / y.shape[0]!) * kH * kW * (m.inChannels / m.groups);
     } else if (m instanceof Linear) {
       rule = (x) => (x.size / x.shape[0]!) * m.outFeatures;
-    } else if (m instanceof LstmLastState) {
-      rule = (x) => x.shape[1]! * 4 * m.hiddenSize * (m.inputSize + m.hiddenSize);
+    } else if (m instanceof LSTM || m instanceof GRU) {
+      // per time step and layer, gates·H·(I + H) (layers above the first take the H-wide hidden state as input)
+      const gates = m instanceof LSTM ? 4 : 3;
+      const H = m.hiddenSize;
+      const perStep = gates * H * (m.inputSize + H) + (m.numLayers - 1) * gates * H * (2 * H);
+      rule = (x) => x.shape[m.batchFirst ? 1 : 0]! * perStep;
     }
     if (!rule) continue;
     const original = m.forward;

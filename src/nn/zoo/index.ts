@@ -11,7 +11,7 @@ export { DsCnn } from "./dscnn.js";
 export type { SmallImageOptions } from "./fashion.js";
 export { FashionCnn, FashionMlp } from "./fashion.js";
 export type { LstmKwsOptions } from "./lstm-kws.js";
-export { LstmKws, LstmLastState } from "./lstm-kws.js";
+export { LstmKws } from "./lstm-kws.js";
 export type { MobileNetV1Options } from "./mobilenet-v1.js";
 export { MobileNetV1 } from "./mobilenet-v1.js";
 export type { ModelInfo, ModelOptions } from "./registry.js";
