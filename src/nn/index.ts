@@ -31,7 +31,14 @@ export { Add, Residual, type ResidualActivation, Sequential, type TensorModule }
 export { Conv2d, type Conv2dOptions, type Conv2dPadding, DepthwiseConv2d } from "./layers/conv.js";
 export { Linear, type LinearOptions } from "./layers/linear.js";
 export { AvgPool2d, GlobalAvgPool2d, MaxPool2d } from "./layers/pool.js";
-export { GRU, type GruOutput, LSTM, type LstmOutput, type RecurrentOptions } from "./layers/recurrent.js";
+export {
+  GRU,
+  type GruOutput,
+  LSTM,
+  type LstmOutput,
+  type RecurrentOptions,
+  type RecurrentProjection,
+} from "./layers/recurrent.js";
 export { Dropout, Flatten } from "./layers/shape.js";
 export { type AnyModule, type LoadStateResult, Module, type StateDict, type StateTensor } from "./module.js";
 export { Adam, type AdamHyper, type AdamOptions, AdamW } from "./optim/adam.js";

@@ -14,7 +14,7 @@ export type { CrossEntropyOptions } from "./loss.js";
 export { accuracy, assertFinite, crossEntropy, mseLoss } from "./loss.js";
 export { linear, matmul } from "./matmul.js";
 export { avgPool2d, globalAvgPool2d, maxPool2d } from "./pool.js";
-export { gruCell, lstmCell } from "./recurrent.js";
+export { gruCell, gruUpdate, lstmCell, lstmUpdate } from "./recurrent.js";
 export { maxAlong, mean, sum } from "./reduce.js";
 export { concat, flatten, pad, reshape, slice, transpose } from "./shape-ops.js";
 export { logSoftmax, softmax } from "./softmax.js";

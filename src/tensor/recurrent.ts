@@ -36,7 +36,16 @@ export function lstmCell(
   const hid = checkCell("lstmCell", 4, x, h, wIh, wHh);
   if (c.ndim !== 2 || c.shape[0] !== h.shape[0] || c.shape[1] !== hid)
     throw shapeError("lstmCell", "cell state shape", h.shape, c.shape);
-  const gates = add(linear(x, wIh, bIh), linear(h, wHh, bHh));
+  return lstmUpdate(linear(x, wIh, bIh), linear(h, wHh, bHh), c);
+}
+
+/**
+ * The LSTM step from its two matrix products gi = x·W_ihᵀ + b_ih and gh = h·W_hhᵀ + b_hh (`[N, 4H]`), for
+ * callers that compute them otherwise (hardware-aware training runs them through simulated tiles).
+ */
+export function lstmUpdate(gi: Tensor, gh: Tensor, c: Tensor): { h: Tensor; c: Tensor } {
+  const hid = c.shape[1]!;
+  const gates = add(gi, gh);
   const i = sigmoid(slice(gates, 1, 0, hid));
   const f = sigmoid(slice(gates, 1, hid, 2 * hid));
   const g = tanh(slice(gates, 1, 2 * hid, 3 * hid));
@@ -54,9 +63,13 @@ export function gruCell(
   bIh?: Tensor | null,
   bHh?: Tensor | null,
 ): Tensor {
-  const hid = checkCell("gruCell", 3, x, h, wIh, wHh);
-  const gi = linear(x, wIh, bIh);
-  const gh = linear(h, wHh, bHh);
+  checkCell("gruCell", 3, x, h, wIh, wHh);
+  return gruUpdate(linear(x, wIh, bIh), linear(h, wHh, bHh), h);
+}
+
+/** The GRU step from its two matrix products gi and gh (`[N, 3H]`), as lstmUpdate. */
+export function gruUpdate(gi: Tensor, gh: Tensor, h: Tensor): Tensor {
+  const hid = h.shape[1]!;
   const r = sigmoid(add(slice(gi, 1, 0, hid), slice(gh, 1, 0, hid)));
   const z = sigmoid(add(slice(gi, 1, hid, 2 * hid), slice(gh, 1, hid, 2 * hid)));
   const n = tanh(add(slice(gi, 1, 2 * hid, 3 * hid), mul(r, slice(gh, 1, 2 * hid, 3 * hid))));

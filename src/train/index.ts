@@ -43,9 +43,19 @@ export {
   validateHwaConfig,
   type WeightNoiseConfig,
 } from "./hwa/config.js";
-export { fromHwa, hwaLayers, hwaPostStep, type ToHwaOptions, toHwa } from "./hwa/convert.js";
+export {
+  fromHwa,
+  type HwaModule,
+  hwaLayers,
+  hwaPostStep,
+  isHwaModule,
+  type ToHwaOptions,
+  toHwa,
+} from "./hwa/convert.js";
 export { distillationLoss, distillKl } from "./hwa/distill.js";
 export { HwaLayer, type HwaTarget } from "./hwa/hwa-layer.js";
+export { type DrawnWeights, HwaMatrix } from "./hwa/hwa-matrix.js";
+export { HwaRecurrent } from "./hwa/hwa-recurrent.js";
 export {
   type AdcOptions,
   adcQuantize,

@@ -81,7 +81,7 @@ describe("HwaLayer", () => {
     toHwa(m, hwaConfigFromPreset("hermes", { ...noiseless, remap: "tile", maxInputSize: 4 }), new Rng(2));
     m.eval();
     hwaPostStep(m);
-    const l = hwaLayers(m)[0]!;
+    const l = hwaLayers(m)[0] as HwaLayer;
     assert.equal(l.grid.colRanges.length, 2);
     assert.deepEqual([...tileAbsMax(l.getParameter("weight").data, l.grid)], [1, 1]);
     assert.ok(l.tileScales.some((s) => s !== 1));

@@ -4,7 +4,7 @@
  * tile array (biases digital); gate non-linearities and the state update run digitally (PyTorch gate
  * order: LSTM i, f, g, o; GRU r, z, n). Parameter names match nn.LSTM / nn.GRU. The input projection of all
  * time steps is one batched tile call; the recurrent projection runs step by step.
- * Training mode uses the digital nn cell math (recurrent layers have no analog training hook).
+ * Training mode uses the digital nn cell math (hardware-aware training of LSTM / GRU is train's HwaRecurrent).
  */
 import { type Rng, shapeError } from "../../core/index.js";
 import { GRU, LSTM } from "../../nn/index.js";

@@ -9,8 +9,9 @@ import { configError, type Rng, shapeError } from "../../core/index.js";
 import {
   concat,
   dropout,
-  gruCell,
-  lstmCell,
+  gruUpdate,
+  linear,
+  lstmUpdate,
   reshape,
   slice,
   type Tensor,
@@ -32,6 +33,12 @@ export interface RecurrentOptions {
   dropout?: number;
 }
 
+/**
+ * Computes layer l's matrix product x·W_ihᵀ + b_ih (part "ih") or h·W_hhᵀ + b_hh (part "hh") in place of the
+ * digital one (hardware-aware training sets one to run the products through simulated analog tiles).
+ */
+export type RecurrentProjection = (l: number, part: "ih" | "hh", x: Tensor) => Tensor;
+
 /** Shared machinery: parameter registration, time slicing, state packing. */
 abstract class RecurrentBase<Out> extends Module<[Tensor, ...Tensor[]], Out> {
   readonly inputSize: number;
@@ -41,6 +48,8 @@ abstract class RecurrentBase<Out> extends Module<[Tensor, ...Tensor[]], Out> {
   readonly batchFirst: boolean;
   readonly dropout: number;
   private readonly dropoutRng: Rng;
+  /** When set, the layers' matrix products go through it (see RecurrentProjection); null: digital. */
+  projection: RecurrentProjection | null = null;
 
   constructor(gates: number, inputSize: number, hiddenSize: number, opts: RecurrentOptions) {
     super();
@@ -85,6 +94,14 @@ abstract class RecurrentBase<Out> extends Module<[Tensor, ...Tensor[]], Out> {
       this.hasBias ? this.getParameter(`bias_ih_l${l}`) : undefined,
       this.hasBias ? this.getParameter(`bias_hh_l${l}`) : undefined,
     ];
+  }
+
+  /** Layer l's two matrix products of one step, through `projection` when one is set. */
+  protected products(l: number, x: Tensor, h: Tensor): [Tensor, Tensor] {
+    const p = this.projection;
+    if (p) return [p(l, "ih", x), p(l, "hh", h)];
+    const [wIh, wHh, bIh, bHh] = this.layerWeights(l);
+    return [linear(x, wIh, bIh), linear(h, wHh, bHh)];
   }
 
   /** Checks the input and splits it into T tensors of shape `[N, I]`. */
@@ -174,12 +191,11 @@ export class LSTM extends RecurrentBase<LstmOutput> {
     const hs: Tensor[] = [];
     const cs: Tensor[] = [];
     for (let l = 0; l < this.numLayers; l++) {
-      const [wIh, wHh, bIh, bHh] = this.layerWeights(l);
       let h = this.initialState(h0, l, n, "h0");
       let c = this.initialState(c0, l, n, "c0");
       const outs: Tensor[] = [];
       for (const xt of seq) {
-        ({ h, c } = lstmCell(xt, h, c, wIh, wHh, bIh, bHh));
+        ({ h, c } = lstmUpdate(...this.products(l, xt, h), c));
         outs.push(h);
       }
       hs.push(h);
@@ -209,11 +225,10 @@ export class GRU extends RecurrentBase<GruOutput> {
     let seq = steps;
     const hs: Tensor[] = [];
     for (let l = 0; l < this.numLayers; l++) {
-      const [wIh, wHh, bIh, bHh] = this.layerWeights(l);
       let h = this.initialState(h0, l, n, "h0");
       const outs: Tensor[] = [];
       for (const xt of seq) {
-        h = gruCell(xt, h, wIh, wHh, bIh, bHh);
+        h = gruUpdate(...this.products(l, xt, h), h);
         outs.push(h);
       }
       hs.push(h);

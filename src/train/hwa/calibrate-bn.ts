@@ -12,8 +12,7 @@ import type { DataLoader } from "../../data/index.js";
 import type { AnyModule } from "../../nn/index.js";
 import { recalibrateBatchNorm } from "../drift/adabs.js";
 import type { BnCalibrationConfig } from "./config.js";
-import { hwaLayers } from "./convert.js";
-import { HwaLayer } from "./hwa-layer.js";
+import { hwaLayers, isHwaModule } from "./convert.js";
 
 /**
  * Calibrates the BatchNorm statistics of `model` (still holding its HwaLayers) on `cal.batches` batches of
@@ -31,7 +30,7 @@ export function calibrateHwaBatchNorm(
     l.setCalibrationNoise(cal.stdDev ?? (wn.type === "addNormal" ? wn.stdDev : 1));
   }
   try {
-    return recalibrateBatchNorm(model, { loader, batches: cal.batches, epoch }, (m) => m instanceof HwaLayer);
+    return recalibrateBatchNorm(model, { loader, batches: cal.batches, epoch }, isHwaModule);
   } finally {
     for (const l of layers) l.setCalibrationNoise(null);
   }
