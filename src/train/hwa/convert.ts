@@ -1,9 +1,9 @@
 /**
  * Turning a digital model into its hardware-aware training twin and back. `toHwa` replaces every Linear and
- * Conv2d (optionally skipping depthwise convolutions) by an HwaLayer, and every LSTM and GRU by an
- * HwaRecurrent, sharing its tensors; `hwaPostStep` runs the
- * clip/remap constraints after an optimiser step; `fromHwa` folds remapping scales into the weights and puts the
- * original layers back, so the result has the digital model's exact state-dict keys.
+ * Conv2d (optionally skipping depthwise convolutions) by an HwaLayer, and every LSTM and GRU by an HwaRecurrent,
+ * sharing its tensors; `hwaPostStep` runs the clip/remap constraints after an optimiser step; `fromHwa` folds
+ * remapping scales into the weights and puts the original layers back, so the result has the digital model's
+ * exact state-dict keys.
  */
 import { KirchhoffError, type Rng } from "../../core/index.js";
 import { type AnyModule, Conv2d, GRU, Linear, LSTM } from "../../nn/index.js";

@@ -3,8 +3,7 @@
  * and bias tensors (same state-dict names, same optimiser references) and, in training mode, runs
  *   x → DAC (per-sample abs-max NM) → op(x_q, W_noisy) → + output noise → ADC (STE) → + digital bias,
  * with fresh weight noise per forward (HwaMatrix). In eval mode it is the plain digital layer with the
- * remapped tile scales applied. After each optimiser step
- * `postStep()` clips and remaps the weights.
+ * remapped tile scales applied. After each optimiser step `postStep()` clips and remaps the weights.
  * Buffers: `hwa_calls` (forward counter, keeps the noise stream resumable) and `hwa_tile_scale` (remapping).
  */
 import type { Rng } from "../../core/index.js";
