@@ -118,6 +118,22 @@ describe("HwaRecurrent", () => {
     }
   });
 
+  it("per-tile remapping keeps the network function (eval) and folds back on fromHwa", () => {
+    const x = seq(2, 4, 5);
+    const m = new TinyGru(new Rng(1));
+    m.eval();
+    const ref = noGrad(() => m.forward(x)).data;
+    toHwa(m, hwaConfigFromPreset("hermes", { ...noiseless, remap: "tile", maxInputSize: 3 }), new Rng(2));
+    m.eval();
+    hwaPostStep(m);
+    const gru = m.child<HwaRecurrent>("gru");
+    assert.ok(gru.matrices.every((l) => l.ih.tileScales.some((s) => s !== 1) && l.hh.tileScales.length > 1));
+    assertClose(noGrad(() => m.forward(x)).data, ref, 1e-5);
+    fromHwa(m);
+    assert.ok(m.child("gru") instanceof GRU);
+    assertClose(noGrad(() => m.forward(x)).data, ref, 1e-5);
+  });
+
   it("clips every recurrent weight matrix after an optimiser step", () => {
     const m = new TinyGru(new Rng(1));
     const clip = { type: "fixed" as const, fixedValue: 0.05, sigma: 0 };
