@@ -83,15 +83,9 @@ export class HwaRecurrent extends Module<[Tensor, ...Tensor[]], LstmOutput | Gru
       return drawn.get(key) as T;
     };
     if (!this.training) {
-      inner.projection = (l, part, v) =>
-        withBias(
-          linear(
-            v,
-            once(`${part}${l}`, () => this.matrices[l]![part].evalWeight()),
-          ),
-          l,
-          part,
-        );
+      const weight = (l: number, part: Part) =>
+        once(`${part}${l}`, () => this.matrices[l]![part].evalWeight());
+      inner.projection = (l, part, v) => linear(v, weight(l, part), this.bias(l, part));
     } else {
       const calls = this.getBuffer("hwa_calls").data;
       const rng = this.rng.fork(calls[0]!);
