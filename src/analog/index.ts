@@ -46,7 +46,16 @@ export {
   type AnalogRecurrentOutput,
   type RecurrentKind,
 } from "./layers/analog-recurrent.js";
-export { analogLayers, drift, program, type ToAnalogOptions, toAnalog, toDigital } from "./layers/convert.js";
+export {
+  analogLayers,
+  drift,
+  program,
+  type ToAnalogOptions,
+  toAnalog,
+  toDigital,
+  type WeightMapping,
+  weightMapping,
+} from "./layers/convert.js";
 export { AnalogMvm } from "./periphery/analog-mvm.js";
 export { applyIrDrop, applyWeightNoise } from "./periphery/nonidealities.js";
 export { quantize, rint } from "./periphery/quantize.js";

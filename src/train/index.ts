@@ -17,6 +17,7 @@ export {
   DRIFT_CSV_COLUMNS,
   driftCsv,
   driftTable,
+  mappingLine,
   writeDriftResults,
 } from "./drift/report.js";
 export {

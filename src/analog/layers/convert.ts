@@ -102,6 +102,27 @@ export function analogLayers(model: AnyModule): [string, AnalogLayer<never[], un
   ][];
 }
 
+/** Where a model's weights live after toAnalog (weights: parameters of rank >= 2, i.e. matrices and kernels). */
+export interface WeightMapping {
+  analogLayers: number;
+  /** Weights of the analog layers (on tiles). */
+  analogWeights: number;
+  /** Weight tensors outside analog layers (kept digital on purpose, or by layers toAnalog does not convert). */
+  digitalWeights: { name: string; size: number }[];
+}
+
+/** Counts which weights of a (converted) model are on tiles and which stay digital. */
+export function weightMapping(model: AnyModule): WeightMapping {
+  const layers = analogLayers(model).map(([path]) => (path ? `${path}.` : ""));
+  const out: WeightMapping = { analogLayers: layers.length, analogWeights: 0, digitalWeights: [] };
+  for (const [name, p] of model.namedParameters()) {
+    if (p.shape.length < 2) continue;
+    if (layers.some((prefix) => name.startsWith(prefix))) out.analogWeights += p.size;
+    else out.digitalWeights.push({ name, size: p.size });
+  }
+  return out;
+}
+
 function requireAnalog(model: AnyModule, what: string): [string, AnalogLayer<never[], unknown>][] {
   const layers = analogLayers(model);
   if (layers.length === 0) {

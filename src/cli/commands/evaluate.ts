@@ -11,6 +11,7 @@ import {
   driftTable,
   evaluateOverDrift,
   loadTaskData,
+  mappingLine,
   parseTimes,
   writeDriftResults,
 } from "../../train/index.js";
@@ -102,7 +103,7 @@ export function registerEvaluate(program: Command): void {
       if (f.json) process.stdout.write(`${JSON.stringify({ ...extra, ...s }, null, 2)}\n`);
       else
         process.stdout.write(
-          `${driftTable(s, `${source.name} on ${f.preset}, ${data.name}`)}\nresults in ${paths.json}, ${paths.csv}\n`,
+          `${driftTable(s, `${source.name} on ${f.preset}, ${data.name}`)}\n${mappingLine(s.mapping)}\nresults in ${paths.json}, ${paths.csv}\n`,
         );
     });
 }

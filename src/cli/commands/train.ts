@@ -18,6 +18,7 @@ import {
   evaluateOverDrift,
   fromHwa,
   loadTaskData,
+  mappingLine,
   parseTimes,
   type TrainEvent,
   trainModel,
@@ -255,7 +256,7 @@ function runTrain(f: TrainFlags): void {
     });
     writeDriftResults(f.out, "drift", s, { model: modelName, dataset: data.name });
     record.drift = s;
-    lines.push(driftTable(s, `accuracy over drift on ${preset}`));
+    lines.push(driftTable(s, `accuracy over drift on ${preset}`), mappingLine(s.mapping));
   }
   const csv = ["epoch,train_loss,train_accuracy_pct,val_loss,val_accuracy_pct,lr,seconds"];
   for (const h of result.history)

@@ -16,6 +16,8 @@ import {
   program,
   toAnalog,
   toDigital,
+  type WeightMapping,
+  weightMapping,
 } from "../../analog/index.js";
 import { configError, type Rng } from "../../core/index.js";
 import type { DataLoader } from "../../data/index.js";
@@ -66,7 +68,13 @@ export function evaluateOverDrift(
   model: AnyModule,
   test: DataLoader,
   o: DriftEvalOptions,
-): DriftSummary & { preset: string; digitalLayerPaths: string[]; adaBsBatches: number } {
+): DriftSummary & {
+  preset: string;
+  digitalLayerPaths: string[];
+  adaBsBatches: number;
+  /** Which weights were on tiles in the evaluation and which stayed digital. */
+  mapping: WeightMapping;
+} {
   const times = [...(o.times ?? DEFAULT_DRIFT_TIMES_SEC)];
   const reps = o.reps ?? 10;
   const digitalLayers = o.digitalLayers ?? "none";
@@ -83,6 +91,7 @@ export function evaluateOverDrift(
   const bnStats = adaBs ? saveBatchNormStats(model) : null;
   const analog = toAnalog(model, cfg, { rng: o.rng.fork("forward-noise") });
   const digitalLayerPaths = digitalLayers === "depthwise" ? keepDepthwiseDigital(analog) : [];
+  const mapping = weightMapping(analog);
   const accuracies: number[][] = [];
   try {
     const repRng = o.rng.fork("programmings");
@@ -108,5 +117,6 @@ export function evaluateOverDrift(
     preset: cfg.name,
     digitalLayerPaths,
     adaBsBatches: adaBs ? adaBs.batches : 0,
+    mapping,
   };
 }

@@ -47,6 +47,25 @@ export function driftTable(s: DriftSummary, title = "accuracy over drift"): stri
   return lines.join("\n");
 }
 
+/**
+ * One line saying which weights the evaluation put on tiles: "on tiles: 10 layers, 22,016 weights; digital: …"
+ * (every weight tensor left digital, with its size: on purpose, or a layer that toAnalog does not convert).
+ */
+export function mappingLine(m: {
+  analogLayers: number;
+  analogWeights: number;
+  digitalWeights: { name: string; size: number }[];
+}): string {
+  const n = (v: number) => v.toLocaleString("en-US");
+  const digital =
+    m.digitalWeights.length === 0
+      ? "none"
+      : `${n(m.digitalWeights.reduce((a, w) => a + w.size, 0))} weights in ${m.digitalWeights
+          .map((w) => w.name)
+          .join(", ")}`;
+  return `on tiles: ${m.analogLayers} layers, ${n(m.analogWeights)} weights; digital: ${digital}`;
+}
+
 /** Writes `<prefix>.json` and `<prefix>.csv` into `dir` (created if needed); returns both paths. */
 export function writeDriftResults(
   dir: string,
