@@ -10,7 +10,10 @@
  * `output_noise_floor_over_digital`: (digital time + the time to draw, alone, the standard normals of the
  * analog forward's output noise, one per ADC output of every tile as aihwkit draws them) / digital time. An
  * analog forward does the digital model's arithmetic and draws these normals, so an implementation with this
- * generator (Philox4x32-10 + Box-Muller, src/core/philox.ts) cannot go below it. A reference after the rounds
+ * generator (Philox4x32-10 + Box-Muller, src/core/philox.ts) cannot go below it. For models with depthwise
+ * convolutions, `depthwise_digital_analog_over_digital` in the same rounds: the analog model with those layers on
+ * the chip's digital units (`--digital-layers depthwise`; aihwkit 1.1.0 itself maps only groups = 1
+ * convolutions, SPEC §10.3), every other layer analog with full periphery and noise. A reference after the rounds
  * (bench/torch/analog_inference.py, with Debian's PyTorch when present): the same two models in PyTorch,
  * digital and with the analog tile forward written in eager PyTorch ops as a Python simulator does it, at the
  * same thread count: `pytorch_analog_emulation_over_digital` and `analog_speedup_over_pytorch_emulation`. Results:
@@ -23,7 +26,14 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { analogConfig, drift, getPreset, program, toAnalog } from "../src/analog/index.js";
+import {
+  analogConfig,
+  depthwiseToDigital,
+  drift,
+  getPreset,
+  program,
+  toAnalog,
+} from "../src/analog/index.js";
 import { getBackend, Rng } from "../src/core/index.js";
 import type { AnyModule } from "../src/nn/index.js";
 import { CifarResNet, DsCnn } from "../src/nn/zoo/index.js";
@@ -160,9 +170,17 @@ function pytorch(): TorchTimes | null {
   return JSON.parse(r.stdout) as TorchTimes;
 }
 
-/** The analog model of the case under `config`: converted, programmed once and drifted (same seeds). */
-function prepareAnalog(c: Case, config: ReturnType<typeof getPreset>): AnyModule {
+/**
+ * The analog model of the case under `config`: converted, programmed once and drifted (same seeds); with
+ * `depthwiseDigital`, its depthwise convolutions on the digital units (null when it has none).
+ */
+function prepareAnalog(
+  c: Case,
+  config: ReturnType<typeof getPreset>,
+  depthwiseDigital = false,
+): AnyModule | null {
   const analog = toAnalog(c.build(), config, { rng: new Rng(3) }).eval();
+  if (depthwiseDigital && depthwiseToDigital(analog).length === 0) return null;
   program(analog, new Rng(4));
   drift(analog, tInferenceSec, new Rng(5));
   return analog;
@@ -173,9 +191,10 @@ for (const c of cases) {
   const digital = c.build().eval();
   const preset = getPreset(opts.preset);
   const t0 = performance.now();
-  const analog = prepareAnalog(c, preset);
+  const analog = prepareAnalog(c, preset)!;
   const prepareMs = performance.now() - t0;
-  const quiet = prepareAnalog(c, analogConfig({ ...preset, forward: { ...preset.forward, outNoise: 0 } }));
+  const quiet = prepareAnalog(c, analogConfig({ ...preset, forward: { ...preset.forward, outNoise: 0 } }))!;
+  const dwDigital = prepareAnalog(c, preset, true);
   const x = randn(c.inputShape, new Rng(6));
   // alternating rounds share machine-load fluctuations between the modes; the medians of the per-round
   // times and ratios are robust to a round that a neighbour on this shared machine slowed down
@@ -184,6 +203,7 @@ for (const c of cases) {
   const ratios: number[] = [];
   const quietRatios: number[] = [];
   const floorRatios: number[] = [];
+  const dwDigitalRatios: number[] = [];
   const normals = outputNoiseNormals(analog, x);
   const noiseRng = new Rng(7);
   const dReps = forwardsPerRound(digital, x);
@@ -194,6 +214,7 @@ for (const c of cases) {
     quietRatios.push(timeForward(quiet, x, aReps) / dRounds[round]!);
     ratios.push(aRounds[round]! / dRounds[round]!);
     floorRatios.push(1 + timeNormals(normals, dReps, noiseRng) / dRounds[round]!);
+    if (dwDigital) dwDigitalRatios.push(timeForward(dwDigital, x, aReps) / dRounds[round]!);
   }
   const dMs = median(dRounds);
   const aMs = median(aRounds);
@@ -204,11 +225,12 @@ for (const c of cases) {
   figures[`${c.key}.digital_samples_per_sec`] = (batch * 1000) / dMs;
   figures[`${c.key}.analog_samples_per_sec`] = (batch * 1000) / aMs;
   figures[`${c.key}.convert_program_drift_ms`] = prepareMs;
+  if (dwDigital) figures[`${c.key}.depthwise_digital_analog_over_digital`] = median(dwDigitalRatios);
   console.log(
     `${c.key}: digital ${dMs.toFixed(1)} ms, analog ${aMs.toFixed(1)} ms per batch of ${batch} → ratio ` +
       `${(aMs / dMs).toFixed(2)} (median per-round ${median(ratios).toFixed(2)}; without output noise ` +
       `${median(quietRatios).toFixed(2)}; floor: digital + ${normals} output-noise normals ` +
-      `${median(floorRatios).toFixed(2)})`,
+      `${median(floorRatios).toFixed(2)}${dwDigital ? `; depthwise on the digital units ${median(dwDigitalRatios).toFixed(2)}` : ""})`,
   );
 }
 
@@ -240,7 +262,7 @@ writeJsonAtomic(
       reps,
       minRoundMs,
       rounds,
-      note: "program once, drift once, eval forwards of one random batch in alternating rounds; analog_over_digital = median per-round time ratio (target <= 1.5); analog_without_output_noise_over_digital: the same with out_noise 0; output_noise_floor_over_digital: (digital + drawing the forward's output-noise normals alone) / digital, a lower bound for this generator; pytorch_*: bench/torch/analog_inference.py after the rounds (eager PyTorch ops, same threads, median of 9)",
+      note: "program once, drift once, eval forwards of one random batch in alternating rounds; analog_over_digital = median per-round time ratio (target <= 1.5); analog_without_output_noise_over_digital: the same with out_noise 0; output_noise_floor_over_digital: (digital + drawing the forward's output-noise normals alone) / digital, a lower bound for this generator; depthwise_digital_analog_over_digital: depthwise convs on the digital units (aihwkit maps only groups = 1), the rest analog; pytorch_*: bench/torch/analog_inference.py after the rounds (eager PyTorch ops, same threads, median of 9)",
     },
   }),
 );

@@ -48,6 +48,7 @@ export {
 } from "./layers/analog-recurrent.js";
 export {
   analogLayers,
+  depthwiseToDigital,
   drift,
   program,
   type ToAnalogOptions,

@@ -102,6 +102,22 @@ export function analogLayers(model: AnyModule): [string, AnalogLayer<never[], un
   ][];
 }
 
+/**
+ * Puts the depthwise convolutions (groups = input channels > 1) of an analog model back on the digital units,
+ * as a chip's digital host runs them (aihwkit 1.1.0 maps only groups = 1 convolutions, SPEC §10.3); returns
+ * their module paths.
+ */
+export function depthwiseToDigital(model: AnyModule): string[] {
+  const paths: string[] = [];
+  for (const [path, layer] of analogLayers(model)) {
+    if (layer instanceof AnalogConv2d && layer.groups > 1 && layer.groups === layer.inChannels) {
+      model.replaceModule(path, toDigital(layer));
+      paths.push(path);
+    }
+  }
+  return paths;
+}
+
 /** Where a model's weights live after toAnalog (weights: parameters of rank >= 2, i.e. matrices and kernels). */
 export interface WeightMapping {
   analogLayers: number;

@@ -9,8 +9,7 @@
  */
 import {
   type AnalogConfig,
-  AnalogConv2d,
-  analogLayers,
+  depthwiseToDigital,
   drift,
   getPreset,
   program,
@@ -52,18 +51,6 @@ export interface DriftEvalOptions {
 /** Which layers stay digital in the chip mapping. */
 export type DigitalLayers = "none" | "depthwise";
 
-/** Puts the depthwise analog layers of an analog model back to digital; returns their paths. */
-function keepDepthwiseDigital(model: AnyModule): string[] {
-  const paths: string[] = [];
-  for (const [path, layer] of analogLayers(model)) {
-    if (layer instanceof AnalogConv2d && layer.groups > 1 && layer.groups === layer.inChannels) {
-      model.replaceModule(path, toDigital(layer));
-      paths.push(path);
-    }
-  }
-  return paths;
-}
-
 export function evaluateOverDrift(
   model: AnyModule,
   test: DataLoader,
@@ -90,7 +77,7 @@ export function evaluateOverDrift(
   const adaBs = o.adaBs ?? null;
   const bnStats = adaBs ? saveBatchNormStats(model) : null;
   const analog = toAnalog(model, cfg, { rng: o.rng.fork("forward-noise") });
-  const digitalLayerPaths = digitalLayers === "depthwise" ? keepDepthwiseDigital(analog) : [];
+  const digitalLayerPaths = digitalLayers === "depthwise" ? depthwiseToDigital(analog) : [];
   const mapping = weightMapping(analog);
   const accuracies: number[][] = [];
   try {
