@@ -2,11 +2,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Rng } from "../../src/core/index.js";
 import { Conv2d, Linear } from "../../src/nn/index.js";
-import { noGrad, sum, type Tensor, tensor } from "../../src/tensor/index.js";
+import { noGrad, type Tensor, tensor } from "../../src/tensor/index.js";
 import {
   distillKl,
   fromHwa,
-  type HwaConfig,
   HwaLayer,
   hwaConfigFromPreset,
   hwaLayers,
@@ -14,26 +13,12 @@ import {
   tileAbsMax,
   toHwa,
 } from "../../src/train/index.js";
-import { TinyMlp } from "./fixtures.js";
+import { assertClose, assertNoiselessHwaIsDigital, noiseless, TinyMlp } from "./fixtures.js";
 
 const x = tensor(
   new Float32Array(4 * 8).map((_, i) => Math.sin(i * 0.7)),
   [4, 8],
 );
-const noiseless: Partial<HwaConfig> = {
-  weightNoise: { type: "none", stdDev: 0 },
-  outNoise: 0,
-  inpSteps: 0,
-  outSteps: 0,
-  clipOutput: false,
-  clip: { type: "none", fixedValue: 0, sigma: 0 },
-};
-
-function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number): void {
-  assert.equal(a.length, b.length);
-  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) < tol, `[${i}] ${a[i]} vs ${b[i]}`);
-}
-
 function out(m: TinyMlp, input: Tensor): Float32Array {
   return noGrad(() => m.forward(input)).data;
 }
@@ -62,16 +47,7 @@ describe("HwaLayer", () => {
   });
 
   it("without non-idealities the HWA forward and gradients equal the digital ones", () => {
-    const d = new TinyMlp(new Rng(1));
-    const h = new TinyMlp(new Rng(1));
-    toHwa(h, hwaConfigFromPreset("hermes", noiseless), new Rng(2));
-    const yd = d.forward(x);
-    const yh = h.forward(x);
-    assertClose(yd.data, yh.data, 1e-6);
-    sum(yd).backward();
-    sum(yh).backward();
-    const gh = h.parameters();
-    for (const [i, p] of d.parameters().entries()) assertClose(p.grad!.data, gh[i]!.grad!.data, 1e-5);
+    assertNoiselessHwaIsDigital((rng) => new TinyMlp(rng), x);
   });
 
   it("per-tile remapping keeps the network function and folds back on fromHwa", () => {

@@ -7,7 +7,6 @@ import { LstmKws } from "../../src/nn/zoo/index.js";
 import { noGrad, sum, type Tensor, tensor } from "../../src/tensor/index.js";
 import {
   fromHwa,
-  type HwaConfig,
   HwaMatrix,
   type HwaRecurrent,
   hwaConfigFromPreset,
@@ -15,15 +14,7 @@ import {
   hwaPostStep,
   toHwa,
 } from "../../src/train/index.js";
-
-const noiseless: Partial<HwaConfig> = {
-  weightNoise: { type: "none", stdDev: 0 },
-  outNoise: 0,
-  inpSteps: 0,
-  outSteps: 0,
-  clipOutput: false,
-  clip: { type: "none", fixedValue: 0, sigma: 0 },
-};
+import { assertClose, assertNoiselessHwaIsDigital, noiseless } from "./fixtures.js";
 
 /** Two stacked GRU layers (a 2-layer model exercises the per-layer matrices) and their last hidden state. */
 class TinyGru extends Module {
@@ -42,11 +33,6 @@ const seq = (n: number, t: number, i: number) =>
     [n, t, i],
   );
 const kwsInput = seq(3, 49, 10);
-
-function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number): void {
-  assert.equal(a.length, b.length);
-  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) < tol, `[${i}] ${a[i]} vs ${b[i]}`);
-}
 
 describe("HwaRecurrent", () => {
   it("toHwa replaces LSTM and GRU layers, keeps the state-dict names, and fromHwa puts them back", () => {
@@ -85,17 +71,7 @@ describe("HwaRecurrent", () => {
   });
 
   it("without non-idealities the HWA forward and gradients equal the digital ones (2-layer GRU)", () => {
-    const x = seq(2, 4, 5);
-    const d = new TinyGru(new Rng(1));
-    const h = new TinyGru(new Rng(1));
-    toHwa(h, hwaConfigFromPreset("hermes", noiseless), new Rng(2));
-    const yd = d.forward(x);
-    const yh = h.forward(x);
-    assertClose(yd.data, yh.data, 1e-6);
-    sum(yd).backward();
-    sum(yh).backward();
-    const gh = h.parameters();
-    for (const [i, p] of d.parameters().entries()) assertClose(p.grad!.data, gh[i]!.grad!.data, 1e-5);
+    assertNoiselessHwaIsDigital((rng) => new TinyGru(rng), seq(2, 4, 5));
   });
 
   it("draws each matrix's weight noise once per forward, not per time step", () => {
