@@ -186,6 +186,14 @@ static inline bool directDac(const TapRuns& tr, const AnalogIn& in) {
   return uniformVectors(tr) > 0 && in.nmMode == 1 && floatBoundLevels(in.step, in.bound);
 }
 
+/** dacUniformRuns for nv = uniformVectors(tr) > 0 (as uniformAbsMax). */
+template <bool CLIP>
+static bool uniformDac(int64_t nv, const PixelTaps& px, int64_t kk, int64_t c0, float s, const DacF& d, float* o) {
+  if (nv == 1) return dacUniformRuns<1, CLIP>(px, kk, c0, s, d, o);
+  if (nv == 2) return dacUniformRuns<2, CLIP>(px, kk, c0, s, d, o);
+  return dacUniformRuns<4, CLIP>(px, kk, c0, s, d, o);
+}
+
 /**
  * The NM maximum and DAC of group g's vector of one pixel straight from the input (directDac), the result of
  * patchRowRunsMax then dacFromMax(forMvm) without the gathered copy; pv[K] is scratch for the rare vector with
@@ -201,13 +209,8 @@ static float patchDacDirect(const TapRuns& tr, const PixelTaps& px, int64_t g, c
   const float s = nmScale(in, nm, 1.0);
   // (a scale too large for dacUniformRuns' one product goes the gathered way, as a vector near a tie)
   const bool clip = !(nm < in.nmCap && d.unclippedAtAbsMax);  // (nm = the maximum where it is below the cap)
-  const bool ok = !d.scaleFits(s) ? false
-                  : clip ? (nv == 1   ? dacUniformRuns<1, true>(px, tr.kk, c, s, d, vr)
-                            : nv == 2 ? dacUniformRuns<2, true>(px, tr.kk, c, s, d, vr)
-                                      : dacUniformRuns<4, true>(px, tr.kk, c, s, d, vr))
-                  : nv == 1 ? dacUniformRuns<1, false>(px, tr.kk, c, s, d, vr)
-                  : nv == 2 ? dacUniformRuns<2, false>(px, tr.kk, c, s, d, vr)
-                            : dacUniformRuns<4, false>(px, tr.kk, c, s, d, vr);
+  const bool ok = d.scaleFits(s) && (clip ? uniformDac<true>(nv, px, tr.kk, c, s, d, vr)
+                                          : uniformDac<false>(nv, px, tr.kk, c, s, d, vr));
   if (!ok) {
     patchRowRuns(tr, px, g, 1, K, pv);
     quantRow(pv, s, K, in.step, in.bound, vr, true);

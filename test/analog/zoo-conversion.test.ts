@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { analogLayers, getPreset, toAnalog } from "../../src/analog/index.js";
+import { getPreset, toAnalog, weightMapping } from "../../src/analog/index.js";
 import { Rng } from "../../src/core/index.js";
 import { buildNetwork, createSpace, SPACE_NAMES } from "../../src/nas/index.js";
 import type { AnyModule } from "../../src/nn/index.js";
@@ -13,13 +13,9 @@ import { createModel, listModels } from "../../src/nn/zoo/index.js";
 
 /** Names of the weight matrices and kernels (parameters of rank >= 2) that toAnalog left outside analog layers. */
 function digitalWeights(model: AnyModule): string[] {
-  const analog = toAnalog(model, getPreset("hermes"), { rng: new Rng(2) });
-  const analogPaths = analogLayers(analog).map(([path]) => `${path}.`);
-  assert.ok(analogPaths.length > 0, "no analog layers");
-  return analog
-    .namedParameters()
-    .filter(([name, p]) => p.shape.length >= 2 && !analogPaths.some((a) => name.startsWith(a)))
-    .map(([name]) => name);
+  const mapping = weightMapping(toAnalog(model, getPreset("hermes"), { rng: new Rng(2) }));
+  assert.ok(mapping.analogLayers > 0, "no analog layers");
+  return mapping.digitalWeights.map((w) => w.name);
 }
 
 test("toAnalog maps every weight matrix and kernel of every zoo model to an analog layer", () => {

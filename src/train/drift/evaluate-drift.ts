@@ -34,8 +34,8 @@ export interface DriftEvalOptions {
   reps?: number;
   rng: Rng;
   /**
-   * Layers kept digital on the chip's digital units: "none" (default, every Linear, Conv2d, LSTM and GRU is analog) or
-   * "depthwise" (grouped convolutions with one input channel per group stay digital).
+   * Layers kept digital on the chip's digital units: "none" (default, every Linear, Conv2d, LSTM and GRU is
+   * analog) or "depthwise" (grouped convolutions with one input channel per group stay digital).
    */
   digitalLayers?: DigitalLayers;
   /**

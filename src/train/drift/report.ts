@@ -1,6 +1,7 @@
 /** Drift-evaluation results as JSON, CSV and a short text table, written atomically. */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { WeightMapping } from "../../analog/index.js";
 import { KirchhoffError, writeFileAtomic } from "../../core/index.js";
 import type { DriftSummary } from "./stats.js";
 
@@ -51,11 +52,7 @@ export function driftTable(s: DriftSummary, title = "accuracy over drift"): stri
  * One line saying which weights the evaluation put on tiles: "on tiles: 10 layers, 22,016 weights; digital: …"
  * (every weight tensor left digital, with its size: on purpose, or a layer that toAnalog does not convert).
  */
-export function mappingLine(m: {
-  analogLayers: number;
-  analogWeights: number;
-  digitalWeights: { name: string; size: number }[];
-}): string {
+export function mappingLine(m: WeightMapping): string {
   const n = (v: number) => v.toLocaleString("en-US");
   const digital =
     m.digitalWeights.length === 0

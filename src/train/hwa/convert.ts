@@ -14,6 +14,11 @@ import { HwaRecurrent } from "./hwa-recurrent.js";
 /** A layer in hardware-aware training: weights on simulated tiles in training forwards. */
 export type HwaModule = HwaLayer | HwaRecurrent;
 
+/** Whether toHwa replaces m: a Linear, Conv2d, LSTM or GRU. */
+function isHwaTarget(m: AnyModule): m is Linear | Conv2d | LSTM | GRU {
+  return m instanceof Linear || m instanceof Conv2d || m instanceof LSTM || m instanceof GRU;
+}
+
 export interface ToHwaOptions {
   /**
    * Keep depthwise convolutions (groups > 1) digital (default: `cfg.digitalLayers === "depthwise"`, else
@@ -29,7 +34,7 @@ export function toHwa(
   rng: Rng,
   opts: ToHwaOptions = {},
 ): [string, HwaModule][] {
-  if (model instanceof Linear || model instanceof Conv2d || model instanceof LSTM || model instanceof GRU) {
+  if (isHwaTarget(model)) {
     throw new KirchhoffError(
       "config",
       "toHwa: the model must be a container, not a single Linear/Conv2d/LSTM/GRU layer",
@@ -37,8 +42,7 @@ export function toHwa(
   }
   const out: [string, HwaModule][] = [];
   for (const [path, m] of model.namedModules()) {
-    if (!path || !(m instanceof Linear || m instanceof Conv2d || m instanceof LSTM || m instanceof GRU))
-      continue;
+    if (!path || !isHwaTarget(m)) continue;
     const skipGrouped = opts.skipGrouped ?? cfg.digitalLayers === "depthwise";
     if (skipGrouped && m instanceof Conv2d && m.groups > 1) continue;
     const r = rng.fork(`hwa:${path}`);
