@@ -136,6 +136,97 @@ static void finishEach(float* d, const float* fr, const uint8_t* skip, int64_t n
 }
 
 /**
+ * The epilogue of nr rows of yy[nr × m] in one pass per row for m = NV·W (the common tile widths), with the
+ * arithmetic of adcRowF<NOISE, false> (one block: m ≤ 64), flagRetries and finishRowsT, each row's m values
+ * held in registers: ADC with noise (row r's normals at z + r·zStride), clip bits, the retry flag
+ * (retry[r·stride]), and, unless flagged, y + r·ldy = finishValue(fround(q·fr[r])). A row with an element
+ * near a rounding tie is redone by adcOne, as adcRowF redoes its block. Returns how many rows it flagged.
+ */
+template <int NV, bool NOISE, bool POST, bool BIAS, bool ACC, bool AFTER>
+static int64_t adcFinishRowsT(const float* yy, int64_t nr, const float* z, int64_t zStride, double sigma,
+                              double invStep, double step, double bound, float bDown, const float* sc,
+                              const float* fr, int32_t mask, uint8_t* retry, int64_t stride, const float* post,
+                              const float* bias, const float* biasAfter, float* y, int64_t ldy) {
+  constexpr int64_t M = NV * W;
+  const float sF = static_cast<float>(sigma), invF = static_cast<float>(invStep), stepF = static_cast<float>(step);
+  const float hi = static_cast<float>(bound), c = levelLimit(step, bound);
+  const vf sV = vbcast(sF), invV = vbcast(invF), stepV = vbcast(stepF), hiV = vbcast(hi), cV = vbcast(c);
+  const vf bDownV = vbcast(bDown), marginV = vbcast(9.5367431640625e-7f), half = vbcast(0.5f);
+  const vf magic = vbcast(12582912.f);
+  int64_t count = 0;
+  for (int64_t r = 0; r < nr; r++) {
+    const float* u0 = yy + r * M;
+    const float* zr = NOISE ? z + r * zStride : nullptr;
+    vf q[NV];
+    vi nearV{}, overV{}, underV{};
+    for (int j = 0; j < NV; j++) {  // adcRowF's whole-vector arithmetic
+      const vf u = vload(u0 + j * W), p = NOISE ? sV * vload(zr + j * W) : vf{};
+      vf tc = (NOISE ? u + p : u) * invV;
+      tc = tc > cV ? cV : (tc < -cV ? -cV : tc);
+      const vf rr = (tc + magic) - magic;
+      const vf mag = NOISE ? vabs(u) + vabs(p) : vabs(u);
+      nearV |= half - vabs(tc - rr) <= mag * invV * marginV;
+      const vf qq = rr * stepV;
+      const vi over = qq > bDownV, under = qq < -bDownV;
+      overV |= over;
+      underV |= under;
+      q[j] = over ? hiV : (under ? -hiV : qq);
+    }
+    int fl = (vany(overV) ? 1 : 0) | (vany(underV) ? 2 : 0);
+    if (vany(nearV)) {  // the reference's double path for the whole row
+      alignas(64) float e[M];
+      fl = 0;
+      for (int64_t i = 0; i < M; i++) e[i] = adcOne<NOISE, true>(u0[i], NOISE ? zr[i] : 0.f, 1.0, sigma, invStep, step,
+                                                                  bound, fl);
+      for (int j = 0; j < NV; j++) q[j] = vload(e + j * W);
+    }
+    const int32_t again = (sc[r] != 0.f) & ((fl & mask) != 0);
+    retry[r * stride] = static_cast<uint8_t>(again);
+    count += again;
+    if (again) continue;
+    const vf f = vbcast(fr[r]);
+    float* yr = y + r * ldy;
+    for (int j = 0; j < NV; j++) {  // finishValue on W lanes
+      const int64_t i = j * W;
+      const vf a = q[j] * f;
+      vf val = POST ? a * vload(post + i) : a;
+      if (BIAS) val = val + vload(bias + i);
+      vf o = ACC ? vload(yr + i) + val : val;
+      if (AFTER) o = o + vload(biasAfter + i);
+      vstore(yr + i, o);
+    }
+  }
+  return count;
+}
+
+/** Whether adcFinishRows applies: a quantising float-path ADC (adcFloatPath) and m = W, 2W or 4W outputs. */
+static inline bool adcFinishFits(bool quant, double asym1, double step, double bound, int64_t m) {
+  return quant && adcFloatPath(asym1, step, bound) && (m == W || m == 2 * W || m == 4 * W);
+}
+
+/** adcFinishRowsT for adcFinishFits shapes, dispatched on m, noise and the finishing step's case. */
+static int64_t adcFinishRows(bool noise, const float* yy, int64_t nr, int64_t m, const float* z, int64_t zStride,
+                             double sigma, double invStep, double step, double bound, float bDown, const float* sc,
+                             const float* fr, int32_t mask, uint8_t* retry, int64_t stride, const float* post,
+                             const float* bias, const float* biasAfter, bool accumulate, float* y, int64_t ldy) {
+  int64_t n = 0;
+  finishCase(post, bias, accumulate, biasAfter, [&](auto P, auto B, auto A, auto F) {
+    auto run = [&](auto nv, auto ns) {
+      n = adcFinishRowsT<decltype(nv)::value, decltype(ns)::value, P, B, A, F>(
+          yy, nr, z, zStride, sigma, invStep, step, bound, bDown, sc, fr, mask, retry, stride, post, bias, biasAfter,
+          y, ldy);
+    };
+    using One = std::integral_constant<int, 1>;
+    using Two = std::integral_constant<int, 2>;
+    using Four = std::integral_constant<int, 4>;
+    if (m == W) noise ? run(One{}, std::true_type{}) : run(One{}, std::false_type{});
+    else if (m == 2 * W) noise ? run(Two{}, std::true_type{}) : run(Two{}, std::false_type{});
+    else noise ? run(Four{}, std::true_type{}) : run(Four{}, std::false_type{});
+  });
+  return n;
+}
+
+/**
  * retry[i·stride] = 1 for the vectors i < n with DAC scale sc[i] ≠ 0 whose clip bits flags[i] meet `mask`
  * (0: no retries), else 0; returns how many were flagged.
  */

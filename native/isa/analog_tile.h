@@ -96,6 +96,7 @@ static int64_t analogTileForward(const AnalogTileP& p, const float* x, const flo
   const double asym1 = 1.0 - p.out.outAsymmetry;
   const bool noise = s && sigma > 0.0, quant = step != 0.0;
   const int mask = p.out.testNegativeBound ? 3 : 1;
+  const bool fused = adcFinishFits(quant, asym1, step, p.out.bound, M);  // one-pass epilogue (analog_finish.h)
   float bDown = static_cast<float>(p.out.bound);
   if (static_cast<double>(bDown) > p.out.bound) bDown = std::nextafter(bDown, -INFINITY);
   // rows per task: a multiple of the GEMM row tile, ~96 KiB of DAC output + MVM output per task
@@ -194,11 +195,19 @@ static int64_t analogTileForward(const AnalogTileP& p, const float* x, const flo
       if (packed) tileGemmPacked(nr, M, K, v, ldv, bp + g * psz, yy, tid);
       else tileGemm(nr, M, K, v, ldv, wt + g * M * K, yy, tid);
       // the epilogue of the group's nr rows: ADC, retry flags, output factors, finishing step
+      uint8_t* rg = retry + r0 * G + g;  // row r's flag at rg[r·G]
+      outFactors(sc, nr, p.outScale, frRow);
+      if (fused) {
+        flagged += adcFinishRows(noise, yy, nr, M, noise ? z + g * M : nullptr, G * M, sigma, invStep, step,
+                                 p.out.bound, bDown, sc, frRow, p.retryClipped ? mask : 0, rg, G,
+                                 post ? post + g * M : nullptr, bias ? bias + g * M : nullptr,
+                                 biasAfter ? biasAfter + g * M : nullptr, p.accumulate, y + r0 * p.ldy + g * M,
+                                 p.ldy);
+        continue;
+      }
       adcRowsAny(noise, quant, yy, noise ? z + g * M : nullptr, G * M, nr, M, asym1, sigma, invStep, step,
                  p.out.bound, bDown, flRow);
-      uint8_t* rg = retry + r0 * G + g;  // row r's flag at rg[r·G]
       flagged += flagRetries(sc, flRow, nr, p.retryClipped ? mask : 0, rg, G);
-      outFactors(sc, nr, p.outScale, frRow);
       finishRows(yy, nr, M, frRow, rg, G, post ? post + g * M : nullptr, bias ? bias + g * M : nullptr,
                  biasAfter ? biasAfter + g * M : nullptr, p.accumulate, y + r0 * p.ldy + g * M, p.ldy);
     }

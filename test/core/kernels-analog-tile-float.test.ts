@@ -3,8 +3,9 @@
  * kernels then take all-float paths (float DAC levels, float reciprocal NM scales and output factors, the float
  * ADC of single-output vectors) that must give exactly the numbers of the stage kernels' composition, on every
  * backend, ISA and thread count. Covered: random depthwise and dense tiles (16 and 37 outputs) with capped noise
- * management, float / non-float output scales and with or without the negative-bound test, and depthwise tiles whose ADC inputs sit on rounding ties (and one float
- * beside them), with and without output noise.
+ * management, float / non-float output scales and with or without the negative-bound test; dense tiles of 16,
+ * 32 and 64 outputs (the one-pass epilogue) with every finishing step; and depthwise and dense tiles whose ADC
+ * inputs sit on rounding ties (and one float beside them), with and without output noise.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -97,28 +98,27 @@ function floatBeside(x: number, d: number): number {
 }
 
 /**
- * Depthwise tiles (m = 1, k = 9) whose MVM output is exactly a chosen value u: every input vector is
+ * Tiles (G groups of m outputs, k = 9) whose MVM outputs are exactly chosen values u: every input vector is
  * [1, 0, …] (abs-max 1, and the 1/64 DAC maps 1 to 1 exactly) and every weight row is [u, 0, …]. With noise,
- * u is placed so that u + σ·z lands on the tie (z: the vector's own normal of the stream).
+ * u is placed so that u + σ·z lands on the tie (z: the output's own normal of the stream).
  */
-function tieArgs(be: KernelBackend, rng: Rng, outBound: number, noise: boolean) {
+function tieArgs(be: KernelBackend, rng: Rng, outBound: number, noise: boolean, G: number, m: number) {
   const stepF = step8(outBound);
   const targets: number[] = [];
   for (let r = -128; r < 128; r++) {
     const tie = f((r + 0.5) * stepF);
     for (const d of [-2, -1, 0, 1, 2]) targets.push(floatBeside(tie, d));
   }
-  const G = 16,
-    k = 9;
-  const rows = Math.ceil(targets.length / G);
+  const k = 9;
+  const rows = Math.ceil(targets.length / (G * m));
   const x = new Float32Array(rows * G * k);
   for (let u = 0; u < rows * G; u++) x[u * k] = 1;
-  const a = args(rng, rows, G, k, 1, x, new Float32Array(G * k));
-  const z = new Float32Array(rows * G);
+  const a = args(rng, rows, G, k, m, x, new Float32Array(G * m * k));
+  const z = new Float32Array(rows * G * m);
   if (noise) be.fillNormal(z, a.noise!);
   else a.noise = null;
   // a's weights are a placeholder: the test runs one row per call, each with its own weight rows (targets)
-  return { a, targets, z, rows, G, k };
+  return { a, targets, z, rows, k };
 }
 
 for (const vnt of variants()) {
@@ -163,33 +163,75 @@ for (const vnt of variants()) {
     }
   });
 
-  test(`analogTileForward with float steps: depthwise ADC on ties and beside them [${vnt.label}]`, () => {
+  test(`analogTileForward with float steps: ADC on ties and beside them [${vnt.label}]`, () => {
     vnt.enter();
-    for (const noise of [false, true]) {
-      const rng = new Rng(noise ? 33 : 32);
-      const outBound = 1.5;
-      const { a, targets, z, rows, G, k } = tieArgs(be, rng, outBound, noise);
-      const p = { ...params(Infinity, outBound, 1, 1 / 64), retryClipped: false };
-      p.output = { ...p.output, outNoise: noise ? 0.06 : 0 };
-      const sF = f(p.output.outNoise);
-      // one row per call, so that each vector gets its own target weight
-      for (let r = 0; r < rows; r++) {
-        const w = new Float32Array(G * k);
-        for (let g = 0; g < G; g++) {
-          const t = targets[(r * G + g) % targets.length]!;
-          w[g * k] = noise ? f(t - f(sF * z[r * G + g]!)) : t;
+    // depthwise (16 one-output tiles) and dense tiles of 16, 32 and 64 outputs (one-pass epilogue of W, 2W, 4W)
+    for (const [G, m] of [
+      [16, 1],
+      [1, 16],
+      [1, 32],
+      [1, 64],
+    ] as const) {
+      for (const noise of [false, true]) {
+        const rng = new Rng(`${noise}:${G}:${m}`);
+        const outBound = 1.5;
+        const { a, targets, z, rows, k } = tieArgs(be, rng, outBound, noise, G, m);
+        const p = { ...params(Infinity, outBound, 1, 1 / 64), retryClipped: false };
+        p.output = { ...p.output, outNoise: noise ? 0.06 : 0 };
+        const sF = f(p.output.outNoise);
+        const per = G * m;
+        // one row per call, so that each output gets its own target weight
+        for (let r = 0; r < rows; r++) {
+          const w = new Float32Array(per * k);
+          for (let j = 0; j < per; j++) {
+            const t = targets[(r * per + j) % targets.length]!;
+            w[j * k] = noise ? f(t - f(sF * z[r * per + j]!)) : t;
+          }
+          const row: AnalogTileArgs = {
+            ...a,
+            x: a.x.subarray(r * G * k, (r + 1) * G * k),
+            rows: 1,
+            w,
+            nm: new Float64Array(G),
+            noise: a.noise ? { ...a.noise, block: a.noise.block + (r * per) / 4 } : null,
+            y: new Float32Array(per),
+            retry: new Uint8Array(G),
+          };
+          check(be, row, p, `G ${G}, m ${m}, noise ${noise}, row ${r}`);
         }
-        const row: AnalogTileArgs = {
-          ...a,
-          x: a.x.subarray(r * G * k, (r + 1) * G * k),
-          rows: 1,
-          w,
-          nm: new Float64Array(G),
-          noise: a.noise ? { ...a.noise, block: a.noise.block + (r * G) / 4 } : null,
-          y: new Float32Array(G),
-          retry: new Uint8Array(G),
-        };
-        check(be, row, p, `noise ${noise}, row ${r}`);
+      }
+    }
+  });
+
+  test(`analogTileForward with float steps: dense tiles of 16, 32, 64 outputs, every finishing step [${vnt.label}]`, () => {
+    vnt.enter();
+    const rng = new Rng(34);
+    for (const m of [16, 32, 64]) {
+      // [post, bias, accumulate, biasAfter]: the finishing step's cases
+      for (const [post, bias, acc, after] of [
+        [true, true, false, false],
+        [false, false, false, false],
+        [true, false, true, false],
+        [false, true, true, true],
+        [true, true, false, true],
+      ] as const) {
+        for (const noise of [true, false]) {
+          const a = args(rng, 70, 1, 144, m, randn(rng, 70 * 144, 0.7), randn(rng, m * 144, 0.3));
+          a.post = post ? a.post : null;
+          a.bias = bias ? a.bias : null;
+          a.accumulate = acc;
+          a.biasAfter = after ? randn(rng, m, 0.1) : null;
+          a.noise = noise ? a.noise : null;
+          if (acc) a.y = randn(rng, a.y.length, 1);
+          const p = params(1.2, 4, 0.75);
+          check(
+            be,
+            a,
+            p,
+            `m ${m}, post ${post}, bias ${bias}, accumulate ${acc}, after ${after}, noise ${noise}`,
+          );
+          assert.ok(a.retry.includes(1) && a.retry.includes(0), `m ${m}: some vectors retried, some not`);
+        }
       }
     }
   });
