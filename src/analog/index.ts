@@ -12,6 +12,7 @@ export {
   type MappingParameters,
   MappingSchema,
 } from "./config/analog-config.js";
+export { analogConfigFromJson, mergeConfig } from "./config/custom.js";
 export {
   type ConductanceTable,
   type ConverterConfig,
@@ -32,7 +33,7 @@ export {
   type NoiseManagement,
   type WeightNoiseType,
 } from "./config/io.js";
-export { getPreset, PRESET_NAMES } from "./config/presets.js";
+export { getPreset, PRESET_NAMES, PRESET_SUMMARIES, presetInput } from "./config/presets.js";
 export { type ConductanceMap, type Converter, makeConverter } from "./device/converters.js";
 export { checkInferenceTime, NoiseModel, type ProgrammedState } from "./device/noise-model.js";
 export { type DevicePhysics, devicePhysics, interp, polyval } from "./device/physics.js";

@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { KirchhoffError, VERSION } from "../core/index.js";
 import { registerEvaluate } from "./commands/evaluate.js";
 import { registerInfo } from "./commands/info.js";
+import { registerPresets } from "./commands/presets.js";
 import { registerSearch } from "./commands/search.js";
 import { registerSurrogate } from "./commands/surrogate.js";
 import { registerTrain } from "./commands/train.js";
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerEvaluate(program);
   registerSearch(program);
   registerSurrogate(program);
+  registerPresets(program);
   return program;
 }
 

@@ -59,12 +59,26 @@ const PRESETS: Record<string, AnalogConfigInput> = {
   },
 };
 
+/** One line per preset, for listings (`kirchhoff presets`). */
+export const PRESET_SUMMARIES: Readonly<Record<string, string>> = {
+  "aihwkit-default": "aihwkit 1.1.0 InferenceRPUConfig: 7-bit DAC, 9-bit ADC, PCM noise, 512×512 tiles",
+  "standard-hwa":
+    "aihwkit StandardHWATrainingPreset: 8-bit I/O, PCM read noise, IR drop, learned input range",
+  hermes: "IBM HERMES chip: 256×256 tiles, 8-bit DAC/ADC, HERMES PCM noise (2 devices per polarity)",
+  ideal: "perfect tiles, no device noise (the digital baseline)",
+};
+
 /** Names accepted by getPreset. */
 export const PRESET_NAMES: readonly string[] = Object.keys(PRESETS);
 
-/** A fresh, validated copy of a named preset; unknown names give a KirchhoffError listing the valid ones. */
-export function getPreset(name: string): AnalogConfig {
+/** A named preset as written above (before defaults), a fresh copy; unknown names give a KirchhoffError. */
+export function presetInput(name: string): AnalogConfigInput {
   const p = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
   if (!p) throw configError("analog preset", `one of ${PRESET_NAMES.join(", ")}`, name);
-  return analogConfig(structuredClone(p), `analog preset "${name}"`);
+  return structuredClone(p);
+}
+
+/** A fresh, validated copy of a named preset; unknown names give a KirchhoffError listing the valid ones. */
+export function getPreset(name: string): AnalogConfig {
+  return analogConfig(presetInput(name), `analog preset "${name}"`);
 }

@@ -19,6 +19,7 @@ import { intFlag } from "../flags.js";
 import { addModelSourceOptions, modelSource } from "../model-source.js";
 import { parseDigitalLayers } from "./hwa-options.js";
 import { readModelTensors } from "./model-weights.js";
+import { loadAnalogConfig } from "./presets.js";
 
 interface EvaluateFlags {
   model: string;
@@ -50,7 +51,11 @@ export function registerEvaluate(program: Command): void {
     );
   addModelSourceOptions(cmd, "the architecture is from `kirchhoff search` (its output JSON or a genome file)")
     .option("-d, --data <folder>", "dataset folder; default: embedded Fashion-MNIST subset")
-    .option("-p, --preset <name>", "analog preset", "hermes")
+    .option(
+      "-p, --preset <name|file>",
+      "analog preset, or a JSON file with a chip configuration of your own (see `kirchhoff presets`)",
+      "hermes",
+    )
     .option(
       "--times <list>",
       "drift times after programming, e.g. 1,1h,1d,1mo,1y (plain numbers are seconds)",
@@ -83,10 +88,11 @@ export function registerEvaluate(program: Command): void {
         augment: false,
       });
       const source = modelSource({ model: f.model, genome: f.genome, rank: intFlag(f.rank, "--rank", 0) });
+      const preset = loadAnalogConfig(f.preset, "--preset");
       const model = source.build(data.classes.length, new Rng(seed));
       model.loadStateDict(readModelTensors(f.weights), { source: f.weights });
       const s = evaluateOverDrift(model, data.test, {
-        preset: f.preset,
+        preset,
         times: parseTimes(f.times),
         reps: intFlag(f.reps, "--reps")!,
         rng: new Rng(seed).fork("drift"),
@@ -103,7 +109,7 @@ export function registerEvaluate(program: Command): void {
       if (f.json) process.stdout.write(`${JSON.stringify({ ...extra, ...s }, null, 2)}\n`);
       else
         process.stdout.write(
-          `${driftTable(s, `${source.name} on ${f.preset}, ${data.name}`)}\n${mappingLine(s.mapping)}\nresults in ${paths.json}, ${paths.csv}\n`,
+          `${driftTable(s, `${source.name} on ${preset.name}, ${data.name}`)}\n${mappingLine(s.mapping)}\nresults in ${paths.json}, ${paths.csv}\n`,
         );
     });
 }

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { configError, KirchhoffError } from "../../core/index.js";
 import { type DigitalLayers, type HwaConfig, hwaConfigFromPreset, parseTimes } from "../../train/index.js";
 import { intFlag } from "../flags.js";
+import { loadAnalogConfig } from "./presets.js";
 
 /** CLI name of a weight-noise type → `WeightNoiseConfig.type` ("additive" is aihwkit's ADD_NORMAL). */
 const NOISE_TYPES = { additive: "addNormal", pcmProg: "pcmProg", chip: "chip" } as const;
@@ -78,7 +79,8 @@ export function hwaConfigFromFlags(f: HwaFlags): HwaConfig | null {
     }
     return null;
   }
-  const base = hwaConfigFromPreset(f.hwa);
+  const preset = loadAnalogConfig(f.hwa, "--hwa");
+  const base = hwaConfigFromPreset(preset);
   const weightNoise = { ...base.weightNoise };
   if (f.hwaNoise !== undefined) {
     const r = noiseSchema.safeParse(f.hwaNoise);
@@ -126,7 +128,7 @@ export function hwaConfigFromFlags(f: HwaFlags): HwaConfig | null {
     throw new KirchhoffError("config", "--distill needs --teacher <model.safetensors> (the digital model)");
   }
   const calBatches = intFlag(f.hwaBnCalibration, "--hwa-bn-calibration", 0);
-  return hwaConfigFromPreset(f.hwa, {
+  return hwaConfigFromPreset(preset, {
     weightNoise,
     digitalLayers,
     distill: f.distill ? { ...DEFAULT_DISTILL } : null,

@@ -28,6 +28,7 @@ import { intFlag, numberFlag } from "../flags.js";
 import { addModelSourceOptions, modelSource } from "../model-source.js";
 import { type HwaFlags, hwaConfigFromFlags } from "./hwa-options.js";
 import { readModelTensors } from "./model-weights.js";
+import { loadAnalogConfig } from "./presets.js";
 
 /** Parses a positive integer / number option or throws a KirchhoffError naming the flag. */
 /** Progress on stderr: a cli-progress bar per epoch on a TTY, else one line per epoch. */
@@ -109,7 +110,10 @@ export function registerTrain(program: Command): void {
       "-d, --data <folder>",
       "dataset folder (CIFAR-10 binary, IDX, Speech Commands); default: embedded Fashion-MNIST subset",
     )
-    .option("--hwa <preset>", "hardware-aware training with this analog preset (e.g. hermes)")
+    .option(
+      "--hwa <preset>",
+      "hardware-aware training for this analog preset (e.g. hermes) or chip configuration file (see `kirchhoff presets`)",
+    )
     .option(
       "--hwa-noise <type>",
       "HWA weight noise: additive | pcmProg | chip (default: the preset's pcmProg)",
@@ -147,7 +151,10 @@ export function registerTrain(program: Command): void {
     .option("--max-train <n>", "use at most n training samples")
     .option("--max-test <n>", "use at most n test samples")
     .option("--drift", "evaluate accuracy over drift on the analog preset after training")
-    .option("--preset <name>", "analog preset for --drift (default: the --hwa preset or hermes)")
+    .option(
+      "--preset <name|file>",
+      "analog preset or chip configuration file for --drift (default: the --hwa one or hermes)",
+    )
     .option("--times <list>", "drift times, e.g. 1,1h,1d,1mo,1y", "1,1h,1d,1mo,1y")
     .option("--reps <n>", "independent programmings for --drift", "10")
     .option(
@@ -156,6 +163,20 @@ export function registerTrain(program: Command): void {
     )
     .option("--json", "print the results JSON on stdout instead of the table")
     .action((f: TrainFlags) => runTrain(f));
+}
+
+/** The `--drift` evaluation's settings (null without `--drift`, where `--preset` is an error). */
+function driftPlan(f: TrainFlags) {
+  if (!f.drift) {
+    if (f.preset !== undefined) throw configError("--preset", "--drift as well", f.preset);
+    return null;
+  }
+  return {
+    preset: loadAnalogConfig(f.preset ?? f.hwa ?? "hermes", f.preset !== undefined ? "--preset" : "--hwa"),
+    times: parseTimes(f.times ?? "1,1h,1d,1mo,1y"),
+    reps: intFlag(f.reps, "--reps")!,
+    adaBsBatches: intFlag(f.adabs, "--adabs") ?? 0,
+  };
 }
 
 function runTrain(f: TrainFlags): void {
@@ -186,9 +207,10 @@ function runTrain(f: TrainFlags): void {
       `model ${modelName} expects samples of ${want}, dataset ${data.name} has ${data.sampleShape.join("x")}`,
     );
   }
+  const hwa = hwaConfigFromFlags(f);
+  const drift = driftPlan(f); // checked before training, not after it
   const rng = new Rng(seed);
   const model = source.build(data.classes.length, rng.fork("init"));
-  const hwa = hwaConfigFromFlags(f);
   let teacher = null;
   if (hwa?.distill && f.teacher) {
     teacher = source.build(data.classes.length, rng.fork("teacher"));
@@ -244,19 +266,18 @@ function runTrain(f: TrainFlags): void {
   const lines = [
     `${modelName} on ${data.name}${f.hwa ? ` (HWA ${f.hwa})` : ""}: test accuracy ${test.accuracy.toFixed(2)} % after ${result.epochsRun} epochs (${result.seconds.toFixed(1)} s)`,
   ];
-  if (f.drift) {
-    const preset = f.preset ?? f.hwa ?? "hermes";
+  if (drift) {
     const s = evaluateOverDrift(model, data.test, {
-      preset,
-      times: parseTimes(f.times ?? "1,1h,1d,1mo,1y"),
-      reps: intFlag(f.reps, "--reps")!,
+      preset: drift.preset,
+      times: drift.times,
+      reps: drift.reps,
       rng: rng.fork("drift"),
       digitalLayers: record.digitalLayers as DigitalLayers,
-      adaBs: f.adabs ? { loader: data.train, batches: intFlag(f.adabs, "--adabs")! } : null,
+      adaBs: drift.adaBsBatches ? { loader: data.train, batches: drift.adaBsBatches } : null,
     });
     writeDriftResults(f.out, "drift", s, { model: modelName, dataset: data.name });
     record.drift = s;
-    lines.push(driftTable(s, `accuracy over drift on ${preset}`), mappingLine(s.mapping));
+    lines.push(driftTable(s, `accuracy over drift on ${drift.preset.name}`), mappingLine(s.mapping));
   }
   const csv = ["epoch,train_loss,train_accuracy_pct,val_loss,val_accuracy_pct,lr,seconds"];
   for (const h of result.history)

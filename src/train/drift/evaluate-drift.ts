@@ -57,6 +57,8 @@ export function evaluateOverDrift(
   o: DriftEvalOptions,
 ): DriftSummary & {
   preset: string;
+  /** The complete analog configuration evaluated (a preset's, or one of the user's own). */
+  analogConfig: AnalogConfig;
   digitalLayerPaths: string[];
   adaBsBatches: number;
   /** Which weights were on tiles in the evaluation and which stayed digital. */
@@ -102,6 +104,7 @@ export function evaluateOverDrift(
   return {
     ...summarizeDrift(times, accuracies, digital),
     preset: cfg.name,
+    analogConfig: cfg,
     digitalLayerPaths,
     adaBsBatches: adaBs ? adaBs.batches : 0,
     mapping,
