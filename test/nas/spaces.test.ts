@@ -5,6 +5,7 @@ import {
   ANALOGNAS_FEATURES_X22,
   AnalogNasSpace,
   analognasFeatureVector,
+  countTiles,
   createSpace,
   DsCnnSpace,
   MLPERF_DSCNN_GENOME,
@@ -35,10 +36,11 @@ test("DS-CNN space: the MLPerf Tiny KWS genome has 24,908 parameters including B
   const c = s.counts(g);
   assert.equal(c.paramsWithBnStats, 24_908); // Keras total of the reference model
   assert.equal(c.params, 24_908 - 9 * 2 * 64); // minus running mean/var of the nine 64-channel BN layers
-  // Tiles: stem [64, 10·4] → 1, 4 depthwise [64, 9] → 4, 4 pointwise [64, 64] → 4, dense [12, 64] → 1.
-  assert.equal(s.tilesNeeded(g, 256), 10);
-  // 32×32 tiles: stem 2·2, dw 1·2 each, pw 2·2 each, dense 2·1.
-  assert.equal(s.tilesNeeded(g, 32), 4 + 4 * 2 + 4 * 4 + 2);
+  // Tiles: stem [64, 10·4] → 1; each depthwise layer is 64 channels of [1, 9], 28 per tile block-diagonally
+  // (they cannot share rows: each channel has its own inputs) → 3; 4 pointwise [64, 64] → 4; dense [12, 64] → 1.
+  assert.equal(s.tilesNeeded(g, 256), 1 + 4 * 3 + 4 + 1);
+  // 32×32 tiles: stem 2·2, dw ⌈64/3⌉ = 22 each (3 channels of 9 rows per tile), pw 2·2 each, dense 2·1.
+  assert.equal(s.tilesNeeded(g, 32), 4 + 4 * 22 + 4 * 4 + 2);
   assert.ok(s.fitsChip(g, 64));
   assert.ok(!s.fitsChip(g, 9));
 });
@@ -139,4 +141,33 @@ test("nb201 neighbourhood: 24 single-edge changes, keys in the CSV's architectur
   assert.equal(new Set(nb.map((g) => s.key(g))).size, 24);
   assert.equal(s.key([0, 2, 0, 3, 2, 2]), "(0, 2, 0, 3, 2, 2)");
   assert.deepEqual(s.parseKey("(0, 2, 0, 3, 2, 2)"), [0, 2, 0, 3, 2, 2]);
+});
+
+test("countTiles packs the groups of a grouped convolution block-diagonally, never on shared rows", () => {
+  const tiles = (inC: number, outC: number, k: number, groups: number, T: number) =>
+    countTiles(
+      [
+        {
+          kind: "conv",
+          name: "c",
+          inChannels: inC,
+          outChannels: outC,
+          kernelH: k,
+          kernelW: k,
+          stride: [1, 1],
+          groups,
+          bias: false,
+          outH: 8,
+          outW: 8,
+        },
+      ],
+      T,
+    );
+  assert.equal(tiles(64, 64, 3, 1, 256), 3 * 1); // dense: [64, 576] → ⌈576/256⌉·⌈64/256⌉
+  assert.equal(tiles(64, 64, 3, 64, 256), 3); // depthwise: 28 [1, 9] channels per tile
+  assert.equal(tiles(28, 28, 3, 28, 256), 1); // exactly one tile's worth
+  assert.equal(tiles(29, 29, 3, 29, 256), 2);
+  assert.equal(tiles(64, 128, 3, 64, 256), 3); // depth multiplier 2: [2, 9] groups, still 28 per tile
+  assert.equal(tiles(64, 64, 3, 4, 256), 4); // 4 groups of [16, 144]: one per tile (2 would need 288 rows)
+  assert.equal(tiles(64, 64, 3, 2, 128), 2 * 3 * 1); // groups larger than a tile: [32, 288] → 3 tiles each
 });
