@@ -24,6 +24,11 @@ export const MappingSchema = z
      */
     maxInputSize: z.number().int().positive().nullable().default(512),
     maxOutputSize: z.number().int().positive().nullable().default(512),
+    /**
+     * Grouped (depthwise) convolutions: every group on its own tile array (`perGroup`), or several groups
+     * per tile on its diagonal, the other devices programmed to zero (`blockDiagonal`; layers/conv-tiles.ts).
+     */
+    groupedConvTiles: z.enum(["perGroup", "blockDiagonal"]).default("perGroup"),
   })
   .strict();
 export type MappingParameters = z.output<typeof MappingSchema>;

@@ -8,7 +8,9 @@
  * aihwkit. Each patch is one input vector with its own noise and bound management.
  *
  * Grouped convolutions (aihwkit supports only groups = 1) map every group to its own tile array
- * `[C_out/groups, C_in/groups·kH·kW]`; a depthwise convolution is therefore one small array per channel.
+ * `[C_out/groups, C_in/groups·kH·kW]` (a depthwise convolution is one small array per channel), or pack them
+ * block-diagonally, several groups per tile (`mapping.groupedConvTiles`, conv-tiles.ts). Either way the layer's
+ * parameters keep the digital layer's shapes; only the tiles differ.
  */
 import { type Conv2dParams, getBackend, type Rng, shapeError } from "../../core/index.js";
 import { type Conv2d, torchDefaultInit } from "../../nn/index.js";
@@ -17,6 +19,7 @@ import type { AnalogConfig } from "../config/analog-config.js";
 import { AnalogTileArray } from "../tile/tile-array.js";
 import type { MappedWeight } from "./analog-layer.js";
 import { AnalogWeightLayer } from "./analog-weight-layer.js";
+import { type ConvTileShape, groupsPerTile, tileMatrix } from "./conv-tiles.js";
 
 export interface AnalogConv2dOptions {
   rng: Rng;
@@ -37,7 +40,11 @@ export class AnalogConv2d extends AnalogWeightLayer {
   readonly groups: number;
   readonly hasBias: boolean;
   readonly depthMultiplier: number | null;
-  /** One tile array per group, each `[C_out/groups, C_in/groups·kH·kW]`. */
+  /** Groups per tile array (conv-tiles.ts: 1 unless `mapping.groupedConvTiles` packs them block-diagonally). */
+  readonly groupsPerTile: number;
+  /** Tile arrays: groups / groupsPerTile. */
+  readonly tileGroups: number;
+  /** One tile array per groupsPerTile groups, each `[d·C_out/groups, d·C_in/groups·kH·kW]` (d = groupsPerTile). */
   readonly arrays: AnalogTileArray[];
   private readonly mapped: MappedWeight[];
 
@@ -68,7 +75,14 @@ export class AnalogConv2d extends AnalogWeightLayer {
     const w = this.registerParameter("weight", zeros([outChannels, kH, kW, cg]));
     const b = this.hasBias ? this.registerParameter("bias", zeros([outChannels])) : null;
     torchDefaultInit(w, b, opts.rng.fork("init"));
-    this.arrays = Array.from({ length: this.groups }, () => new AnalogTileArray(og, cg * kH * kW, config));
+    const m = config.mapping;
+    this.groupsPerTile = groupsPerTile(m.groupedConvTiles, this.tileShape(), m.maxInputSize, m.maxOutputSize);
+    this.tileGroups = this.groups / this.groupsPerTile;
+    const d = this.groupsPerTile;
+    this.arrays = Array.from(
+      { length: this.tileGroups },
+      () => new AnalogTileArray(d * og, d * cg * kH * kW, config),
+    );
     this.mapped = this.arrays.map((array, g) => ({ array, read: () => this.tileMatrix(g) }));
     this.syncTiles();
   }
@@ -93,30 +107,23 @@ export class AnalogConv2d extends AnalogWeightLayer {
     return this.mapped;
   }
 
-  /** Group g's tile matrix in aihwkit order [og, (c, ki, kj)] and its bias slice. */
-  private tileMatrix(g: number): { w: Float32Array; bias: Float32Array | null } {
-    const [kH, kW] = this.kernelSize;
-    const cg = this.inChannels / this.groups;
-    const og = this.outChannels / this.groups;
-    const kk = kH * kW;
-    const src = this.weight.data;
-    const w = new Float32Array(og * cg * kk);
-    for (let o = 0; o < og; o++) {
-      const oo = g * og + o;
-      for (let ki = 0; ki < kH; ki++) {
-        for (let kj = 0; kj < kW; kj++) {
-          const s = ((oo * kH + ki) * kW + kj) * cg;
-          const d = o * cg * kk + ki * kW + kj;
-          for (let c = 0; c < cg; c++) w[d + c * kk] = src[s + c]!;
-        }
-      }
-    }
-    const bias = this.bias ? this.bias.data.slice(g * og, (g + 1) * og) : null;
-    return { w, bias };
+  /** Tile array t's matrix in aihwkit order (conv-tiles.ts) and its bias slice. */
+  private tileMatrix(t: number): { w: Float32Array; bias: Float32Array | null } {
+    const w = tileMatrix(this.weight.data, this.tileShape(), this.groupsPerTile, t);
+    const n = this.outChannels / this.tileGroups;
+    return { w, bias: this.bias ? this.bias.data.slice(t * n, (t + 1) * n) : null };
   }
 
+  private tileShape(): ConvTileShape {
+    const [kH, kW] = this.kernelSize;
+    return { inChannels: this.inChannels, outChannels: this.outChannels, groups: this.groups, kH, kW };
+  }
+
+  /** The geometry of the tiles' input vectors: the convolution with its groups merged per tile array. */
   private geometry(x: Tensor): Conv2dParams {
-    return conv2dGeometry(x.shape, this.weight.shape, this.convOptions());
+    const [kH, kW] = this.kernelSize;
+    const w = [this.outChannels, kH, kW, this.inChannels / this.tileGroups];
+    return conv2dGeometry(x.shape, w, { ...this.convOptions(), groups: this.tileGroups });
   }
 
   private convOptions() {
@@ -151,7 +158,7 @@ export class AnalogConv2d extends AnalogWeightLayer {
     const p = this.geometry(x);
     const rows = p.n * p.outH * p.outW;
     const y =
-      this.groups > 1 && this.canFuseGroups()
+      this.tileGroups > 1 && this.canFuseGroups()
         ? this.groupedForward(x.data, p, rows)
         : this.perGroupForward(x.data, p, rows);
     const shape = [p.n, p.outH, p.outW, p.outC];
@@ -200,12 +207,12 @@ export class AnalogConv2d extends AnalogWeightLayer {
     const chunk = this.chunkRows(K, gather);
     const y = allocUninit(rows * p.outC); // every element is written (tile outputs, or zeroed by multi-tile arrays)
     const patches = gather ? x : this.patches(Math.min(rows, chunk) * K);
-    for (let g = 0; g < this.groups; g++) {
+    for (let g = 0; g < p.groups; g++) {
       for (let r0 = 0; r0 < rows; r0 += chunk) {
         const nr = Math.min(chunk, rows - r0);
         const source = gather ? { conv: p, group0: g, row0: r0 } : null;
         if (!gather) this.im2col(x, p, g, 1, patches, r0, nr);
-        if (this.groups === 1) {
+        if (p.groups === 1) {
           this.runTiles(this.mapped[g]!, patches, nr, y.subarray(r0 * p.outC, (r0 + nr) * p.outC), source);
           continue;
         }
