@@ -58,19 +58,20 @@ export abstract class AnalogLayer<In extends unknown[] = [Tensor], Out = Tensor>
    */
   program(rng: Rng): void {
     const mapped = this.mappedWeights();
-    mapped.forEach((m, i) => {
-      const { w } = m.read();
-      const j = w.findIndex((v) => !Number.isFinite(v));
-      if (j < 0) return;
+    // every matrix read and checked before any tile changes, then set onto its tiles and programmed
+    const read = mapped.map((m, i) => {
+      const r = m.read();
+      const j = r.w.findIndex((v) => !Number.isFinite(v));
+      if (j < 0) return r;
       const [rows, cols] = [m.array.outSize, m.array.inSize];
       const which = mapped.length > 1 ? ` of weight matrix ${i}` : "";
       throw new KirchhoffError(
         "data",
-        `${this.describe()}.program: weight [${Math.floor(j / cols)}, ${j % cols}]${which} (of ${rows}×${cols}, tile order) is ${w[j]}: expected a finite weight`,
+        `${this.describe()}.program: weight [${Math.floor(j / cols)}, ${j % cols}]${which} (of ${rows}×${cols}, tile order) is ${r.w[j]}: expected a finite weight`,
       );
     });
-    this.syncTiles();
     mapped.forEach((m, i) => {
+      m.array.setWeights(read[i]!.w, read[i]!.bias);
       m.array.program(rng.fork(`tiles${i}`));
     });
     this.programmedFlag = true;
