@@ -88,19 +88,22 @@ describe("digitalLayers: depthwise", () => {
     });
     assert.deepEqual(mixed.digitalLayerPaths, ["dw"]);
     assert.deepEqual([...new Set(seen)], ["pw"]); // during evaluation only the pointwise conv is analog
-    // the result and its report line say which weights were on tiles (pw 4×2, fc 3×64) and which were not
+    // the result and its report line say which weights were on tiles (pw 4×2, fc 3×64: a tile each) and which
+    // were not
     assert.deepEqual(mixed.mapping, {
       analogLayers: 2,
       analogWeights: 8 + 192,
+      tiles: 2,
       digitalWeights: [{ name: "dw.weight", size: 18 }],
     });
     assert.equal(
       mappingLine(mixed.mapping),
-      "on tiles: 2 layers, 200 weights; digital: 18 weights in dw.weight",
+      "on tiles: 2 layers, 200 weights, 2 tiles; digital: 18 weights in dw.weight",
     );
     const allAnalog = evaluateOverDrift(model, test, opts);
     assert.deepEqual(allAnalog.digitalLayerPaths, []);
-    assert.equal(mappingLine(allAnalog.mapping), "on tiles: 3 layers, 218 weights; digital: none");
+    // the depthwise conv's 2 channels on a tile each (perGroup)
+    assert.equal(mappingLine(allAnalog.mapping), "on tiles: 3 layers, 218 weights, 4 tiles; digital: none");
     assert.ok(model.child("dw") instanceof DepthwiseConv2d);
     assert.deepEqual(weightsOf(model), w);
     assert.throws(

@@ -123,14 +123,19 @@ export interface WeightMapping {
   analogLayers: number;
   /** Weights of the analog layers (on tiles). */
   analogWeights: number;
+  /** Crossbar tiles the analog layers occupy (each at most maxInputSize × maxOutputSize devices). */
+  tiles: number;
   /** Weight tensors outside analog layers (kept digital on purpose, or by layers toAnalog does not convert). */
   digitalWeights: { name: string; size: number }[];
 }
 
 /** Counts which weights of a (converted) model are on tiles and which stay digital. */
 export function weightMapping(model: AnyModule): WeightMapping {
-  const layers = analogLayers(model).map(([path]) => (path ? `${path}.` : ""));
-  const out: WeightMapping = { analogLayers: layers.length, analogWeights: 0, digitalWeights: [] };
+  const analog = analogLayers(model);
+  const layers = analog.map(([path]) => (path ? `${path}.` : ""));
+  let tiles = 0;
+  for (const [, l] of analog) for (const m of l.mappedWeights()) tiles += m.array.allTiles().length;
+  const out: WeightMapping = { analogLayers: layers.length, analogWeights: 0, tiles, digitalWeights: [] };
   for (const [name, p] of model.namedParameters()) {
     if (p.shape.length < 2) continue;
     if (layers.some((prefix) => name.startsWith(prefix))) out.analogWeights += p.size;
