@@ -119,3 +119,9 @@ export abstract class AnalogLayer<In extends unknown[] = [Tensor], Out = Tensor>
     return add(yDigital, tensor(delta, [...yDigital.shape]));
   }
 }
+
+/** ", tiles=N" for describe() once the tile arrays exist (describe() also names a layer while it is built). */
+export function tilesText(arrays: readonly (AnalogTileArray | undefined)[] | undefined): string {
+  if (!arrays || arrays.some((a) => a === undefined)) return "";
+  return `, tiles=${arrays.reduce((n, a) => n + a!.allTiles().length, 0)}`;
+}
