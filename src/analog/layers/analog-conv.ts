@@ -19,7 +19,7 @@ import type { AnalogConfig } from "../config/analog-config.js";
 import { AnalogTileArray } from "../tile/tile-array.js";
 import { type MappedWeight, tilesText } from "./analog-layer.js";
 import { AnalogWeightLayer } from "./analog-weight-layer.js";
-import { type ConvTileShape, groupsPerTile, tileMatrix } from "./conv-tiles.js";
+import { type ConvTileShape, convTileMatrix, groupsPerTile } from "./conv-tiles.js";
 
 export interface AnalogConv2dOptions {
   rng: Rng;
@@ -109,7 +109,7 @@ export class AnalogConv2d extends AnalogWeightLayer {
 
   /** Tile array t's matrix in aihwkit order (conv-tiles.ts) and its bias slice. */
   private tileMatrix(t: number): { w: Float32Array; bias: Float32Array | null } {
-    const w = tileMatrix(this.weight.data, this.tileShape(), this.groupsPerTile, t);
+    const w = convTileMatrix(this.weight.data, this.tileShape(), this.groupsPerTile, t);
     const n = this.outChannels / this.tileGroups;
     return { w, bias: this.bias ? this.bias.data.slice(t * n, (t + 1) * n) : null };
   }

@@ -48,7 +48,7 @@ export function groupsPerTile(
  * Tile array t's matrix [d·og, d·cg·kk] (row-major, columns (c, ki, kj) over its d·cg input channels) from
  * the OHWI weights w: groups t·d .. t·d + d − 1 on the diagonal, zeros elsewhere (d = 1: group t's matrix).
  */
-export function tileMatrix(w: Float32Array, s: ConvTileShape, d: number, t: number): Float32Array {
+export function convTileMatrix(w: Float32Array, s: ConvTileShape, d: number, t: number): Float32Array {
   const { kH, kW } = s;
   const cg = s.inChannels / s.groups;
   const og = s.outChannels / s.groups;
