@@ -94,16 +94,29 @@ describe("digitalLayers: depthwise", () => {
       analogLayers: 2,
       analogWeights: 8 + 192,
       tiles: 2,
+      chipCores: 64,
       digitalWeights: [{ name: "dw.weight", size: 18 }],
     });
     assert.equal(
       mappingLine(mixed.mapping),
-      "on tiles: 2 layers, 200 weights, 2 tiles; digital: 18 weights in dw.weight",
+      "on tiles: 2 layers, 200 weights, 2 tiles (of the chip's 64 cores); digital: 18 weights in dw.weight",
     );
     const allAnalog = evaluateOverDrift(model, test, opts);
     assert.deepEqual(allAnalog.digitalLayerPaths, []);
     // the depthwise conv's 2 channels on a tile each (perGroup)
-    assert.equal(mappingLine(allAnalog.mapping), "on tiles: 3 layers, 218 weights, 4 tiles; digital: none");
+    assert.equal(
+      mappingLine(allAnalog.mapping),
+      "on tiles: 3 layers, 218 weights, 4 tiles (of the chip's 64 cores); digital: none",
+    );
+    // more tiles than the chip has cores is said, not hidden (a configuration of 3 cores)
+    assert.equal(
+      mappingLine({ ...allAnalog.mapping, chipCores: 3 }),
+      "on tiles: 3 layers, 218 weights, 4 tiles (more than the chip's 3 cores); digital: none",
+    );
+    assert.equal(
+      mappingLine({ ...allAnalog.mapping, chipCores: null }),
+      "on tiles: 3 layers, 218 weights, 4 tiles; digital: none",
+    );
     assert.ok(model.child("dw") instanceof DepthwiseConv2d);
     assert.deepEqual(weightsOf(model), w);
     assert.throws(

@@ -29,6 +29,11 @@ export const MappingSchema = z
      * per tile on its diagonal, the other devices programmed to zero (`blockDiagonal`; layers/conv-tiles.ts).
      */
     groupedConvTiles: z.enum(["perGroup", "blockDiagonal"]).default("perGroup"),
+    /**
+     * Cores (crossbar tiles) of the chip this configuration models, null = unlimited. Reported beside a model's
+     * tile count, not enforced: the simulation gives every tile its own crossbar.
+     */
+    chipCores: z.number().int().positive().nullable().default(null),
   })
   .strict();
 export type MappingParameters = z.output<typeof MappingSchema>;

@@ -5,7 +5,7 @@
  * - `standard-hwa`: aihwkit `StandardHWATrainingPreset` (Rasch et al., Nat. Commun. 2023, SPEC 6.1): 8-bit I/O,
  *   out bound 10, constant NM, no BM, PCM_READ w_noise 0.0175, IR drop 1, out noise 0.04, columnwise weight
  *   scaling ω = 1, learned out scaling, input range 3, max 512 inputs per tile and unlimited outputs.
- * - `hermes`: the IBM HERMES chip (Le Gallo et al., Nat. Electron. 2023; SPEC 12): 256×256 tiles, 8-bit DAC/ADC
+ * - `hermes`: the IBM HERMES chip (Le Gallo et al., Nat. Electron. 2023; SPEC 12): 64 cores of 256×256, 8-bit DAC/ADC
  *   (254 steps), HermesNoiseModel with 2 devices per polarity, global drift compensation, default aihwkit
  *   NM/BM and output noise, per-output weight scaling (ω = 1, the core's digital affine output stage).
  * - `ideal`: perfect tiles and no device noise (digital-equivalent baseline).
@@ -46,7 +46,13 @@ const PRESETS: Record<string, AnalogConfigInput> = {
     name: "hermes",
     forward: { inpRes: 254, outRes: 254 },
     // per-output affine scaling in the core's local digital unit (HERMES-Core, JSSC 2022): ω = 1 columnwise
-    mapping: { maxInputSize: 256, maxOutputSize: 256, weightScalingOmega: 1, weightScalingColumnwise: true },
+    mapping: {
+      maxInputSize: 256,
+      maxOutputSize: 256,
+      weightScalingOmega: 1,
+      weightScalingColumnwise: true,
+      chipCores: 64,
+    },
     noiseModel: { type: "hermes", numDevices: 2 },
     driftCompensation: "global",
   },
@@ -64,7 +70,7 @@ export const PRESET_SUMMARIES: Readonly<Record<string, string>> = {
   "aihwkit-default": "aihwkit 1.1.0 InferenceRPUConfig: 7-bit DAC, 9-bit ADC, PCM noise, 512×512 tiles",
   "standard-hwa":
     "aihwkit StandardHWATrainingPreset: 8-bit I/O, PCM read noise, IR drop, learned input range",
-  hermes: "IBM HERMES chip: 256×256 tiles, 8-bit DAC/ADC, HERMES PCM noise (2 devices per polarity)",
+  hermes: "IBM HERMES chip: 64 cores of 256×256, 8-bit DAC/ADC, HERMES PCM noise (2 devices per polarity)",
   ideal: "perfect tiles, no device noise (the digital baseline)",
 };
 

@@ -125,6 +125,8 @@ export interface WeightMapping {
   analogWeights: number;
   /** Crossbar tiles the analog layers occupy (each at most maxInputSize × maxOutputSize devices). */
   tiles: number;
+  /** The modelled chip's cores (mapping.chipCores of the analog layers' configuration; null: unlimited). */
+  chipCores: number | null;
   /** Weight tensors outside analog layers (kept digital on purpose, or by layers toAnalog does not convert). */
   digitalWeights: { name: string; size: number }[];
 }
@@ -135,7 +137,14 @@ export function weightMapping(model: AnyModule): WeightMapping {
   const layers = analog.map(([path]) => (path ? `${path}.` : ""));
   let tiles = 0;
   for (const [, l] of analog) for (const m of l.mappedWeights()) tiles += m.array.allTiles().length;
-  const out: WeightMapping = { analogLayers: layers.length, analogWeights: 0, tiles, digitalWeights: [] };
+  const chipCores = analog[0]?.[1].config.mapping.chipCores ?? null;
+  const out: WeightMapping = {
+    analogLayers: layers.length,
+    analogWeights: 0,
+    tiles,
+    chipCores,
+    digitalWeights: [],
+  };
   for (const [name, p] of model.namedParameters()) {
     if (p.shape.length < 2) continue;
     if (layers.some((prefix) => name.startsWith(prefix))) out.analogWeights += p.size;

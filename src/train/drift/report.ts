@@ -49,7 +49,7 @@ export function driftTable(s: DriftSummary, title = "accuracy over drift"): stri
 }
 
 /**
- * One line saying which weights the evaluation put on tiles: "on tiles: 10 layers, 22,016 weights, 262 tiles; digital: …"
+ * One line saying which weights the evaluation put on tiles: "on tiles: 10 layers, 22,016 weights, 262 tiles (more than the chip's 64 cores); digital: …"
  * (every weight tensor left digital, with its size: on purpose, or a layer that toAnalog does not convert).
  */
 export function mappingLine(m: WeightMapping): string {
@@ -60,7 +60,11 @@ export function mappingLine(m: WeightMapping): string {
       : `${n(m.digitalWeights.reduce((a, w) => a + w.size, 0))} weights in ${m.digitalWeights
           .map((w) => w.name)
           .join(", ")}`;
-  return `on tiles: ${m.analogLayers} layers, ${n(m.analogWeights)} weights, ${n(m.tiles)} tiles; digital: ${digital}`;
+  const cores =
+    m.chipCores === null
+      ? ""
+      : ` (${m.tiles > m.chipCores ? "more than" : "of"} the chip's ${n(m.chipCores)} cores)`;
+  return `on tiles: ${m.analogLayers} layers, ${n(m.analogWeights)} weights, ${n(m.tiles)} tiles${cores}; digital: ${digital}`;
 }
 
 /** Writes `<prefix>.json` and `<prefix>.csv` into `dir` (created if needed); returns both paths. */
