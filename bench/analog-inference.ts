@@ -13,7 +13,9 @@
  * generator (Philox4x32-10 + Box-Muller, src/core/philox.ts) cannot go below it. For models with depthwise
  * convolutions, `depthwise_digital_analog_over_digital` in the same rounds: the analog model with those layers on
  * the chip's digital units (`--digital-layers depthwise`; aihwkit 1.1.0 itself maps only groups = 1
- * convolutions, SPEC §10.3), every other layer analog with full periphery and noise. A reference after the rounds
+ * convolutions, SPEC §10.3), every other layer analog with full periphery and noise; and
+ * `block_diagonal_analog_over_digital`: all layers analog, the depthwise channels packed block-diagonally onto
+ * tiles (`mapping.groupedConvTiles`), the mapping a 64-core chip can hold. A reference after the rounds
  * (bench/torch/analog_inference.py, with Debian's PyTorch when present): the same two models in PyTorch,
  * digital and with the analog tile forward written in eager PyTorch ops as a Python simulator does it, at the
  * same thread count: `pytorch_analog_emulation_over_digital` and `analog_speedup_over_pytorch_emulation`. Results:
@@ -195,6 +197,12 @@ for (const c of cases) {
   const prepareMs = performance.now() - t0;
   const quiet = prepareAnalog(c, analogConfig({ ...preset, forward: { ...preset.forward, outNoise: 0 } }))!;
   const dwDigital = prepareAnalog(c, preset, true);
+  const packed = dwDigital
+    ? prepareAnalog(
+        c,
+        analogConfig({ ...preset, mapping: { ...preset.mapping, groupedConvTiles: "blockDiagonal" } }),
+      )
+    : null;
   const x = randn(c.inputShape, new Rng(6));
   // alternating rounds share machine-load fluctuations between the modes; the medians of the per-round
   // times and ratios are robust to a round that a neighbour on this shared machine slowed down
@@ -204,6 +212,7 @@ for (const c of cases) {
   const quietRatios: number[] = [];
   const floorRatios: number[] = [];
   const dwDigitalRatios: number[] = [];
+  const packedRatios: number[] = [];
   const normals = outputNoiseNormals(analog, x);
   const noiseRng = new Rng(7);
   const dReps = forwardsPerRound(digital, x);
@@ -215,6 +224,7 @@ for (const c of cases) {
     ratios.push(aRounds[round]! / dRounds[round]!);
     floorRatios.push(1 + timeNormals(normals, dReps, noiseRng) / dRounds[round]!);
     if (dwDigital) dwDigitalRatios.push(timeForward(dwDigital, x, aReps) / dRounds[round]!);
+    if (packed) packedRatios.push(timeForward(packed, x, aReps) / dRounds[round]!);
   }
   const dMs = median(dRounds);
   const aMs = median(aRounds);
@@ -226,11 +236,13 @@ for (const c of cases) {
   figures[`${c.key}.analog_samples_per_sec`] = (batch * 1000) / aMs;
   figures[`${c.key}.convert_program_drift_ms`] = prepareMs;
   if (dwDigital) figures[`${c.key}.depthwise_digital_analog_over_digital`] = median(dwDigitalRatios);
+  if (packed) figures[`${c.key}.block_diagonal_analog_over_digital`] = median(packedRatios);
   console.log(
     `${c.key}: digital ${dMs.toFixed(1)} ms, analog ${aMs.toFixed(1)} ms per batch of ${batch} → ratio ` +
       `${(aMs / dMs).toFixed(2)} (median per-round ${median(ratios).toFixed(2)}; without output noise ` +
       `${median(quietRatios).toFixed(2)}; floor: digital + ${normals} output-noise normals ` +
-      `${median(floorRatios).toFixed(2)}${dwDigital ? `; depthwise on the digital units ${median(dwDigitalRatios).toFixed(2)}` : ""})`,
+      `${median(floorRatios).toFixed(2)}${dwDigital ? `; depthwise on the digital units ${median(dwDigitalRatios).toFixed(2)}` : ""}` +
+      `${packed ? `; depthwise packed block-diagonally ${median(packedRatios).toFixed(2)}` : ""})`,
   );
 }
 
@@ -262,7 +274,7 @@ writeJsonAtomic(
       reps,
       minRoundMs,
       rounds,
-      note: "program once, drift once, eval forwards of one random batch in alternating rounds; analog_over_digital = median per-round time ratio (target <= 1.5); analog_without_output_noise_over_digital: the same with out_noise 0; output_noise_floor_over_digital: (digital + drawing the forward's output-noise normals alone) / digital, a lower bound for this generator; depthwise_digital_analog_over_digital: depthwise convs on the digital units (aihwkit maps only groups = 1), the rest analog; pytorch_*: bench/torch/analog_inference.py after the rounds (eager PyTorch ops, same threads, median of 9)",
+      note: "program once, drift once, eval forwards of one random batch in alternating rounds; analog_over_digital = median per-round time ratio (target <= 1.5); analog_without_output_noise_over_digital: the same with out_noise 0; output_noise_floor_over_digital: (digital + drawing the forward's output-noise normals alone) / digital, a lower bound for this generator; depthwise_digital_analog_over_digital: depthwise convs on the digital units (aihwkit maps only groups = 1), the rest analog; block_diagonal_analog_over_digital: all analog, depthwise channels packed block-diagonally onto tiles (groupedConvTiles); pytorch_*: bench/torch/analog_inference.py after the rounds (eager PyTorch ops, same threads, median of 9)",
     },
   }),
 );
