@@ -104,6 +104,36 @@ static int adcRow(float* __restrict y, const float* __restrict z, int64_t m, dou
   return flags;
 }
 
+/** adcRowF's tie margin: a level argument within mag·(1/step)·2^-20 of a half-integer is redone exactly. */
+constexpr float kAdcTieMargin = 9.5367431640625e-7f;  // 2^-20
+
+/** adcRowF's constants as lane vectors (float σ, 1/step, step, ±bound, the level limit c, bDown, the tie margin). */
+struct AdcF {
+  vf sV, invV, stepV, hiV, cV, bDownV, marginV;
+  AdcF(double sigma, double invStep, double step, double bound, float bDown)
+      : sV(vbcast(static_cast<float>(sigma))), invV(vbcast(static_cast<float>(invStep))),
+        stepV(vbcast(static_cast<float>(step))), hiV(vbcast(static_cast<float>(bound))),
+        cV(vbcast(levelLimit(step, bound))), bDownV(vbcast(bDown)), marginV(vbcast(kAdcTieMargin)) {}
+};
+
+/**
+ * adcRowF's arithmetic on W lanes: the clipped output of u (+ σ·z when NOISE), with near |= the lanes within the
+ * tie margin of a half-integer, and over / under the lanes above +bound / below −bound.
+ */
+template <bool NOISE>
+static inline vf adcLanesF(vf u, const float* z, const AdcF& a, vi& near, vi& over, vi& under) {
+  const vf p = NOISE ? a.sV * vload(z) : vf{};
+  vf tc = (NOISE ? u + p : u) * a.invV;
+  tc = tc > a.cV ? a.cV : (tc < -a.cV ? -a.cV : tc);               // clampLevel
+  const vf r = (tc + vbcast(12582912.f)) - vbcast(12582912.f);     // rintF
+  const vf mag = NOISE ? vabs(u) + vabs(p) : vabs(u);
+  near |= vbcast(0.5f) - vabs(tc - r) <= mag * a.invV * a.marginV;  // nearTie
+  const vf q = r * a.stepV;
+  over = q > a.bDownV;
+  under = q < -a.bDownV;
+  return over ? a.hiV : (under ? -a.hiV : q);
+}
+
 /**
  * adcRow<NOISE, true, false> in float arithmetic only, for a float `step` with bound/step < 2^21 (quantLoopF's
  * argument in analog_dac.h, extended to the noisy sum): a' = u + fround(σ)·z and t' = a'·fround(1/step) differ
@@ -120,9 +150,8 @@ __attribute__((always_inline)) static inline int adcRowF(float* __restrict y, co
   constexpr int64_t B = 64;
   const float sF = static_cast<float>(sigma), invF = static_cast<float>(invStep), stepF = static_cast<float>(step);
   const float hi = static_cast<float>(bound), lo = static_cast<float>(-bound), c = levelLimit(step, bound);
-  const float margin = 9.5367431640625e-7f;  // 2^-20
-  const vf sV = vbcast(sF), invV = vbcast(invF), stepV = vbcast(stepF), hiV = vbcast(hi), cV = vbcast(c);
-  const vf bDownV = vbcast(bDown), marginV = vbcast(margin), half = vbcast(0.5f), magic = vbcast(12582912.f);
+  const float margin = kAdcTieMargin;
+  const AdcF a(sigma, invStep, step, bound, bDown);
   int flags = 0;
   alignas(64) float u0[B];
   for (int64_t i0 = 0; i0 < m; i0 += B) {
@@ -134,22 +163,17 @@ __attribute__((always_inline)) static inline int adcRowF(float* __restrict y, co
     vi nearV{}, overV{}, underV{};
     int64_t j = 0;
     for (; j + W <= n; j += W) {
-      const vf u = vload(yb + j), p = NOISE ? sV * vload(zb + j) : vf{};
+      const vf u = vload(yb + j);
       vstore(u0 + j, u);
-      vf tc = (NOISE ? u + p : u) * invV;
-      tc = tc > cV ? cV : (tc < -cV ? -cV : tc);  // clampLevel
-      const vf r = (tc + magic) - magic;          // rintF
-      const vf mag = NOISE ? vabs(u) + vabs(p) : vabs(u);
-      nearV |= half - vabs(tc - r) <= mag * invV * marginV;  // nearTie
-      const vf q = r * stepV;
-      const vi over = q > bDownV, under = q < -bDownV;
+      vi over, under;
+      const vf q = adcLanesF<NOISE>(u, NOISE ? zb + j : nullptr, a, nearV, over, under);
       overV |= over;
       underV |= under;
       if (EACH) {
         const vi f = (over & 1) | (under & 2);
         std::memcpy(eb + j, &f, sizeof f);
       }
-      vstore(yb + j, over ? hiV : (under ? -hiV : q));
+      vstore(yb + j, q);
     }
     int suspect = vany(nearV), fl = (vany(overV) ? 1 : 0) | (vany(underV) ? 2 : 0);
     for (; j < n; j++) {

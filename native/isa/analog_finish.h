@@ -15,19 +15,26 @@ namespace KH_NS {
 
 /**
  * One finished output from a = fround(yy_i·scale): val = a·post_i + bias_i in float32 (a rounded product, then a
- * rounded sum, as aihwkit's float tile), then accumulate ? y_i + val : val, plus biasAfter_i.
+ * rounded sum, as aihwkit's float tile), then accumulate ? y_i + val : val, plus biasAfter_i; for a float or for
+ * W lanes (T), each operand read by at(array).
  */
+template <bool POST, bool BIAS, bool ACC, bool AFTER, class T, class At>
+static inline T finishOf(T a, const float* post, const float* bias, const float* biasAfter, const float* y, At&& at) {
+  T val;
+  if (POST && BIAS) val = a * at(post) + at(bias);
+  else if (POST) val = a * at(post);
+  else if (BIAS) val = a + at(bias);
+  else val = a;
+  T o = ACC ? at(y) + val : val;
+  if (AFTER) o = o + at(biasAfter);
+  return o;
+}
+
+/** finishOf for output i as one float. */
 template <bool POST, bool BIAS, bool ACC, bool AFTER>
 static inline float finishValue(float a, int64_t i, const float* post, const float* bias, const float* biasAfter,
                                 const float* y) {
-  float val;
-  if (POST && BIAS) val = a * post[i] + bias[i];
-  else if (POST) val = a * post[i];
-  else if (BIAS) val = a + bias[i];
-  else val = a;
-  float o = ACC ? y[i] + val : val;
-  if (AFTER) o = o + biasAfter[i];
-  return o;
+  return finishOf<POST, BIAS, ACC, AFTER>(a, post, bias, biasAfter, y, [i](const float* p) { return p[i]; });
 }
 
 /** Output of one finished vector: y_i = finishValue(fround(yy_i·f)) for i < m. */
@@ -148,29 +155,18 @@ static int64_t adcFinishRowsT(const float* yy, int64_t nr, const float* z, int64
                               const float* fr, int32_t mask, uint8_t* retry, int64_t stride, const float* post,
                               const float* bias, const float* biasAfter, float* y, int64_t ldy) {
   constexpr int64_t M = NV * W;
-  const float sF = static_cast<float>(sigma), invF = static_cast<float>(invStep), stepF = static_cast<float>(step);
-  const float hi = static_cast<float>(bound), c = levelLimit(step, bound);
-  const vf sV = vbcast(sF), invV = vbcast(invF), stepV = vbcast(stepF), hiV = vbcast(hi), cV = vbcast(c);
-  const vf bDownV = vbcast(bDown), marginV = vbcast(9.5367431640625e-7f), half = vbcast(0.5f);
-  const vf magic = vbcast(12582912.f);
+  const AdcF a(sigma, invStep, step, bound, bDown);
   int64_t count = 0;
   for (int64_t r = 0; r < nr; r++) {
     const float* u0 = yy + r * M;
     const float* zr = NOISE ? z + r * zStride : nullptr;
     vf q[NV];
     vi nearV{}, overV{}, underV{};
-    for (int j = 0; j < NV; j++) {  // adcRowF's whole-vector arithmetic
-      const vf u = vload(u0 + j * W), p = NOISE ? sV * vload(zr + j * W) : vf{};
-      vf tc = (NOISE ? u + p : u) * invV;
-      tc = tc > cV ? cV : (tc < -cV ? -cV : tc);
-      const vf rr = (tc + magic) - magic;
-      const vf mag = NOISE ? vabs(u) + vabs(p) : vabs(u);
-      nearV |= half - vabs(tc - rr) <= mag * invV * marginV;
-      const vf qq = rr * stepV;
-      const vi over = qq > bDownV, under = qq < -bDownV;
+    for (int j = 0; j < NV; j++) {
+      vi over, under;
+      q[j] = adcLanesF<NOISE>(vload(u0 + j * W), NOISE ? zr + j * W : nullptr, a, nearV, over, under);
       overV |= over;
       underV |= under;
-      q[j] = over ? hiV : (under ? -hiV : qq);
     }
     int fl = (vany(overV) ? 1 : 0) | (vany(underV) ? 2 : 0);
     if (vany(nearV)) {  // the reference's double path for the whole row
@@ -186,14 +182,10 @@ static int64_t adcFinishRowsT(const float* yy, int64_t nr, const float* z, int64
     if (again) continue;
     const vf f = vbcast(fr[r]);
     float* yr = y + r * ldy;
-    for (int j = 0; j < NV; j++) {  // finishValue on W lanes
+    for (int j = 0; j < NV; j++) {
       const int64_t i = j * W;
-      const vf a = q[j] * f;
-      vf val = POST ? a * vload(post + i) : a;
-      if (BIAS) val = val + vload(bias + i);
-      vf o = ACC ? vload(yr + i) + val : val;
-      if (AFTER) o = o + vload(biasAfter + i);
-      vstore(yr + i, o);
+      vstore(yr + i, finishOf<POST, BIAS, ACC, AFTER>(q[j] * f, post, bias, biasAfter, yr,
+                                                      [i](const float* p) { return vload(p + i); }));
     }
   }
   return count;
