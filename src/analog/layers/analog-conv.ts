@@ -17,7 +17,7 @@ import { type Conv2d, torchDefaultInit } from "../../nn/index.js";
 import { allocUninit, conv2d, conv2dGeometry, type Tensor, tensor, zeros } from "../../tensor/index.js";
 import type { AnalogConfig } from "../config/analog-config.js";
 import { AnalogTileArray } from "../tile/tile-array.js";
-import { type MappedWeight, tilesText } from "./analog-layer.js";
+import type { MappedWeight } from "./analog-layer.js";
 import { AnalogWeightLayer } from "./analog-weight-layer.js";
 import { type ConvTileShape, convTileMatrix, groupsPerTile } from "./conv-tiles.js";
 
@@ -273,7 +273,7 @@ export class AnalogConv2d extends AnalogWeightLayer {
 
   override describe(): string {
     const [kH, kW] = this.kernelSize;
-    return `AnalogConv2d(${this.inChannels}, ${this.outChannels}, k=${kH}x${kW}, stride=${this.stride.join(",")}, groups=${this.groups}, bias=${this.hasBias}, preset=${this.config.name}${tilesText(this.arrays as AnalogTileArray[] | undefined)})`;
+    return `AnalogConv2d(${this.inChannels}, ${this.outChannels}, k=${kH}x${kW}, stride=${this.stride.join(",")}, groups=${this.groups}, bias=${this.hasBias}, preset=${this.config.name}${this.tilesText()})`;
   }
 }
 

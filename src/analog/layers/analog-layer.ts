@@ -47,6 +47,20 @@ export abstract class AnalogLayer<In extends unknown[] = [Tensor], Out = Tensor>
     this.programmedFlag = false;
   }
 
+  /** Crossbar tiles this layer occupies (0 while it is being built: describe() may already name it then). */
+  tileCount(): number {
+    const mapped = this.mappedWeights() as (MappedWeight | undefined)[] | undefined;
+    let n = 0;
+    for (const m of mapped ?? []) n += m?.array?.allTiles().length ?? 0;
+    return n;
+  }
+
+  /** ", tiles=N" for describe(), once the layer has its tiles. */
+  protected tilesText(): string {
+    const n = this.tileCount();
+    return n > 0 ? `, tiles=${n}` : "";
+  }
+
   get isProgrammed(): boolean {
     return this.programmedFlag;
   }
@@ -118,10 +132,4 @@ export abstract class AnalogLayer<In extends unknown[] = [Tensor], Out = Tensor>
     for (let i = 0; i < delta.length; i++) delta[i] = yAnalog[i]! - yDigital.data[i]!;
     return add(yDigital, tensor(delta, [...yDigital.shape]));
   }
-}
-
-/** ", tiles=N" for describe() once the tile arrays exist (describe() also names a layer while it is built). */
-export function tilesText(arrays: readonly (AnalogTileArray | undefined)[] | undefined): string {
-  if (!arrays || arrays.some((a) => a === undefined)) return "";
-  return `, tiles=${arrays.reduce((n, a) => n + a!.allTiles().length, 0)}`;
 }

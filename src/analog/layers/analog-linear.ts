@@ -4,7 +4,7 @@ import { type Linear, torchDefaultInit } from "../../nn/index.js";
 import { linear, type Tensor, tensor, zeros } from "../../tensor/index.js";
 import type { AnalogConfig } from "../config/analog-config.js";
 import { AnalogTileArray } from "../tile/tile-array.js";
-import { type MappedWeight, tilesText } from "./analog-layer.js";
+import type { MappedWeight } from "./analog-layer.js";
 import { AnalogWeightLayer } from "./analog-weight-layer.js";
 
 export class AnalogLinear extends AnalogWeightLayer {
@@ -55,6 +55,6 @@ export class AnalogLinear extends AnalogWeightLayer {
   }
 
   override describe(): string {
-    return `AnalogLinear(${this.inFeatures}, ${this.outFeatures}, bias=${this.hasBias}, preset=${this.config.name}${tilesText([this.array as AnalogTileArray | undefined])})`;
+    return `AnalogLinear(${this.inFeatures}, ${this.outFeatures}, bias=${this.hasBias}, preset=${this.config.name}${this.tilesText()})`;
   }
 }

@@ -11,6 +11,7 @@
  *   bound management scale and one drift compensation. d is the largest divisor of G whose block fits the
  *   tile (maxInputSize × maxOutputSize), 1 (per group) when one group alone does not.
  */
+import type { MappingParameters } from "../config/analog-config.js";
 
 /** A convolution's shape as its tiles see it (weights OHWI [outChannels, kH, kW, inChannels/groups]). */
 export interface ConvTileShape {
@@ -21,11 +22,9 @@ export interface ConvTileShape {
   kW: number;
 }
 
-export type GroupedConvTiles = "perGroup" | "blockDiagonal";
-
 /** Groups per tile: 1 for perGroup, else the largest divisor d of G whose [d·og, d·cg·kk] block fits. */
 export function groupsPerTile(
-  mode: GroupedConvTiles,
+  mode: MappingParameters["groupedConvTiles"],
   s: ConvTileShape,
   maxInputSize: number | null,
   maxOutputSize: number | null,

@@ -135,8 +135,7 @@ export interface WeightMapping {
 export function weightMapping(model: AnyModule): WeightMapping {
   const analog = analogLayers(model);
   const layers = analog.map(([path]) => (path ? `${path}.` : ""));
-  let tiles = 0;
-  for (const [, l] of analog) for (const m of l.mappedWeights()) tiles += m.array.allTiles().length;
+  const tiles = analog.reduce((n, [, l]) => n + l.tileCount(), 0);
   const chipCores = analog[0]?.[1].config.mapping.chipCores ?? null;
   const out: WeightMapping = {
     analogLayers: layers.length,

@@ -3,6 +3,7 @@
  * `--distill`) turned into `HwaConfig` overrides, validated with clear errors naming the flag.
  */
 import { z } from "zod";
+import type { AnalogConfig } from "../../analog/index.js";
 import { configError, KirchhoffError } from "../../core/index.js";
 import { type DigitalLayers, type HwaConfig, hwaConfigFromPreset, parseTimes } from "../../train/index.js";
 import { intFlag } from "../flags.js";
@@ -63,9 +64,9 @@ export function parseHwaTime(spec: string): { tInferenceSec: number } | { tRange
 /**
  * The HWA configuration for `--hwa <preset>` and its flags (null without `--hwa`). The preset's default weight
  * noise is kept unless `--hwa-noise` / `--hwa-noise-scale` / `--hwa-time` change it; a time range needs
- * `--hwa-noise chip`.
+ * `--hwa-noise chip`. `loaded`: `--hwa`'s configuration when the caller has read it already.
  */
-export function hwaConfigFromFlags(f: HwaFlags): HwaConfig | null {
+export function hwaConfigFromFlags(f: HwaFlags, loaded: AnalogConfig | null = null): HwaConfig | null {
   const digitalLayers = parseDigitalLayers(f.digitalLayers);
   if (!f.hwa) {
     for (const [flag, v] of [
@@ -79,7 +80,7 @@ export function hwaConfigFromFlags(f: HwaFlags): HwaConfig | null {
     }
     return null;
   }
-  const preset = loadAnalogConfig(f.hwa, "--hwa");
+  const preset = loaded ?? loadAnalogConfig(f.hwa, "--hwa");
   const base = hwaConfigFromPreset(preset);
   const weightNoise = { ...base.weightNoise };
   if (f.hwaNoise !== undefined) {

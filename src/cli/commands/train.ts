@@ -8,6 +8,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
+import { type AnalogConfig, getPreset } from "../../analog/index.js";
 import { configError, KirchhoffError, Rng, writeFileAtomic } from "../../core/index.js";
 import { saveModel } from "../../nn/index.js";
 import {
@@ -165,14 +166,18 @@ export function registerTrain(program: Command): void {
     .action((f: TrainFlags) => runTrain(f));
 }
 
-/** The `--drift` evaluation's settings (null without `--drift`, where `--preset` is an error). */
-function driftPlan(f: TrainFlags) {
+/**
+ * The `--drift` evaluation's settings (null without `--drift`, where `--preset` is an error); its preset
+ * defaults to `--hwa`'s configuration (hwaPreset, read once by the caller), else hermes.
+ */
+function driftPlan(f: TrainFlags, hwaPreset: AnalogConfig | null) {
   if (!f.drift) {
     if (f.preset !== undefined) throw configError("--preset", "--drift as well", f.preset);
     return null;
   }
   return {
-    preset: loadAnalogConfig(f.preset ?? f.hwa ?? "hermes", f.preset !== undefined ? "--preset" : "--hwa"),
+    preset:
+      f.preset !== undefined ? loadAnalogConfig(f.preset, "--preset") : (hwaPreset ?? getPreset("hermes")),
     times: parseTimes(f.times ?? "1,1h,1d,1mo,1y"),
     reps: intFlag(f.reps, "--reps")!,
     adaBsBatches: intFlag(f.adabs, "--adabs") ?? 0,
@@ -207,8 +212,9 @@ function runTrain(f: TrainFlags): void {
       `model ${modelName} expects samples of ${want}, dataset ${data.name} has ${data.sampleShape.join("x")}`,
     );
   }
-  const hwa = hwaConfigFromFlags(f);
-  const drift = driftPlan(f); // checked before training, not after it
+  const hwaPreset = f.hwa ? loadAnalogConfig(f.hwa, "--hwa") : null;
+  const hwa = hwaConfigFromFlags(f, hwaPreset);
+  const drift = driftPlan(f, hwaPreset); // checked before training, not after it
   const rng = new Rng(seed);
   const model = source.build(data.classes.length, rng.fork("init"));
   let teacher = null;
