@@ -47,6 +47,7 @@ export {
   type AnalogRecurrentOutput,
   type RecurrentKind,
 } from "./layers/analog-recurrent.js";
+export { type ConvTileShape, type GroupPacking, groupPacking } from "./layers/conv-tiles.js";
 export {
   analogLayers,
   depthwiseToDigital,

@@ -15,6 +15,7 @@ import {
   toDigital,
 } from "../../src/analog/index.js";
 import { Rng } from "../../src/core/index.js";
+import { countTiles, type LayerSpec } from "../../src/nas/index.js";
 import { Conv2d, DepthwiseConv2d, Sequential } from "../../src/nn/index.js";
 import { noGrad, randn, tensor } from "../../src/tensor/index.js";
 
@@ -23,7 +24,7 @@ function withTiles(preset: string, mode: "perGroup" | "blockDiagonal", mapping =
   return analogConfig({ ...b, mapping: { ...b.mapping, groupedConvTiles: mode, ...mapping } });
 }
 
-test("blockDiagonal packs the largest divisor of the groups that fits a tile", () => {
+test("blockDiagonal puts the groups on the fewest tiles that hold them, spread evenly", () => {
   const shape = (l: AnalogConv2d) => [l.tileGroups, l.arrays[0]!.outSize, l.arrays[0]!.inSize];
   const dw = (c: number, cfg: AnalogConfig, mult = 1) =>
     AnalogConv2d.fromDigital(
@@ -31,16 +32,34 @@ test("blockDiagonal packs the largest divisor of the groups that fits a tile", (
       cfg,
       new Rng(2),
     );
-  // 64 channels × 9 inputs: at most 28 per 256-input tile, so 16 (a divisor of 64) per tile
-  assert.deepEqual(shape(dw(64, withTiles("hermes", "blockDiagonal"))), [4, 16, 144]);
+  // 64 channels × 9 inputs: at most 28 per 256-input tile, so 3 tiles of 22 channel slots (2 unused)
+  assert.deepEqual(shape(dw(64, withTiles("hermes", "blockDiagonal"))), [3, 22, 198]);
   assert.deepEqual(shape(dw(64, withTiles("hermes", "perGroup"))), [64, 1, 9]);
   assert.deepEqual(shape(dw(64, withTiles("aihwkit-default", "blockDiagonal"))), [2, 32, 288]); // 512 inputs
   assert.deepEqual(shape(dw(64, withTiles("hermes", "blockDiagonal", { maxInputSize: null }))), [1, 64, 576]);
-  // depth multiplier 3: 48 outputs fit 16 columns only 5 at a time → 4 (a divisor of 64) channels per tile
+  // depth multiplier 3: 16 columns hold 5 channels' 3 outputs → 13 tiles of 5 channel slots (1 unused)
   assert.deepEqual(
     shape(dw(64, withTiles("hermes", "blockDiagonal", { maxOutputSize: 16 }), 3)),
-    [16, 12, 36],
+    [13, 15, 45],
   );
+  // the search counts the tiles the same way
+  for (const [c, mult, maxOut] of [
+    [64, 1, 256],
+    [64, 3, 16],
+    [96, 1, 256],
+    [130, 2, 256],
+  ] as const) {
+    const l = dw(
+      c,
+      withTiles("hermes", "blockDiagonal", { maxOutputSize: maxOut, maxInputSize: maxOut }),
+      mult,
+    );
+    const layer: LayerSpec = {
+      ...{ kind: "conv", name: "dw", inChannels: c, outChannels: c * mult, kernelH: 3, kernelW: 3 },
+      ...{ stride: [1, 1], groups: c, bias: true, outH: 8, outW: 8 },
+    };
+    assert.equal(countTiles([layer], maxOut), l.tileCount(), `${c}×${mult}`);
+  }
   // a group that fills a tile alone stays per group
   const wide = new Conv2d(64, 64, [3, 3], { rng: new Rng(1), groups: 2 });
   const l = AnalogConv2d.fromDigital(wide, withTiles("hermes", "blockDiagonal"), new Rng(2));
@@ -87,14 +106,39 @@ test("a packed tile holds each group's matrix on its diagonal and programmed zer
 });
 
 test("without noise or quantisation both mappings compute the digital convolution", () => {
-  const dw = new DepthwiseConv2d(24, [3, 3], { rng: new Rng(6), depthMultiplier: 2 });
-  const x = randn([2, 7, 6, 24], new Rng(7));
-  const want = noGrad(() => dw.forward(x)).data;
-  for (const mode of ["perGroup", "blockDiagonal"] as const) {
-    const l = AnalogConv2d.fromDigital(dw, withTiles("ideal", mode, { maxInputSize: 80 }), new Rng(8)).eval();
-    const y = noGrad(() => l.forward(x)).data;
-    for (let i = 0; i < y.length; i++)
-      assert.ok(Math.abs(y[i]! - want[i]!) <= 1e-5 * (1 + Math.abs(want[i]!)), mode);
+  // hermes with its periphery and device made ideal: the fused tile kernels (ideal: the reference path)
+  const b = getPreset("hermes");
+  const quiet = {
+    ...b,
+    forward: { ...b.forward, outNoise: 0, outRes: 0, inpRes: 0 },
+    noiseModel: { type: "ideal" },
+  };
+  // 80 inputs hold 8 channels of 9: 24 channels on 3 full tiles, 22 on 3 tiles of 8 slots (2 unused)
+  for (const channels of [24, 22]) {
+    const dw = new DepthwiseConv2d(channels, [3, 3], { rng: new Rng(6), depthMultiplier: 2 });
+    noGrad(() => dw.bias!.data.set(randn([2 * channels], new Rng(9)).data));
+    const x = randn([2, 7, 6, channels], new Rng(7));
+    const digital = noGrad(() => dw.forward(x));
+    const want = digital.data;
+    for (const preset of ["ideal", quiet] as const)
+      for (const mode of ["perGroup", "blockDiagonal"] as const) {
+        const base = typeof preset === "string" ? getPreset(preset) : analogConfig(preset);
+        const cfg = analogConfig({
+          ...base,
+          mapping: { ...base.mapping, groupedConvTiles: mode, maxInputSize: 80 },
+        });
+        const l = AnalogConv2d.fromDigital(dw, cfg, new Rng(8)).eval();
+        assert.equal(l.tileGroups, mode === "perGroup" ? channels : 3);
+        const y = noGrad(() => l.forward(x));
+        assert.deepEqual(y.shape, digital.shape);
+        for (let i = 0; i < y.data.length; i++) {
+          const [got, exp] = [y.data[i]!, want[i]!];
+          assert.ok(
+            Math.abs(got - exp) <= 1e-5 * (1 + Math.abs(exp)),
+            `${channels}, ${mode}, ${i}: ${got} vs ${exp}`,
+          );
+        }
+      }
   }
 });
 

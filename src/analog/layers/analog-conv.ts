@@ -19,7 +19,7 @@ import type { AnalogConfig } from "../config/analog-config.js";
 import { AnalogTileArray } from "../tile/tile-array.js";
 import type { MappedWeight } from "./analog-layer.js";
 import { AnalogWeightLayer } from "./analog-weight-layer.js";
-import { type ConvTileShape, convTileMatrix, groupsPerTile } from "./conv-tiles.js";
+import { type ConvTileShape, convTileMatrix, groupPacking } from "./conv-tiles.js";
 
 export interface AnalogConv2dOptions {
   rng: Rng;
@@ -40,10 +40,15 @@ export class AnalogConv2d extends AnalogWeightLayer {
   readonly groups: number;
   readonly hasBias: boolean;
   readonly depthMultiplier: number | null;
-  /** Groups per tile array (conv-tiles.ts: 1 unless `mapping.groupedConvTiles` packs them block-diagonally). */
+  /** Group slots per tile array (conv-tiles.ts: 1 unless `mapping.groupedConvTiles` packs them block-diagonally). */
   readonly groupsPerTile: number;
-  /** Tile arrays: groups / groupsPerTile. */
+  /** Tile arrays: ⌈groups / groupsPerTile⌉ (conv-tiles.ts). */
   readonly tileGroups: number;
+  /**
+   * Group slots of all tile arrays (tileGroups · groupsPerTile): more than `groups` when the last array has
+   * unused slots, which the forward feeds zero input channels and whose outputs it drops.
+   */
+  private readonly slots: number;
   /** One tile array per groupsPerTile groups, each `[d·C_out/groups, d·C_in/groups·kH·kW]` (d = groupsPerTile). */
   readonly arrays: AnalogTileArray[];
   private readonly mapped: MappedWeight[];
@@ -76,8 +81,10 @@ export class AnalogConv2d extends AnalogWeightLayer {
     const b = this.hasBias ? this.registerParameter("bias", zeros([outChannels])) : null;
     torchDefaultInit(w, b, opts.rng.fork("init"));
     const m = config.mapping;
-    this.groupsPerTile = groupsPerTile(m.groupedConvTiles, this.tileShape(), m.maxInputSize, m.maxOutputSize);
-    this.tileGroups = this.groups / this.groupsPerTile;
+    const packing = groupPacking(m.groupedConvTiles, this.tileShape(), m.maxInputSize, m.maxOutputSize);
+    this.groupsPerTile = packing.perTile;
+    this.tileGroups = packing.arrays;
+    this.slots = packing.perTile * packing.arrays;
     const d = this.groupsPerTile;
     this.arrays = Array.from(
       { length: this.tileGroups },
@@ -107,11 +114,14 @@ export class AnalogConv2d extends AnalogWeightLayer {
     return this.mapped;
   }
 
-  /** Tile array t's matrix in aihwkit order (conv-tiles.ts) and its bias slice. */
+  /** Tile array t's matrix in aihwkit order (conv-tiles.ts) and its bias slice (zero in unused slots). */
   private tileMatrix(t: number): { w: Float32Array; bias: Float32Array | null } {
     const w = convTileMatrix(this.weight.data, this.tileShape(), this.groupsPerTile, t);
-    const n = this.outChannels / this.tileGroups;
-    return { w, bias: this.bias ? this.bias.data.slice(t * n, (t + 1) * n) : null };
+    const n = this.arrays[t]!.outSize;
+    if (!this.bias) return { w, bias: null };
+    const bias = new Float32Array(n);
+    bias.set(this.bias.data.subarray(t * n, Math.min((t + 1) * n, this.outChannels)));
+    return { w, bias };
   }
 
   private tileShape(): ConvTileShape {
@@ -119,11 +129,35 @@ export class AnalogConv2d extends AnalogWeightLayer {
     return { inChannels: this.inChannels, outChannels: this.outChannels, groups: this.groups, kH, kW };
   }
 
-  /** The geometry of the tiles' input vectors: the convolution with its groups merged per tile array. */
+  /**
+   * The geometry of the tiles' input vectors: the convolution with its group slots merged per tile array, on
+   * an input of slots · C_in/groups channels (slotInput).
+   */
   private geometry(x: Tensor): Conv2dParams {
     const [kH, kW] = this.kernelSize;
-    const w = [this.outChannels, kH, kW, this.inChannels / this.tileGroups];
+    const slotOut = (this.outChannels / this.groups) * this.slots;
+    const w = [slotOut, kH, kW, (this.inChannels / this.groups / this.tileGroups) * this.slots];
     return conv2dGeometry(x.shape, w, { ...this.convOptions(), groups: this.tileGroups });
+  }
+
+  /** x with zero channels appended for the unused group slots (x itself when every slot holds a group). */
+  private slotInput(x: Tensor): Tensor {
+    if (this.slots === this.groups) return x;
+    const C = this.inChannels;
+    const Cs = (C / this.groups) * this.slots;
+    const pixels = x.size / C;
+    const out = new Float32Array(pixels * Cs);
+    for (let i = 0; i < pixels; i++) out.set(x.data.subarray(i * C, (i + 1) * C), i * Cs);
+    return tensor(out, [...x.shape.slice(0, -1), Cs]);
+  }
+
+  /** The layer's outputs of y [rows, p.outC] (the unused slots' columns dropped). */
+  private slotOutput(y: Float32Array, rows: number, p: Conv2dParams): Float32Array {
+    const O = this.outChannels;
+    if (p.outC === O) return y;
+    const out = allocUninit(rows * O);
+    for (let r = 0; r < rows; r++) out.set(y.subarray(r * p.outC, r * p.outC + O), r * O);
+    return out;
   }
 
   private convOptions() {
@@ -155,13 +189,15 @@ export class AnalogConv2d extends AnalogWeightLayer {
   /** x: `[N, H, W, inChannels]` → `[N, outH, outW, outChannels]`. */
   forward(x: Tensor): Tensor {
     if (!this.useTiles()) return conv2d(x, this.weight, this.bias ?? undefined, this.convOptions());
-    const p = this.geometry(x);
+    const xs = this.slotInput(x);
+    const p = this.geometry(xs);
     const rows = p.n * p.outH * p.outW;
-    const y =
+    const ys =
       this.tileGroups > 1 && this.canFuseGroups()
-        ? this.groupedForward(x.data, p, rows)
-        : this.perGroupForward(x.data, p, rows);
-    const shape = [p.n, p.outH, p.outW, p.outC];
+        ? this.groupedForward(xs.data, p, rows)
+        : this.perGroupForward(xs.data, p, rows);
+    const y = this.slotOutput(ys, rows, p);
+    const shape = [p.n, p.outH, p.outW, this.outChannels];
     if (!this.training) return tensor(y, shape);
     return this.straightThrough(conv2d(x, this.weight, this.bias ?? undefined, this.convOptions()), y);
   }
@@ -236,7 +272,8 @@ export class AnalogConv2d extends AnalogWeightLayer {
     const mvm = tiles[0]!.mvm;
     const chunk = this.chunkRows(K, mvm.fusable);
     const post = new Float32Array(p.outC);
-    const bias = this.bias ? Float32Array.from(this.bias.data) : null;
+    const bias = this.bias ? new Float32Array(p.outC) : null; // zero in unused slots
+    if (this.bias && bias) bias.set(this.bias.data);
     tiles.forEach((t, g) => {
       const f = t.postFactors(!this.training);
       if (f) post.set(f, g * og);

@@ -8,8 +8,12 @@
  * - `blockDiagonal`: as a chip packs them, d groups per tile on the diagonal of a [d·C_out/G, d·C_in/G·kh·kw]
  *   matrix. The other devices are programmed to zero weight, so they still carry programming noise, drift
  *   and read noise into every output; the tile's input vector spans its d groups, so they share one noise /
- *   bound management scale and one drift compensation. d is the largest divisor of G whose block fits the
- *   tile (maxInputSize × maxOutputSize), 1 (per group) when one group alone does not.
+ *   bound management scale and one drift compensation. The groups take the fewest tiles that hold them,
+ *   ⌈G / fit⌉ (fit: the groups one tile's maxInputSize × maxOutputSize holds), spread evenly: d = ⌈G / tiles⌉
+ *   per tile, so the last tile may have unused block slots (64 depthwise 3×3 channels on 256×256 tiles: fit
+ *   28, 3 tiles of 22 slots, 2 unused). An unused slot's rows get no input (0 V) and its columns are not
+ *   read, so it changes no output. One group too large for a tile stays per group. The architecture search
+ *   counts tiles the same way (nas `countTiles`).
  */
 import type { MappingParameters } from "../config/analog-config.js";
 
@@ -22,30 +26,39 @@ export interface ConvTileShape {
   kW: number;
 }
 
-/** Groups per tile: 1 for perGroup, else the largest divisor d of G whose [d·og, d·cg·kk] block fits. */
-export function groupsPerTile(
+/** How a convolution's groups lie on tile arrays: `perTile` group slots in each of `arrays` arrays. */
+export interface GroupPacking {
+  /** Group slots per tile array (d): 1 for perGroup. */
+  perTile: number;
+  /** Tile arrays: G for perGroup, else ⌈G / fit⌉; arrays · perTile − G slots (all in the last) are unused. */
+  arrays: number;
+}
+
+/** The packing of the groups of s onto tile arrays (see the header). */
+export function groupPacking(
   mode: MappingParameters["groupedConvTiles"],
   s: ConvTileShape,
   maxInputSize: number | null,
   maxOutputSize: number | null,
-): number {
-  if (mode === "perGroup" || s.groups === 1) return 1;
-  const rows = (s.inChannels / s.groups) * s.kH * s.kW;
-  const cols = s.outChannels / s.groups;
-  for (let d = s.groups; d > 1; d--) {
-    if (s.groups % d !== 0) continue;
-    if (
-      (maxInputSize === null || d * rows <= maxInputSize) &&
-      (maxOutputSize === null || d * cols <= maxOutputSize)
-    )
-      return d;
-  }
-  return 1;
+): GroupPacking {
+  const G = s.groups;
+  if (mode === "perGroup" || G === 1) return { perTile: 1, arrays: G };
+  const rows = (s.inChannels / G) * s.kH * s.kW;
+  const cols = s.outChannels / G;
+  const fit = Math.min(
+    G,
+    maxInputSize === null ? G : Math.floor(maxInputSize / rows),
+    maxOutputSize === null ? G : Math.floor(maxOutputSize / cols),
+  );
+  if (fit <= 1) return { perTile: 1, arrays: G };
+  const arrays = Math.ceil(G / fit);
+  return { perTile: Math.ceil(G / arrays), arrays };
 }
 
 /**
  * Tile array t's matrix [d·og, d·cg·kk] (row-major, columns (c, ki, kj) over its d·cg input channels) from
- * the OHWI weights w: groups t·d .. t·d + d − 1 on the diagonal, zeros elsewhere (d = 1: group t's matrix).
+ * the OHWI weights w: groups t·d .. t·d + d − 1 on the diagonal, zeros elsewhere and in unused slots (those
+ * past the last group); d = 1: group t's matrix.
  */
 export function convTileMatrix(w: Float32Array, s: ConvTileShape, d: number, t: number): Float32Array {
   const { kH, kW } = s;
@@ -56,6 +69,7 @@ export function convTileMatrix(w: Float32Array, s: ConvTileShape, d: number, t: 
   const out = new Float32Array(d * og * cols);
   for (let j = 0; j < d; j++) {
     const g = t * d + j;
+    if (g >= s.groups) break; // an unused slot
     for (let o = 0; o < og; o++) {
       const src = (g * og + o) * kk * cg; // output channel g·og + o
       const dst = (j * og + o) * cols + j * cg * kk; // its row, at its group's columns

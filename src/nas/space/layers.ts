@@ -4,9 +4,11 @@
  * Tiles: an analog layer is the matrix [out, in·kh·kw] (weights of one output channel in one column), split
  * into ceil(rows/T)·ceil(out/T) tiles of T×T devices. A grouped (e.g. depthwise) convolution is G matrices
  * [out/G, (in/G)·kh·kw], each fed by its own inputs: they cannot share rows (a crossbar's columns all see the
- * same row inputs), so they are packed block-diagonally, k = min(⌊T/rows⌋, ⌊T/cols⌋) groups per tile, e.g.
- * 28 depthwise 3×3 channels per 256×256 tile. Biases are digital (periphery) and need no rows.
+ * same row inputs), so they are packed block-diagonally: k = min(⌊T/rows⌋, ⌊T/cols⌋) groups fit a tile, and
+ * the G groups take ⌈G/k⌉ tiles (64 depthwise 3×3 channels: k = 28, 3 tiles). Biases are digital (periphery)
+ * and need no rows.
  */
+import { groupPacking } from "../../analog/index.js";
 import type { LayerSpec, NetworkCounts } from "./types.js";
 
 /** Conv output size for "same"-style padding p: floor((n + 2p − k)/s) + 1. */
@@ -37,21 +39,24 @@ export function countLayers(layers: readonly LayerSpec[]): NetworkCounts {
   return { params, paramsWithBnStats: params + bnStats, macs, analogLayers };
 }
 
-/** Tiles for G independent matrices of `rows` inputs × `cols` outputs: block-diagonal packing (see above). */
-function groupTiles(groups: number, rows: number, cols: number, tileSize: number): number {
-  const perTile = Math.min(Math.floor(tileSize / rows), Math.floor(tileSize / cols));
-  if (perTile >= 1) return Math.ceil(groups / perTile);
-  return groups * Math.ceil(rows / tileSize) * Math.ceil(cols / tileSize);
+/**
+ * Tiles of a conv layer: each group's [out/G, (in/G)·kh·kw] matrix split into tiles, or several groups per
+ * block-diagonal tile, exactly as the simulator's `blockDiagonal` mapping lays them (analog `groupPacking`).
+ */
+function convTiles(l: LayerSpec & { kind: "conv" }, tileSize: number): number {
+  const shape = { ...l, kH: l.kernelH, kW: l.kernelW };
+  const { perTile, arrays } = groupPacking("blockDiagonal", shape, tileSize, tileSize);
+  const rows = (l.inChannels / l.groups) * l.kernelH * l.kernelW * perTile;
+  const cols = (l.outChannels / l.groups) * perTile;
+  return arrays * Math.ceil(rows / tileSize) * Math.ceil(cols / tileSize);
 }
 
 /** Tiles of tileSize×tileSize that every analog layer needs (no sharing of tiles between layers). */
 export function countTiles(layers: readonly LayerSpec[], tileSize = 256): number {
   let tiles = 0;
   for (const l of layers) {
-    if (l.kind === "conv") {
-      const rows = (l.inChannels / l.groups) * l.kernelH * l.kernelW;
-      tiles += groupTiles(l.groups, rows, l.outChannels / l.groups, tileSize);
-    } else if (l.kind === "linear") {
+    if (l.kind === "conv") tiles += convTiles(l, tileSize);
+    else if (l.kind === "linear") {
       tiles += Math.ceil(l.inFeatures / tileSize) * Math.ceil(l.outFeatures / tileSize);
     }
   }
