@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AnalogConv2d, analogConfig, getPreset } from "../../src/analog/index.js";
+import { AnalogConv2d } from "../../src/analog/index.js";
 import { KirchhoffError, Rng } from "../../src/core/index.js";
 import { DataLoader, type Dataset } from "../../src/data/index.js";
 import { Conv2d, DepthwiseConv2d, Linear, Module } from "../../src/nn/index.js";
@@ -122,50 +122,6 @@ describe("digitalLayers: depthwise", () => {
     assert.throws(
       () => evaluateOverDrift(model, test, { ...opts, digitalLayers: "all" as never }),
       KirchhoffError,
-    );
-  });
-});
-
-describe("groupedConvTiles in HWA training", () => {
-  /** hermes with tiles of 27 inputs × 3 outputs: at most 3 depthwise 3×3 channels per block-diagonal tile. */
-  const chip = (mode: "perGroup" | "blockDiagonal") => {
-    const b = getPreset("hermes");
-    const mapping = { ...b.mapping, groupedConvTiles: mode, maxInputSize: 27, maxOutputSize: 3 };
-    return analogConfig({ ...b, mapping });
-  };
-
-  it("lays the groups on tiles as the analog layer does, so they share the tile's weight scale", () => {
-    for (const mode of ["perGroup", "blockDiagonal"] as const) {
-      const cfg = hwaConfigFromPreset(chip(mode));
-      assert.equal(cfg.groupedConvTiles, mode);
-      for (const [channels, mult] of [
-        [8, 1], // packed: 3 tiles of 3, 3 and 2 channels
-        [6, 1], // packed: 2 tiles of 3
-        [5, 1], // packed: 2 tiles of 3 and 2 channels
-        [4, 3], // 3 outputs per channel: 1 per tile either way
-      ] as const) {
-        const dw = new DepthwiseConv2d(channels, 3, { rng: new Rng(1), depthMultiplier: mult });
-        const hwa = new HwaLayer(dw, cfg, new Rng(2));
-        const analog = AnalogConv2d.fromDigital(dw, chip(mode), new Rng(3));
-        assert.equal(hwa.grid.rowRanges.length, analog.tileCount(), `${mode}, ${channels}×${mult}`);
-        // each output's ADC scale is the weight abs-max of its tile: of the channels the tile holds
-        const d = analog.groupsPerTile;
-        const { wScale } = hwa.matrix.draw(new Rng(4));
-        const w = dw.weight.data;
-        const perOut = (w.length / channels / mult) | 0;
-        for (let o = 0; o < channels * mult; o++) {
-          const t = Math.floor(o / (d * mult));
-          let m = 0;
-          const end = Math.min((t + 1) * d * mult * perOut, w.length);
-          for (let i = t * d * mult * perOut; i < end; i++) m = Math.max(m, Math.abs(w[i]!));
-          assert.equal(wScale[o], m, `${mode}, ${channels}×${mult}, output ${o}`);
-        }
-      }
-    }
-    assert.equal(hwaConfigFromPreset("hermes").groupedConvTiles, "perGroup");
-    assert.throws(
-      () => hwaConfigFromPreset("hermes", { groupedConvTiles: "packed" as never }),
-      (e: unknown) => e instanceof KirchhoffError && /groupedConvTiles/.test(e.message),
     );
   });
 });

@@ -5,12 +5,7 @@
  * resolution and range, output noise, tile size) and the device noise model from an analog preset.
  */
 
-import type {
-  AnalogConfig,
-  ConverterConfig,
-  MappingParameters,
-  NoiseModelConfig,
-} from "../../analog/index.js";
+import type { AnalogConfig, ConverterConfig, NoiseModelConfig } from "../../analog/index.js";
 import { devicePhysics, getPreset } from "../../analog/index.js";
 import { configError } from "../../core/index.js";
 
@@ -69,13 +64,6 @@ export interface HwaConfig {
   /** Largest tile along inputs / outputs (null = one tile), used for per-tile amax and remapping. */
   maxInputSize: number | null;
   maxOutputSize: number | null;
-  /**
-   * How grouped (depthwise) convolutions lie on tiles, as the preset's `mapping.groupedConvTiles` (default
-   * `perGroup`): with `blockDiagonal` the groups a tile holds share its weight abs-max (the ADC normalisation
-   * and the weight noise scale), as they do on the chip. The programmed zeros between the blocks are not
-   * modelled in training.
-   */
-  groupedConvTiles?: MappingParameters["groupedConvTiles"];
   /**
    * Layers that stay digital (on the chip's digital units) and get no HWA treatment: "none" (default) or
    * "depthwise" (grouped convolutions); must match `evaluateOverDrift`'s `digitalLayers`.
@@ -158,7 +146,6 @@ export function hwaConfigFromPreset(
     remap: "none",
     maxInputSize: p.mapping.maxInputSize,
     maxOutputSize: p.mapping.maxOutputSize,
-    groupedConvTiles: p.mapping.groupedConvTiles,
     distill: null,
     bnCalibration: p.noiseModel.type === "ideal" ? null : { ...DEFAULT_BN_CALIBRATION },
     ...overrides,
@@ -206,10 +193,6 @@ export function validateHwaConfig(cfg: HwaConfig): HwaConfig {
   }
   if (cfg.clip.type === "layerGaussian" && !(cfg.clip.sigma > 0)) {
     throw configError("hwa.clip.sigma", "> 0 for a layer-Gaussian clip", cfg.clip.sigma);
-  }
-  const packing = cfg.groupedConvTiles;
-  if (packing !== undefined && packing !== "perGroup" && packing !== "blockDiagonal") {
-    throw configError("hwa.groupedConvTiles", "perGroup | blockDiagonal", packing);
   }
   if (cfg.digitalLayers !== undefined && !["none", "depthwise"].includes(cfg.digitalLayers)) {
     throw configError("hwa.digitalLayers", "none | depthwise", cfg.digitalLayers);

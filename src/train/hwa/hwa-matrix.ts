@@ -35,19 +35,19 @@ export class HwaMatrix {
 
   /**
    * shape: the weight's shape (`[out, …]`, its rows flattened to fan-in); weight: the stored tensor (read at
-   * each use: a loaded state replaces tensors); scales: the owner's per-tile scale buffer; rowBands: rows
-   * per band of rows that never share a tile (one band of all rows, or a grouped convolution's tile rows).
+   * each use: a loaded state replaces tensors); scales: the owner's per-tile scale buffer; groups: grouped
+   * convolutions map each group to its own tiles.
    */
   constructor(
     shape: readonly number[],
     private readonly weight: () => Tensor,
     private readonly scales: () => Float32Array,
-    rowBands: readonly number[],
+    groups: number,
     readonly config: HwaConfig,
   ) {
     const out = shape[0]!;
     const fanIn = shape.reduce((a, b) => a * b, 1) / out;
-    this.grid = tileGrid(out, fanIn, config.maxInputSize, config.maxOutputSize, rowBands);
+    this.grid = tileGrid(out, fanIn, config.maxInputSize, config.maxOutputSize, groups);
     this.physics = config.noiseModel ? devicePhysics(config.noiseModel) : null;
     this.chipNoise = this.chipNoiseAt(config.weightNoise.stdDev);
   }

@@ -37,7 +37,7 @@ export class HwaRecurrent extends Module<[Tensor, ...Tensor[]], LstmOutput | Gru
           inner.getParameter(`weight_${part}_l${l}`).shape,
           () => this.getParameter(`weight_${part}_l${l}`),
           () => this.getBuffer(`hwa_tile_scale_${part}_l${l}`).data,
-          [inner.getParameter(`weight_${part}_l${l}`).shape[0]!],
+          1,
           config,
         );
       this.matrices.push({ ih: matrix("ih"), hh: matrix("hh") });

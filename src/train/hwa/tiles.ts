@@ -25,19 +25,18 @@ function ranges(sizes: number[]): [number, number][] {
 }
 
 /**
- * Tiles of an `[out, fanIn]` matrix. `rowBands` (rows per band, summing to out; default one band) cuts the
- * rows into bands that never share a tile, each then split by maxOutputSize: a grouped convolution's groups
- * (or the groups of one block-diagonal tile) have their own tiles, as in AnalogConv2d.
+ * Tiles of an `[out, fanIn]` matrix. With `groups` > 1 (grouped convolution) the rows are first cut into
+ * `groups` equal bands, each then split by maxOutputSize: every group has its own tiles, as in AnalogConv2d.
  */
 export function tileGrid(
   out: number,
   fanIn: number,
   maxInputSize: number | null,
   maxOutputSize: number | null,
-  rowBands: readonly number[] = [out],
+  groups = 1,
 ): TileGrid {
   const rowSizes: number[] = [];
-  for (const rows of rowBands) rowSizes.push(...splitSizes(rows, maxOutputSize));
+  for (let g = 0; g < groups; g++) rowSizes.push(...splitSizes(out / groups, maxOutputSize));
   return { out, fanIn, rowRanges: ranges(rowSizes), colRanges: ranges(splitSizes(fanIn, maxInputSize)) };
 }
 
