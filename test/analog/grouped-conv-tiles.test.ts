@@ -113,9 +113,17 @@ test("without noise or quantisation both mappings compute the digital convolutio
     forward: { ...b.forward, outNoise: 0, outRes: 0, inpRes: 0 },
     noiseModel: { type: "ideal" },
   };
-  // 80 inputs hold 8 channels of 9: 24 channels on 3 full tiles, 22 on 3 tiles of 8 slots (2 unused)
-  for (const channels of [24, 22]) {
-    const dw = new DepthwiseConv2d(channels, [3, 3], { rng: new Rng(6), depthMultiplier: 2 });
+  // 80 inputs hold 8 depthwise channels of 9 inputs: 24 channels on 3 full tiles, 22 on 3 tiles of 8 slots
+  // (2 unused); 10 groups of 2 input channels (18 inputs each) fit 4 to a tile: 3 tiles of 4 slots (2 unused)
+  for (const [channels, groups] of [
+    [24, 24],
+    [22, 22],
+    [20, 10],
+  ] as const) {
+    const dw =
+      groups === channels
+        ? new DepthwiseConv2d(channels, [3, 3], { rng: new Rng(6), depthMultiplier: 2 })
+        : new Conv2d(channels, 2 * channels, [3, 3], { rng: new Rng(6), groups });
     noGrad(() => dw.bias!.data.set(randn([2 * channels], new Rng(9)).data));
     const x = randn([2, 7, 6, channels], new Rng(7));
     const digital = noGrad(() => dw.forward(x));
@@ -128,7 +136,7 @@ test("without noise or quantisation both mappings compute the digital convolutio
           mapping: { ...base.mapping, groupedConvTiles: mode, maxInputSize: 80 },
         });
         const l = AnalogConv2d.fromDigital(dw, cfg, new Rng(8)).eval();
-        assert.equal(l.tileGroups, mode === "perGroup" ? channels : 3);
+        assert.equal(l.tileGroups, mode === "perGroup" ? groups : 3);
         const y = noGrad(() => l.forward(x));
         assert.deepEqual(y.shape, digital.shape);
         for (let i = 0; i < y.data.length; i++) {
