@@ -44,11 +44,6 @@ export class AnalogConv2d extends AnalogWeightLayer {
   readonly groupsPerTile: number;
   /** Tile arrays: ⌈groups / groupsPerTile⌉ (conv-tiles.ts). */
   readonly tileGroups: number;
-  /**
-   * Group slots of all tile arrays (tileGroups · groupsPerTile): more than `groups` when the last array has
-   * unused slots, which the forward feeds zero input channels and whose outputs it drops.
-   */
-  private readonly slots: number;
   /** One tile array per groupsPerTile groups, each `[d·C_out/groups, d·C_in/groups·kH·kW]` (d = groupsPerTile). */
   readonly arrays: AnalogTileArray[];
   private readonly mapped: MappedWeight[];
@@ -84,7 +79,6 @@ export class AnalogConv2d extends AnalogWeightLayer {
     const packing = groupPacking(m.groupedConvTiles, this.tileShape(), m.maxInputSize, m.maxOutputSize);
     this.groupsPerTile = packing.perTile;
     this.tileGroups = packing.arrays;
-    this.slots = packing.perTile * packing.arrays;
     const d = this.groupsPerTile;
     this.arrays = Array.from(
       { length: this.tileGroups },
@@ -114,14 +108,27 @@ export class AnalogConv2d extends AnalogWeightLayer {
     return this.mapped;
   }
 
-  /** Tile array t's matrix in aihwkit order (conv-tiles.ts) and its bias slice (zero in unused slots). */
+  /**
+   * Group slots of all tile arrays (tileGroups · groupsPerTile): more than `groups` when the last array has
+   * unused slots, which the forward feeds zero input channels and whose outputs it drops.
+   */
+  private get slots(): number {
+    return this.tileGroups * this.groupsPerTile;
+  }
+
+  /** The bias of output slots [o0, o0 + n): zero in unused slots; null without a bias. */
+  private slotBias(o0: number, n: number): Float32Array | null {
+    if (!this.bias) return null;
+    const b = new Float32Array(n);
+    b.set(this.bias.data.subarray(o0, Math.min(o0 + n, this.outChannels)));
+    return b;
+  }
+
+  /** Tile array t's matrix in aihwkit order (conv-tiles.ts) and its bias slice. */
   private tileMatrix(t: number): { w: Float32Array; bias: Float32Array | null } {
     const w = convTileMatrix(this.weight.data, this.tileShape(), this.groupsPerTile, t);
     const n = this.arrays[t]!.outSize;
-    if (!this.bias) return { w, bias: null };
-    const bias = new Float32Array(n);
-    bias.set(this.bias.data.subarray(t * n, Math.min((t + 1) * n, this.outChannels)));
-    return { w, bias };
+    return { w, bias: this.slotBias(t * n, n) };
   }
 
   private tileShape(): ConvTileShape {
@@ -135,8 +142,8 @@ export class AnalogConv2d extends AnalogWeightLayer {
    */
   private geometry(x: Tensor): Conv2dParams {
     const [kH, kW] = this.kernelSize;
-    const slotOut = (this.outChannels / this.groups) * this.slots;
-    const w = [slotOut, kH, kW, (this.inChannels / this.groups / this.tileGroups) * this.slots];
+    const [cg, og] = [this.inChannels / this.groups, this.outChannels / this.groups];
+    const w = [og * this.slots, kH, kW, cg * this.groupsPerTile];
     return conv2dGeometry(x.shape, w, { ...this.convOptions(), groups: this.tileGroups });
   }
 
@@ -272,8 +279,7 @@ export class AnalogConv2d extends AnalogWeightLayer {
     const mvm = tiles[0]!.mvm;
     const chunk = this.chunkRows(K, mvm.fusable);
     const post = new Float32Array(p.outC);
-    const bias = this.bias ? new Float32Array(p.outC) : null; // zero in unused slots
-    if (this.bias && bias) bias.set(this.bias.data);
+    const bias = this.slotBias(0, p.outC);
     tiles.forEach((t, g) => {
       const f = t.postFactors(!this.training);
       if (f) post.set(f, g * og);
