@@ -25,7 +25,7 @@
     },
     {
       "target_name": "kirchhoff_native",
-      "sources": ["native/addon.cpp", "native/threadpool.cpp"],
+      "sources": ["native/addon.cpp", "native/addon_hwa.cpp", "native/threadpool.cpp"],
       "dependencies": ["kh_isa_avx512", "kh_isa_avx2", "kh_isa_generic"],
       "libraries": ["-lpthread"]
     }

@@ -9,13 +9,17 @@
  * Each round measures ours, then PyTorch; the figures are medians over the rounds, the ratio being the median
  * of the per-round ratios. Writes bench/results/train-step.json atomically: figures `<model>.ratio_vs_pytorch`
  * (ours ÷ PyTorch at 2 threads), `<model>.samples_per_sec`, `<model>.pytorch_samples_per_sec` and the `.1t`
- * variants.
+ * variants. Each round also times the same step hardware-aware (`toHwa` with `hwaConfigFromPreset("hermes")`:
+ * chip weight noise drawn per step, DAC, output noise, ADC, clip/remap after the step) at 2 threads:
+ * `<model>.hwa_samples_per_sec` and `<model>.hwa_over_digital` (HWA step time ÷ digital step time, median of
+ * the per-round ratios).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { getBackend, Rng } from "../src/core/index.js";
 import { createModel, SGD } from "../src/nn/index.js";
 import { crossEntropy, tensor } from "../src/tensor/index.js";
+import { hwaConfigFromPreset, hwaPostStep, toHwa } from "../src/train/index.js";
 import { gitCommit, machineInfo, writeJsonAtomic } from "./lib.js";
 
 const quick = process.argv.includes("--quick");
@@ -43,10 +47,12 @@ function ours(
   shape: readonly number[],
   classes: number,
   threads: number,
+  hwa = false,
 ): number {
   getBackend().setThreads(threads);
   const rng = new Rng(0);
   const model = createModel(name, {}, rng.fork("init"));
+  if (hwa) toHwa(model, hwaConfigFromPreset("hermes"), rng.fork("hwa"));
   model.train();
   const per = shape.reduce((a, b) => a * b, 1);
   const x = tensor(rng.fillNormal(new Float32Array(batch * per)), [batch, ...shape]);
@@ -57,6 +63,7 @@ function ours(
     const loss = crossEntropy(model.forward(x), y);
     loss.backward(undefined, { releaseActivations: true }); // as trainModel does
     opt.step();
+    if (hwa) hwaPostStep(model);
   };
   for (let i = 0; i < warmup; i++) step();
   const times: number[] = [];
@@ -104,6 +111,11 @@ function round(): { ours: Map<string, number>; torch: Map<string, number> | null
       );
     }
   }
+  for (const n of NETS) {
+    const sps = ours(n.name, n.batch, n.shape, n.classes, 2, true);
+    o.set(`${n.name}.hwa`, sps);
+    console.log(`${n.name} b${n.batch} 2t: ${sps.toFixed(0)} samples/s hardware-aware (hermes)`);
+  }
   const tr = pytorch();
   if (!tr) return { ours: o, torch: null };
   const p = new Map<string, number>();
@@ -131,6 +143,10 @@ const results = Array.from({ length: rounds }, (_, i) => {
 });
 const figures: Record<string, number> = {};
 for (const n of NETS) {
+  figures[`${n.name}.hwa_samples_per_sec`] = median(results.map((r) => r.ours.get(`${n.name}.hwa`)!));
+  figures[`${n.name}.hwa_over_digital`] = median(
+    results.map((r) => r.ours.get(`${n.name}.2`)! / r.ours.get(`${n.name}.hwa`)!),
+  );
   for (const t of [1, 2]) {
     const key = `${n.name}.${t}`;
     const sfx = t === 1 ? ".1t" : "";

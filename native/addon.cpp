@@ -22,6 +22,13 @@ const Kernels* gActive = nullptr;
 const Kernels* gSupported[3] = {nullptr, nullptr, nullptr};  // best first
 int gNumSupported = 0;
 
+}  // namespace
+
+const Kernels* activeKernels() { return gActive; }
+std::mutex& kernelCallLock() { return gCall; }
+
+namespace {
+
 void detect() {
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
@@ -345,6 +352,7 @@ napi_value Init(napi_env env, napi_value exports) {
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn);
     napi_set_named_property(env, exports, f.name, fn);
   }
+  registerHwa(env, exports);
   return exports;
 }
 

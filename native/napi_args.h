@@ -5,10 +5,17 @@
 #include <node_api.h>
 
 #include <cstdint>
+#include <mutex>
 
 #include "common.h"
 
 namespace kh {
+
+/** The kernel table in use (addon.cpp) and the lock every kernel call holds (one kernel runs at a time). */
+const Kernels* activeKernels();
+std::mutex& kernelCallLock();
+/** Adds the hardware-aware training kernels' N-API functions to the exports (addon_hwa.cpp). */
+void registerHwa(napi_env env, napi_value exports);
 
 struct Args {
   napi_env env;

@@ -12,6 +12,7 @@ export type {
   AnalogTileParams,
   Conv2dParams,
   Epilogue,
+  HwaAdcParams,
   KernelBackend,
   RandomStream,
 } from "./kernels/types.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { devicePhysics } from "../../src/analog/index.js";
 import { Rng } from "../../src/core/index.js";
-import { sum, tensor } from "../../src/tensor/index.js";
+import { mul, sum, tensor } from "../../src/tensor/index.js";
 import {
   adcQuantize,
   applyTileScales,
@@ -159,6 +159,41 @@ describe("straight-through quantisers", () => {
     assert.deepEqual([...c.data], [5, -10, 1]);
     sum(c).backward();
     assert.deepEqual([...z.grad!.data], [1, 0, 1]);
+  });
+
+  it("adcQuantize with a bias: added after the ADC, its gradient sums the upstream gradient also where clipped", () => {
+    const y = tensor([5, -30, 1, 12, 2, -3], [2, 3], { requiresGrad: true });
+    const bias = tensor([0.5, -1, 2], [3], { requiresGrad: true });
+    const o = adcQuantize(y, {
+      inputScales: new Float32Array([1, 2]),
+      wScale: new Float32Array([1, 1, 0.5]),
+      outNoise: 0,
+      steps: 20, // step 1 of the normalised range ±10
+      bound: 10,
+      clip: true,
+      rng: new Rng(1),
+      bias,
+    });
+    // sample 1: norms 2, 2, 1 → 12/2 = 6, 2/2 = 1, −3/1 = −3; sample 0: 5, −30 → −10 (clipped), 1/0.5 = 2 → 1
+    assert.deepEqual([...o.data], [5.5, -11, 3, 12.5, 1, -1]);
+    const g = tensor([1, 2, 3, 4, 5, 6], [2, 3]);
+    sum(mul(o, g)).backward();
+    assert.deepEqual([...y.grad!.data], [1, 0, 3, 4, 5, 6]);
+    assert.deepEqual([...bias.grad!.data], [5, 7, 9]);
+    assert.throws(
+      () =>
+        adcQuantize(y, {
+          inputScales: new Float32Array(2),
+          wScale: 1,
+          outNoise: 0,
+          steps: 0,
+          bound: 0,
+          clip: false,
+          rng: new Rng(1),
+          bias: tensor([1, 2], [2]),
+        }),
+      /adcQuantize.*bias length \(output channels\).*3.*2/,
+    );
   });
 });
 

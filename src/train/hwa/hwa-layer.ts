@@ -8,7 +8,7 @@
  */
 import type { Rng } from "../../core/index.js";
 import { Conv2d, type Linear, Module } from "../../nn/index.js";
-import { add, conv2d, linear, type Tensor, tensor, zeros } from "../../tensor/index.js";
+import { conv2d, linear, type Tensor, tensor, zeros } from "../../tensor/index.js";
 import type { HwaConfig } from "./config.js";
 import { HwaMatrix } from "./hwa-matrix.js";
 import { type TileGrid, tileCount } from "./tiles.js";
@@ -91,8 +91,7 @@ export class HwaLayer extends Module {
     const calls = this.getBuffer("hwa_calls").data;
     const rng = this.rng.fork(calls[0]!);
     calls[0] = calls[0]! + 1;
-    const y = this.matrix.mvm(x, this.matrix.draw(rng), (xq, w) => this.op(xq, w), rng);
-    return bias ? add(y, bias) : y;
+    return this.matrix.mvm(x, this.matrix.draw(rng), (xq, w) => this.op(xq, w), rng, bias);
   }
 
   /** Clip then remap (aihwkit post_update_step order), in place on the stored weights. */

@@ -6,12 +6,12 @@
  *   `chip` weight noise, `chipNoisyWeights` through the preset's own device model at the configured drift time
  *   (or one drawn log-uniformly per forward from `tRangeSec`, `drawDriftTimeSec`);
  * - the periphery of its products, x → DAC (per-sample abs-max NM) → op(x_q, W_noisy) → + output noise → ADC
- *   (STE), the digital bias being the caller's;
+ *   (STE) → + the caller's digital bias;
  * - the clip / remap step after each optimiser step (aihwkit post_update_step order).
  */
 import { type DevicePhysics, devicePhysics, NoiseModel } from "../../analog/index.js";
 import type { Rng } from "../../core/index.js";
-import { type Tensor, tensor } from "../../tensor/index.js";
+import { add, type Tensor, tensor } from "../../tensor/index.js";
 import { applyTileScales, clipWeights, remapTiles } from "./clip.js";
 import type { HwaConfig, WeightNoiseConfig } from "./config.js";
 import { adcQuantize, dacQuantize, weightView } from "./ste-ops.js";
@@ -110,14 +110,14 @@ export class HwaMatrix {
     return { view: weightView(w, noisy, this.gradScale()), wScale };
   }
 
-  /** op(DAC(x), the drawn weights), then output noise (rng's fork "out") and the ADC; no bias. */
-  mvm(x: Tensor, d: DrawnWeights, op: (xq: Tensor, w: Tensor) => Tensor, rng: Rng): Tensor {
+  /** op(DAC(x), the drawn weights), then output noise (rng's fork "out"), the ADC and the digital bias. */
+  mvm(x: Tensor, d: DrawnWeights, op: (xq: Tensor, w: Tensor) => Tensor, rng: Rng, bias?: Tensor): Tensor {
     const cfg = this.config;
     const { y: xq, scales: xScales } = dacQuantize(x, cfg.inpSteps);
     const y = op(xq, d.view);
     // Each input tile adds its own output noise: σ_total = σ·sqrt(number of input tiles).
     const outNoise = cfg.outNoise * Math.sqrt(this.grid.colRanges.length);
-    if (!(outNoise > 0 || cfg.outSteps > 0 || cfg.clipOutput)) return y;
+    if (!(outNoise > 0 || cfg.outSteps > 0 || cfg.clipOutput)) return bias ? add(y, bias) : y;
     return adcQuantize(y, {
       inputScales: xScales,
       wScale: d.wScale,
@@ -126,6 +126,7 @@ export class HwaMatrix {
       bound: cfg.outBound,
       clip: cfg.clipOutput,
       rng: rng.fork("out"),
+      bias,
     });
   }
 

@@ -11,7 +11,7 @@
  */
 import type { Rng } from "../../core/index.js";
 import { type GRU, type GruOutput, type LSTM, type LstmOutput, Module } from "../../nn/index.js";
-import { add, linear, type Tensor, tensor, zeros } from "../../tensor/index.js";
+import { linear, type Tensor, tensor, zeros } from "../../tensor/index.js";
 import type { HwaConfig } from "./config.js";
 import { type DrawnWeights, HwaMatrix } from "./hwa-matrix.js";
 import { tileCount } from "./tiles.js";
@@ -72,10 +72,6 @@ export class HwaRecurrent extends Module<[Tensor, ...Tensor[]], LstmOutput | Gru
     inner.training = this.training; // (inter-layer dropout)
     if (!this.training && this.all().every((m) => m.tileScales.every((s) => s === 1)))
       return inner.forward(x, ...states);
-    const withBias = (y: Tensor, l: number, part: Part) => {
-      const b = this.bias(l, part);
-      return b ? add(y, b) : y;
-    };
     // one weight draw (or scaled copy) per matrix per forward, made at its first product
     const drawn = new Map<string, DrawnWeights | Tensor>();
     const once = <T extends DrawnWeights | Tensor>(key: string, make: () => T): T => {
@@ -95,11 +91,7 @@ export class HwaRecurrent extends Module<[Tensor, ...Tensor[]], LstmOutput | Gru
         const m = this.matrices[l]![part];
         const r = rng.fork(`${part}${l}`);
         const d = once(`${part}${l}`, () => m.draw(r));
-        return withBias(
-          m.mvm(v, d, (xq, w) => linear(xq, w), r.fork(step++)),
-          l,
-          part,
-        );
+        return m.mvm(v, d, (xq, w) => linear(xq, w), r.fork(step++), this.bias(l, part));
       };
     }
     try {

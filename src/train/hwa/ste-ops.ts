@@ -2,11 +2,13 @@
  * Differentiable periphery ops for HWA training, built with `customOp` (straight-through estimators):
  * - `quantizeSte`: uniform quantiser with an identity gradient inside the range and zero outside;
  * - `dacQuantize`: per-sample abs-max noise management + DAC quantisation (aihwkit ABS_MAX NM, SPEC 7.2);
- * - `adcQuantize`: output noise + ADC quantisation (and optional clipping) in normalised tile units;
+ * - `adcQuantize`: output noise + ADC quantisation (and optional clipping) in normalised tile units, then the
+ *   digital bias;
  * - `weightView`: a noisy / rescaled copy of the weights whose gradient flows back to the clean weights.
- * Rounding is round-half-to-even like aihwkit's IO path (`rint`), inlined in the hot loops.
+ * Rounding is round-half-to-even like aihwkit's IO path (`rint`). The DAC and ADC run as the backend's kernels
+ * (hwaDac, hwaAdc, hwaAdcBackward: vectorised and threaded on the native backend).
  */
-import { type Rng, shapeError } from "../../core/index.js";
+import { getBackend, type Rng, shapeError } from "../../core/index.js";
 import { customOp, type Tensor } from "../../tensor/index.js";
 
 /** 1.5·2^52: (v + M) − M rounds a double of magnitude < 2^51 to an integer, ties to even (IEEE default). */
@@ -47,10 +49,11 @@ export function quantizeSte(x: Tensor, step: number, bound: number): Tensor {
 export function sampleAbsMax(x: Tensor): Float32Array {
   const n = x.shape[0]!;
   const per = x.size / n;
+  const xd = x.data;
   const s = new Float32Array(n);
   for (let k = 0; k < n; k++) {
     let m = 0;
-    for (let i = k * per, e = i + per; i < e; i++) m = Math.max(m, Math.abs(x.data[i]!));
+    for (let i = k * per, e = i + per; i < e; i++) m = Math.max(m, Math.abs(xd[i]!));
     s[k] = m > 0 ? m : 1;
   }
   return s;
@@ -61,18 +64,11 @@ export function sampleAbsMax(x: Tensor): Float32Array {
  * gradient is the identity. Returns the quantised input and the per-sample scales s.
  */
 export function dacQuantize(x: Tensor, steps: number): { y: Tensor; scales: Float32Array } {
-  const scales = sampleAbsMax(x);
-  if (steps <= 0) return { y: x, scales };
+  if (steps <= 0) return { y: x, scales: sampleAbsMax(x) };
   const n = x.shape[0]!;
-  const per = x.size / n;
-  const step = 2 / steps;
+  const scales = new Float32Array(n);
   const out = new Float32Array(x.size);
-  const xd = x.data;
-  for (let k = 0; k < n; k++) {
-    const inv = 1 / (scales[k]! * step);
-    const back = scales[k]! * step;
-    for (let i = k * per, e = i + per; i < e; i++) out[i] = back * (xd[i]! * inv + RINT_MAGIC - RINT_MAGIC);
-  }
+  getBackend().hwaDac(x.data, n, 2 / steps, out, scales);
   return { y: customOp("hwa.dac", [x], out, x.shape, (g) => [g]), scales };
 }
 
@@ -90,43 +86,38 @@ export interface AdcOptions {
   bound: number;
   clip: boolean;
   rng: Rng;
+  /** Digital bias [output channels] added after the ADC (its gradient: the sum of the upstream gradient). */
+  bias?: Tensor;
 }
 
 /**
  * ADC in normalised units v = y/(wScale·s_n): v' = Q(v + outNoise·N), clipped at ±bound when `clip`;
- * returns v'·wScale·s_n. Gradient: identity where not clipped, zero where clipped.
+ * returns v'·wScale·s_n (+ bias). Gradient: identity where not clipped, zero where clipped.
  */
 export function adcQuantize(y: Tensor, o: AdcOptions): Tensor {
   const n = y.shape[0]!;
-  const per = y.size / n;
-  const step = o.steps > 0 ? (2 * (o.bound > 0 ? o.bound : 1)) / o.steps : 0;
-  const b = o.clip && o.bound > 0 ? o.bound : Number.POSITIVE_INFINITY;
-  const z = o.outNoise > 0 ? o.rng.fillNormal(new Float32Array(y.size)) : null;
-  const out = new Float32Array(y.size);
-  const mask = new Uint8Array(y.size);
-  const yd = y.data;
-  const sigma = o.outNoise;
-  const invStep = step > 0 ? 1 / step : 0;
   const outC = y.shape[y.shape.length - 1]!;
   const ws = typeof o.wScale === "number" ? new Float32Array(outC).fill(o.wScale) : o.wScale;
   if (ws.length !== outC) throw shapeError("adcQuantize", "wScale length (output channels)", outC, ws.length);
-  for (let k = 0; k < n; k++) {
-    const xs = o.inputScales[k]!;
-    for (let i = k * per, e = i + per; i < e; i++) {
-      const norm = ws[i % outC]! * xs;
-      let v = yd[i]! / norm;
-      if (z) v += sigma * z[i]!;
-      if (step > 0) v = step * (v * invStep + RINT_MAGIC - RINT_MAGIC);
-      if (v > b) v = b;
-      else if (v < -b) v = -b;
-      else mask[i] = 1;
-      out[i] = v * norm;
-    }
-  }
-  return customOp("hwa.adc", [y], out, y.shape, (g) => {
+  const bias = o.bias;
+  if (bias && bias.size !== outC)
+    throw shapeError("adcQuantize", "bias length (output channels)", outC, bias.size);
+  const out = new Float32Array(y.size);
+  const mask = new Uint8Array(y.size);
+  const p = {
+    samples: n,
+    channels: outC,
+    outNoise: o.outNoise,
+    step: o.steps > 0 ? (2 * (o.bound > 0 ? o.bound : 1)) / o.steps : 0,
+    bound: o.clip && o.bound > 0 ? o.bound : Number.POSITIVE_INFINITY,
+  };
+  const noise = o.outNoise > 0 ? o.rng.takeStream(y.size) : null;
+  getBackend().hwaAdc(y.data, p, o.inputScales, ws, noise, bias?.data ?? null, out, mask);
+  return customOp("hwa.adc", bias ? [y, bias] : [y], out, y.shape, (g) => {
     const gy = new Float32Array(y.size);
-    for (let i = 0; i < gy.length; i++) gy[i] = mask[i] ? g[i]! : 0;
-    return [gy];
+    const gb = bias ? new Float32Array(outC) : null;
+    getBackend().hwaAdcBackward(g, outC, mask, gy, gb);
+    return gb ? [gy, gb] : [gy];
   });
 }
 

@@ -8,12 +8,14 @@ import { analogIm2colJs, analogInputPeripheryJs, analogOutputPeripheryJs } from 
 import { analogTileForwardJs } from "./analog-tile.js";
 import { conv2dBackwardInputJs, conv2dBackwardWeightJs, conv2dForwardJs } from "./conv.js";
 import { sgemmJs } from "./gemm.js";
+import { hwaAdcBackwardJs, hwaAdcJs, hwaDacJs } from "./hwa.js";
 import { batchNormBackwardJs, channelAffineJs, channelStatsJs } from "./norm.js";
 import { checkDim, checkStream } from "./validate.js";
 
 export { checkAnalogIm2col, checkAnalogInput, checkAnalogOutput } from "./analog.js";
 export { checkAnalogTile } from "./analog-tile.js";
 export { activate, applyEpilogue } from "./epilogue.js";
+export { checkHwaAdc, checkHwaAdcBackward, checkHwaDac } from "./hwa.js";
 export * from "./validate.js";
 
 export const jsBackend: KernelBackend = {
@@ -40,4 +42,7 @@ export const jsBackend: KernelBackend = {
   analogOutputPeriphery: analogOutputPeripheryJs,
   analogIm2col: analogIm2colJs,
   analogTileForward: analogTileForwardJs,
+  hwaDac: hwaDacJs,
+  hwaAdc: hwaAdcJs,
+  hwaAdcBackward: hwaAdcBackwardJs,
 };

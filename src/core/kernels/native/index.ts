@@ -6,6 +6,7 @@
  */
 import { checkAnalogIm2col, checkAnalogInput, checkAnalogOutput } from "../js/analog.js";
 import { checkAnalogTile } from "../js/analog-tile.js";
+import { checkHwaAdc, checkHwaAdcBackward, checkHwaDac } from "../js/hwa.js";
 import { checkBatchNormBackward, checkChannelAffine, checkChannelStats } from "../js/norm.js";
 import {
   checkConvParams,
@@ -195,6 +196,31 @@ function makeBackend(a: NativeAddon): KernelBackend {
       const args = [y, rows, m, p.outAsymmetry, p.outNoise, p.step, p.bound, p.testNegativeBound] as const;
       if (z === null || z instanceof Float32Array) a.analogOutput(...args, z, failed, false);
       else a.analogOutput(...args, null, failed, true, z.key0, z.key1, z.stream0, z.stream1, z.block);
+    },
+    hwaDac(x, samples, step, y, scales) {
+      checkHwaDac(x, samples, step, y, scales);
+      a.hwaDac(x, samples, step, y, scales);
+    },
+    hwaAdc(y, p, inputScales, wScale, noise, bias, out, mask) {
+      checkHwaAdc(y, p, inputScales, wScale, noise, bias, out, mask);
+      const s = noise && p.outNoise > 0 ? noise : null;
+      const args = [
+        y,
+        p.samples,
+        p.channels,
+        p.outNoise,
+        p.step,
+        p.bound,
+        inputScales,
+        wScale,
+        bias,
+      ] as const;
+      if (!s) a.hwaAdc(...args, out, mask, false);
+      else a.hwaAdc(...args, out, mask, true, s.key0, s.key1, s.stream0, s.stream1, s.block);
+    },
+    hwaAdcBackward(g, channels, mask, gy, biasGrad) {
+      checkHwaAdcBackward(g, channels, mask, gy, biasGrad);
+      a.hwaAdcBackward(g, channels, mask, gy, biasGrad);
     },
     analogIm2col(p, x, g0, ng, row0, nRows, out) {
       checkAnalogIm2col(p, x, g0, ng, row0, nRows, out);
