@@ -17,19 +17,37 @@ namespace KH_NS {
 /** 1.5·2^52: (v + M) − M rounds a double of magnitude < 2^51 to an integer, ties to even (as the reference). */
 constexpr double kHwaMagic = 6755399441055744.0;
 
-/** hwaDac: x as [n, per]; scales[k] = max|x_k| (1 unless > 0, so also for a NaN); y = b·rint(x·a) or x. */
+/** The DAC scale of one sample x[0 .. per): max|x|, or 1 where that is not > 0 or x holds a NaN. */
+static float hwaSampleScale(const float* x, int64_t per) {
+  typedef int32_t vi __attribute__((vector_size(KH_VBYTES)));
+  vf m = vbcast(0.f);
+  vi nan{};
+  int64_t i = 0;
+  for (; i + W <= per; i += W) {
+    const vf a = vabs(vload(x + i));
+    nan |= a != a;
+    m = vmax(a, m);
+  }
+  float mx = 0.f;
+  bool anyNan = false;
+  for (int l = 0; l < W; l++) {
+    mx = m[l] > mx ? m[l] : mx;
+    anyNan |= nan[l] != 0;
+  }
+  for (; i < per; i++) {
+    const float a = std::fabs(x[i]);
+    anyNan |= a != a;
+    mx = a > mx ? a : mx;
+  }
+  return !anyNan && mx > 0.f ? mx : 1.f;
+}
+
+/** hwaDac: x as [n, per]; scales[k] = hwaSampleScale of sample k; y = b·rint(x·a) (step > 0) or x. */
 static void hwaDac(const float* x, int64_t n, int64_t per, double step, float* y, float* scales) {
   auto f = [&](int64_t k, int) {
     const float* xk = x + k * per;
     float* yk = y + k * per;
-    float m = 0.f;
-    bool nan = false;
-    for (int64_t i = 0; i < per; i++) {
-      const float a = std::fabs(xk[i]);
-      nan |= a != a;
-      m = a > m ? a : m;
-    }
-    const float s = !nan && m > 0.f ? m : 1.f;
+    const float s = hwaSampleScale(xk, per);
     scales[k] = s;
     if (!(step > 0.0)) {
       std::memcpy(yk, xk, sizeof(float) * per);
@@ -116,7 +134,10 @@ static void hwaAdcBackward(const float* g, int64_t total, int64_t m, const uint8
   const int64_t perTask = 1 << 16;
   auto f = [&](int64_t t, int) {
     const int64_t i0 = t * perTask, i1 = imin(total, i0 + perTask);
-    for (int64_t i = i0; i < i1; i++) gy[i] = mask[i] ? g[i] : 0.f;
+    for (int64_t i = i0; i < i1; i++) {
+      const float v = g[i];  // loaded unconditionally, so that the select vectorises
+      gy[i] = mask[i] ? v : 0.f;
+    }
   };
   prun(ceilDiv(total, perTask), 2.0 * static_cast<double>(total), f);
   if (!biasGrad) return;

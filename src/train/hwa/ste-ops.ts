@@ -9,7 +9,7 @@
  * (hwaDac, hwaAdc, hwaAdcBackward: vectorised and threaded on the native backend).
  */
 import { getBackend, type Rng, shapeError } from "../../core/index.js";
-import { customOp, type Tensor } from "../../tensor/index.js";
+import { allocActivation, customOp, gradAllocUninit, type Tensor } from "../../tensor/index.js";
 
 /** 1.5·2^52: (v + M) − M rounds a double of magnitude < 2^51 to an integer, ties to even (IEEE default). */
 const RINT_MAGIC = 6755399441055744;
@@ -67,7 +67,7 @@ export function dacQuantize(x: Tensor, steps: number): { y: Tensor; scales: Floa
   if (steps <= 0) return { y: x, scales: sampleAbsMax(x) };
   const n = x.shape[0]!;
   const scales = new Float32Array(n);
-  const out = new Float32Array(x.size);
+  const out = allocActivation(x.size); // the kernels write every element: recycled storage, as other ops' outputs
   getBackend().hwaDac(x.data, n, 2 / steps, out, scales);
   return { y: customOp("hwa.dac", [x], out, x.shape, (g) => [g]), scales };
 }
@@ -102,7 +102,7 @@ export function adcQuantize(y: Tensor, o: AdcOptions): Tensor {
   const bias = o.bias;
   if (bias && bias.size !== outC)
     throw shapeError("adcQuantize", "bias length (output channels)", outC, bias.size);
-  const out = new Float32Array(y.size);
+  const out = allocActivation(y.size);
   const mask = new Uint8Array(y.size);
   const p = {
     samples: n,
@@ -114,7 +114,7 @@ export function adcQuantize(y: Tensor, o: AdcOptions): Tensor {
   const noise = o.outNoise > 0 ? o.rng.takeStream(y.size) : null;
   getBackend().hwaAdc(y.data, p, o.inputScales, ws, noise, bias?.data ?? null, out, mask);
   return customOp("hwa.adc", bias ? [y, bias] : [y], out, y.shape, (g) => {
-    const gy = new Float32Array(y.size);
+    const gy = gradAllocUninit(y.size);
     const gb = bias ? new Float32Array(outC) : null;
     getBackend().hwaAdcBackward(g, outC, mask, gy, gb);
     return gb ? [gy, gb] : [gy];
