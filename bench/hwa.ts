@@ -35,8 +35,9 @@
  * depthwise column cannot average out the ±30 % month-scale drift-exponent spread of small conductances).
  *
  * Budget (2 cores, defaults = 5,000 CIFAR / all 2,242 KWS training samples, 1,000 CIFAR / 484 KWS test samples,
- * 3 programmings per time): an HWA epoch costs 4–7× a digital one; the whole run takes ~30 min on a quiet
- * machine (2026-11-28). With 5,000 training images ResNet-8/20 reach ~70 % digitally: the figures compare HWA
+ * 3 programmings per time): an HWA epoch cost 4–7× a digital one and the whole run ~30 min on a quiet machine
+ * (2026-11-28); since the HWA periphery runs as native kernels an HWA step costs 1.7× (ResNet-8) and 2.7×
+ * (DS-CNN) a digital one (bench/train-step, 2026-11-29). With 5,000 training images ResNet-8/20 reach ~70 % digitally: the figures compare HWA
  * with its own digital model, not with the published accuracies. Shorter pre-training (10 epochs, digital
  * ~55 %) leaves both arms under-trained and the HWA arm 5–6 points behind: the noisy arm learns more slowly.
  *
