@@ -25,8 +25,14 @@ export function allocUninit(n: number): Float32Array {
   return new Float32Array(b.buffer, b.byteOffset, n);
 }
 
-/** Idle activation memory kept at most (256 MB), 16 idle arrays per length. */
-const pool = new BufferPool(256 * 1024 * 1024, 16);
+/**
+ * Idle activation memory kept at most (256 MB), 64 idle arrays per length. A step's activations often share
+ * one length (every layer of the DS-CNN: 100×25×5×64 floats; a hardware-aware step has ~40 of them: conv, DAC,
+ * ADC and batch-norm outputs). With 16 per length the rest were allocated afresh every step, and that external
+ * memory set off a major GC per step: 62 instead of 3 in 60 HWA DS-CNN steps, 53 instead of ~38 ms a step
+ * (2026-11-29).
+ */
+const pool = new BufferPool(256 * 1024 * 1024, 64);
 
 /** Like allocUninit (contents unspecified), for op outputs that `releaseActivation` may later recycle. */
 export function allocActivation(n: number): Float32Array {
