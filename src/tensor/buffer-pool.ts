@@ -3,8 +3,12 @@
  * Only arrays the pool was told it owns (`own`) are taken back (`give`), each at most once, so a foreign or
  * already-returned array can never be handed out twice. Used for backward-pass gradients (grad-pool.ts)
  * and for training activations (uninit.ts), each with its own instance.
+ * When the byte bound is reached, the idle arrays of the least recently used lengths make room: a process
+ * that trains models of other shapes one after another (a search, a benchmark) would otherwise keep the first
+ * model's arrays for good and pool nothing for the later ones.
  */
 export class BufferPool {
+  /** Idle arrays by length; the Map's order is the order of last use, least recent first. */
   private readonly idle = new Map<number, Float32Array[]>();
   private idleBytes = 0;
   private readonly owned = new WeakSet<Float32Array>();
@@ -18,10 +22,31 @@ export class BufferPool {
 
   /** An idle array of n elements (old contents) or null when there is none. */
   take(n: number): Float32Array | null {
-    const buf = this.idle.get(n)?.pop();
-    if (!buf) return null;
+    const list = this.idle.get(n);
+    const buf = list?.pop();
+    if (!list || !buf) return null;
     this.idleBytes -= buf.byteLength;
+    this.touch(n, list);
     return buf;
+  }
+
+  /** Marks length n as the most recently used. */
+  private touch(n: number, list: Float32Array[]): void {
+    this.idle.delete(n);
+    this.idle.set(n, list);
+  }
+
+  /** Drops one idle array of the least recently used length that has one; false when none is idle. */
+  private evictOldest(): boolean {
+    for (const [n, list] of this.idle) {
+      const b = list.pop();
+      if (list.length === 0) this.idle.delete(n);
+      if (b) {
+        this.idleBytes -= b.byteLength;
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Marks `buf` as returnable to this pool. */
@@ -40,19 +65,19 @@ export class BufferPool {
   }
 
   /**
-   * Takes back an owned array for reuse (dropped instead when the bounds are reached); false when `buf` is
-   * not owned (not from this pool, or already given back).
+   * Takes back an owned array for reuse; false when `buf` is not owned (not from this pool, or already given
+   * back). It is dropped when its length already has maxPerLength idle arrays or it alone exceeds the byte
+   * bound; otherwise idle arrays of the least recently used lengths are dropped until it fits.
    */
   give(buf: Float32Array): boolean {
     if (!this.owned.delete(buf)) return false;
-    if (this.idleBytes + buf.byteLength > this.maxIdleBytes) return true;
-    let list = this.idle.get(buf.length);
-    if (!list) {
-      list = [];
-      this.idle.set(buf.length, list);
-    }
+    if (buf.byteLength > this.maxIdleBytes) return true;
+    const list = this.idle.get(buf.length) ?? [];
     if (list.length >= this.maxPerLength) return true;
+    this.touch(buf.length, list);
+    while (this.idleBytes + buf.byteLength > this.maxIdleBytes && this.evictOldest()) {}
     list.push(buf);
+    this.idle.set(buf.length, list); // (evictOldest removes a length whose list it emptied)
     this.idleBytes += buf.byteLength;
     return true;
   }
