@@ -1,5 +1,5 @@
 // N-API glue of the hardware-aware training periphery kernels (isa/hwa.h; HwaKernels in
-// src/core/kernels/types.ts). Lengths are validated by the TypeScript wrapper (src/core/kernels/native/index.ts);
+// src/core/kernels/hwa-types.ts). Lengths are validated by the TypeScript wrapper (src/core/kernels/native/index.ts);
 // here only the argument types are checked, as in addon.cpp.
 #include <node_api.h>
 

@@ -85,7 +85,7 @@ struct Kernels {
   /** Returns the number of vectors flagged in retry. */
   int64_t (*analogTileForward)(const AnalogTileP& p, const float* x, const float* w, double* nm, const float* post,
                                const float* bias, const float* biasAfter, const Stream* s, float* y, uint8_t* retry);
-  // ---- hardware-aware training periphery (isa/hwa.h; HwaKernels in src/core/kernels/types.ts) ----
+  // ---- hardware-aware training periphery (isa/hwa.h; HwaKernels in src/core/kernels/hwa-types.ts) ----
   void (*hwaDac)(const float* x, int64_t n, int64_t per, double step, float* y, float* scales);
   void (*hwaAdc)(const float* y, int64_t n, int64_t per, int64_t m, const float* inputScales, const float* wScale,
                  double outNoise, const Stream* s, double step, double bound, const float* bias, float* out,

@@ -1,4 +1,4 @@
-// Straight-through periphery of hardware-aware training (contract: HwaKernels in src/core/kernels/types.ts;
+// Straight-through periphery of hardware-aware training (contract: HwaKernels in src/core/kernels/hwa-types.ts;
 // reference: src/core/kernels/js/hwa.ts): the per-sample abs-max DAC, the ADC with output noise,
 // quantisation, clipping and the digital bias, and the ADC's backward. The reference's float64 arithmetic,
 // each result rounded once to float32, rint by the same magic number, contraction off: every ISA path gives

@@ -1,5 +1,5 @@
 /**
- * TypeScript reference of the hardware-aware training periphery kernels (contract in ../types.ts,
+ * TypeScript reference of the hardware-aware training periphery kernels (contract in ../hwa-types.ts,
  * HwaKernels): the per-sample abs-max DAC, the ADC with output noise, quantisation, clipping and the digital
  * bias, and the ADC's straight-through backward. float64 arithmetic, each result rounded once to float32;
  * rint is the magic-number round half to even (every quantiser argument here is far below 2^51). The native
