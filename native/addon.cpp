@@ -44,11 +44,6 @@ void detect() {
 }
 
 
-napi_value undef(napi_env env) {
-  napi_value u;
-  napi_get_undefined(env, &u);
-  return u;
-}
 
 napi_value Sgemm(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -150,8 +145,7 @@ napi_value BnBackward(napi_env env, napi_callback_info info) {
 napi_value Fill(napi_env env, napi_callback_info info, bool normal) {
   Args a(env, info);
   float* out = a.f32(0);
-  size_t len = 0;
-  if (!a.failed) napi_get_typedarray_info(env, a.v[0], nullptr, &len, nullptr, nullptr, nullptr);
+  const size_t len = a.length(0);
   Stream s{static_cast<uint32_t>(a.num(1)), static_cast<uint32_t>(a.num(2)), static_cast<uint32_t>(a.num(3)),
            static_cast<uint32_t>(a.num(4)), static_cast<uint64_t>(a.num(5))};
   const double p = a.num(6), q = a.num(7);

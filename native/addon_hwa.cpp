@@ -9,19 +9,6 @@
 namespace kh {
 namespace {
 
-napi_value undefinedValue(napi_env env) {
-  napi_value u;
-  napi_get_undefined(env, &u);
-  return u;
-}
-
-/** Typed-array length of argument i (0 when it is not one). */
-size_t lengthOf(Args& a, size_t i) {
-  size_t len = 0;
-  if (!a.failed) napi_get_typedarray_info(a.env, a.v[i], nullptr, &len, nullptr, nullptr, nullptr);
-  return len;
-}
-
 /** hwaDac(x, samples, step, y, scales). */
 napi_value HwaDac(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -29,11 +16,11 @@ napi_value HwaDac(napi_env env, napi_callback_info info) {
   const int64_t n = a.i64(1);
   const double step = a.num(2);
   float *y = a.f32(3), *scales = a.f32(4);
-  const int64_t total = static_cast<int64_t>(lengthOf(a, 0));
+  const int64_t total = static_cast<int64_t>(a.length(0));
   if (a.failed) return nullptr;
   std::lock_guard<std::mutex> lk(kernelCallLock());
   activeKernels()->hwaDac(x, n, total / n, step, y, scales);
-  return undefinedValue(env);
+  return undef(env);
 }
 
 /**
@@ -53,11 +40,11 @@ napi_value HwaAdc(napi_env env, napi_callback_info info) {
   if (hasStream)
     s = Stream{static_cast<uint32_t>(a.num(12)), static_cast<uint32_t>(a.num(13)), static_cast<uint32_t>(a.num(14)),
                static_cast<uint32_t>(a.num(15)), static_cast<uint64_t>(a.num(16))};
-  const int64_t total = static_cast<int64_t>(lengthOf(a, 0));
+  const int64_t total = static_cast<int64_t>(a.length(0));
   if (a.failed) return nullptr;
   std::lock_guard<std::mutex> lk(kernelCallLock());
   activeKernels()->hwaAdc(y, n, total / n, m, xs, ws, sigma, hasStream ? &s : nullptr, step, bound, bias, out, mask);
-  return undefinedValue(env);
+  return undef(env);
 }
 
 /** hwaAdcBackward(g, channels, mask, gy, biasGrad?). */
@@ -67,11 +54,11 @@ napi_value HwaAdcBackward(napi_env env, napi_callback_info info) {
   const int64_t m = a.i64(1);
   const uint8_t* mask = a.arr<uint8_t>(2, napi_uint8_array);
   float *gy = a.f32(3), *biasGrad = a.f32(4, true);
-  const int64_t total = static_cast<int64_t>(lengthOf(a, 0));
+  const int64_t total = static_cast<int64_t>(a.length(0));
   if (a.failed) return nullptr;
   std::lock_guard<std::mutex> lk(kernelCallLock());
   activeKernels()->hwaAdcBackward(g, total, m, mask, gy, biasGrad);
-  return undefinedValue(env);
+  return undef(env);
 }
 
 }  // namespace

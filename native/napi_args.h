@@ -17,6 +17,13 @@ std::mutex& kernelCallLock();
 /** Adds the hardware-aware training kernels' N-API functions to the exports (addon_hwa.cpp). */
 void registerHwa(napi_env env, napi_value exports);
 
+/** JS undefined, the return value of every kernel entry point. */
+inline napi_value undef(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
 struct Args {
   napi_env env;
   napi_value v[20];
@@ -72,6 +79,12 @@ struct Args {
     return static_cast<T*>(data);
   }
   float* f32(size_t i, bool optional = false) { return arr<float>(i, napi_float32_array, optional); }
+  /** Element count of typed-array argument i (0 once an argument has failed). */
+  size_t length(size_t i) {
+    size_t len = 0;
+    if (!failed) napi_get_typedarray_info(env, v[i], nullptr, &len, nullptr, nullptr, nullptr);
+    return len;
+  }
   ConvP conv(size_t i) {
     ConvP p{};
     const double* d = arr<double>(i, napi_float64_array);

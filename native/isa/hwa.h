@@ -5,6 +5,7 @@
 // the reference's bits (the output noise: this backend's fillNormal normals, drawn by element index, so the
 // split over threads does not change them). Plain loops, vectorised by GCC.
 #pragma once
+#include "analog_dac.h"  // kRintMagic
 #include "normals.h"
 #include "prelude.h"
 
@@ -14,10 +15,10 @@
 namespace kh {
 namespace KH_NS {
 
-/** 1.5·2^52: (v + M) − M rounds a double of magnitude < 2^51 to an integer, ties to even (as the reference). */
-constexpr double kHwaMagic = 6755399441055744.0;
-
-/** The DAC scale of one sample x[0 .. per): max|x|, or 1 where that is not > 0 or x holds a NaN. */
+/**
+ * The DAC scale of one sample x[0 .. per): max|x|, or 1 where that is not > 0 or x holds a NaN (analog_nm.h's
+ * rowMax and hasNaN in one vector pass: hasNaN is a scalar loop, and this runs over every training input).
+ */
 static float hwaSampleScale(const float* x, int64_t per) {
   typedef int32_t vi __attribute__((vector_size(KH_VBYTES)));
   vf m = vbcast(0.f);
@@ -55,7 +56,7 @@ static void hwaDac(const float* x, int64_t n, int64_t per, double step, float* y
     }
     const double a = 1.0 / (static_cast<double>(s) * step), b = static_cast<double>(s) * step;
     for (int64_t i = 0; i < per; i++)
-      yk[i] = static_cast<float>(b * ((static_cast<double>(xk[i]) * a + kHwaMagic) - kHwaMagic));
+      yk[i] = static_cast<float>(b * ((static_cast<double>(xk[i]) * a + kRintMagic) - kRintMagic));
   };
   prun(n, 8.0 * static_cast<double>(n * per), f);
 }
@@ -68,7 +69,7 @@ static inline void hwaAdcRow(const float* __restrict y, const double* __restrict
   for (int64_t c = 0; c < m; c++) {
     double v = static_cast<double>(y[c]) / nc[c];
     if (NOISE) v = v + sigma * static_cast<double>(z[c]);
-    if (QUANT) v = step * ((v * invStep + kHwaMagic) - kHwaMagic);
+    if (QUANT) v = step * ((v * invStep + kRintMagic) - kRintMagic);
     const bool hi = v > bound, lo = v < -bound;
     v = hi ? bound : (lo ? -bound : v);
     mask[c] = static_cast<uint8_t>(!(hi || lo));

@@ -14,18 +14,10 @@ import {
   Rng,
 } from "../../src/core/index.js";
 import { jsBackendForTests } from "./helpers.js";
+import { rintRef } from "./oracle.js";
 import { variants } from "./variants.js";
 
 const f = Math.fround;
-
-/** Round half to even by floor and compare. */
-function rintRef(t: number): number {
-  const fl = Math.floor(t);
-  const d = t - fl;
-  if (d < 0.5) return fl;
-  if (d > 0.5) return fl + 1;
-  return fl % 2 === 0 ? fl : fl + 1;
-}
 
 function quantRef(v: number, step: number): number {
   return step === 0 ? v : f(rintRef(f(v / step)) * step);

@@ -8,18 +8,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type HwaAdcParams, type KernelBackend, KirchhoffError, Rng } from "../../src/core/index.js";
+import { rintRef } from "./oracle.js";
 import { variants } from "./variants.js";
 
 const f = Math.fround;
-
-/** Round half to even by floor and compare. */
-function rintRef(t: number): number {
-  const fl = Math.floor(t);
-  const d = t - fl;
-  if (d < 0.5) return fl;
-  if (d > 0.5) return fl + 1;
-  return fl % 2 === 0 ? fl : fl + 1;
-}
 
 function dacRef(x: Float32Array, samples: number, step: number) {
   const per = x.length / samples;

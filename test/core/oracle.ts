@@ -4,6 +4,18 @@
  */
 import type { Activation, Conv2dParams, Epilogue } from "../../src/core/index.js";
 
+/**
+ * Round half to even by floor and compare (independent of the magic-number trick the kernels use): the
+ * quantisers' oracle.
+ */
+export function rintRef(t: number): number {
+  const fl = Math.floor(t);
+  const d = t - fl;
+  if (d < 0.5) return fl;
+  if (d > 0.5) return fl + 1;
+  return fl % 2 === 0 ? fl : fl + 1;
+}
+
 export interface Ref {
   val: Float64Array;
   mag: Float64Array;

@@ -5,21 +5,16 @@
  * float32 values, quantisation q(v) = rint(v/step)·step with round half to EVEN, applied before clipping.
  * The native backend (native/isa/analog.h) must give bit-identical results.
  */
-import { KirchhoffError } from "../../errors.js";
 import { philoxFillNormalJs } from "../../philox.js";
 import type { AnalogInputParams, AnalogOutputParams, Conv2dParams, RandomStream } from "../types.js";
-import { checkConvParams, checkDim, checkLen, checkStream } from "./validate.js";
+import { checkConvParams, checkDim, checkLen, checkStream, fail } from "./validate.js";
 
 /** 1.5·2^52: adding then subtracting it rounds a double to an integer, ties to even. */
-const MAGIC = 6755399441055744;
+export const MAGIC = 6755399441055744;
 /** Beyond 2^51 every double is already an integer (and the magic trick would be inexact). */
 const LIMIT = 2251799813685248;
 
 const NM_MODES = ["none", "absMax", "max", "constant"] as const;
-
-function fail(op: string, msg: string): never {
-  throw new KirchhoffError("shape", `${op}: ${msg}`);
-}
 
 /** Validates analogInputPeriphery arguments (shared with the native wrapper). */
 export function checkAnalogInput(

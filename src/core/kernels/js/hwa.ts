@@ -7,50 +7,27 @@
  */
 import { KirchhoffError } from "../../errors.js";
 import { philoxFillNormalJs } from "../../philox.js";
-import type { HwaAdcParams, RandomStream } from "../types.js";
-import { checkDim, checkExact, checkStream } from "./validate.js";
-
-/** 1.5·2^52: (v + M) − M rounds a double of magnitude < 2^51 to an integer, ties to even. */
-const MAGIC = 6755399441055744;
-
-function fail(op: string, msg: string): never {
-  throw new KirchhoffError("shape", `${op}: ${msg}`);
-}
+import type { HwaKernels } from "../hwa-types.js";
+import { MAGIC } from "./analog.js";
+import { checkDim, checkExact, checkLen, checkStream, fail } from "./validate.js";
 
 function checkStep(op: string, name: string, v: number, allowInfinity = false): void {
   if (!(v >= 0 && (allowInfinity || Number.isFinite(v))))
     throw new KirchhoffError("value", `${op}: ${name}: expected a number >= 0, got ${v}`);
 }
 
-function checkMask(op: string, name: string, mask: unknown, need: number): void {
-  if (!(mask instanceof Uint8Array)) fail(op, `${name}: expected a Uint8Array`);
-  if (mask.length !== need) fail(op, `${name}: expected ${need} elements, got ${mask.length}`);
-}
-
 /** Validates hwaDac arguments (shared with the native wrapper). */
-export function checkHwaDac(
-  x: Float32Array,
-  samples: number,
-  step: number,
-  y: Float32Array,
-  scales: Float32Array,
-) {
+export const checkHwaDac: HwaKernels["hwaDac"] = (x, samples, step, y, scales) => {
   const op = "hwaDac";
   checkDim(op, "samples", samples, 1);
-  checkExact(op, "x", x, x?.length ?? 0);
+  checkLen(op, "x", x, 0);
   if (x.length % samples !== 0) fail(op, `x: ${x.length} elements do not split into ${samples} samples`);
   checkStep(op, "step", step);
   checkExact(op, "y", y, x.length);
   checkExact(op, "scales", scales, samples);
-}
+};
 
-export function hwaDacJs(
-  x: Float32Array,
-  samples: number,
-  step: number,
-  y: Float32Array,
-  scales: Float32Array,
-) {
+export const hwaDacJs: HwaKernels["hwaDac"] = (x, samples, step, y, scales) => {
   checkHwaDac(x, samples, step, y, scales);
   const per = x.length / samples;
   for (let k = 0; k < samples; k++) {
@@ -67,23 +44,14 @@ export function hwaDacJs(
     const b = s * step;
     for (let i = k * per; i < e; i++) y[i] = b * (x[i]! * a + MAGIC - MAGIC);
   }
-}
+};
 
 /** Validates hwaAdc arguments (shared with the native wrapper). */
-export function checkHwaAdc(
-  y: Float32Array,
-  p: HwaAdcParams,
-  inputScales: Float32Array,
-  wScale: Float32Array,
-  noise: RandomStream | null,
-  bias: Float32Array | null,
-  out: Float32Array,
-  mask: Uint8Array,
-) {
+export const checkHwaAdc: HwaKernels["hwaAdc"] = (y, p, inputScales, wScale, noise, bias, out, mask) => {
   const op = "hwaAdc";
   checkDim(op, "samples", p?.samples, 1);
   checkDim(op, "channels", p.channels, 1);
-  checkExact(op, "y", y, y?.length ?? 0);
+  checkLen(op, "y", y, 0);
   if (y.length % (p.samples * p.channels) !== 0)
     fail(op, `y: ${y.length} elements do not split into ${p.samples} samples of ${p.channels} channels`);
   checkStep(op, "outNoise", p.outNoise);
@@ -94,19 +62,10 @@ export function checkHwaAdc(
   if (noise) checkStream(op, out, noise);
   if (bias) checkExact(op, "bias", bias, p.channels);
   checkExact(op, "out", out, y.length);
-  checkMask(op, "mask", mask, y.length);
-}
+  checkExact(op, "mask", mask, y.length, Uint8Array);
+};
 
-export function hwaAdcJs(
-  y: Float32Array,
-  p: HwaAdcParams,
-  inputScales: Float32Array,
-  wScale: Float32Array,
-  noise: RandomStream | null,
-  bias: Float32Array | null,
-  out: Float32Array,
-  mask: Uint8Array,
-) {
+export const hwaAdcJs: HwaKernels["hwaAdc"] = (y, p, inputScales, wScale, noise, bias, out, mask) => {
   checkHwaAdc(y, p, inputScales, wScale, noise, bias, out, mask);
   const { samples, channels: m, step, bound } = p;
   let z: Float32Array | null = null;
@@ -134,36 +93,24 @@ export function hwaAdcJs(
       }
     }
   }
-}
+};
 
 /** Validates hwaAdcBackward arguments (shared with the native wrapper). */
-export function checkHwaAdcBackward(
-  g: Float32Array,
-  channels: number,
-  mask: Uint8Array,
-  gy: Float32Array,
-  biasGrad: Float32Array | null,
-) {
+export const checkHwaAdcBackward: HwaKernels["hwaAdcBackward"] = (g, channels, mask, gy, biasGrad) => {
   const op = "hwaAdcBackward";
   checkDim(op, "channels", channels, 1);
-  checkExact(op, "g", g, g?.length ?? 0);
+  checkLen(op, "g", g, 0);
   if (g.length % channels !== 0) fail(op, `g: ${g.length} elements do not split into rows of ${channels}`);
-  checkMask(op, "mask", mask, g.length);
+  checkExact(op, "mask", mask, g.length, Uint8Array);
   checkExact(op, "gy", gy, g.length);
   if (biasGrad) checkExact(op, "biasGrad", biasGrad, channels);
-}
+};
 
-export function hwaAdcBackwardJs(
-  g: Float32Array,
-  channels: number,
-  mask: Uint8Array,
-  gy: Float32Array,
-  biasGrad: Float32Array | null,
-) {
+export const hwaAdcBackwardJs: HwaKernels["hwaAdcBackward"] = (g, channels, mask, gy, biasGrad) => {
   checkHwaAdcBackward(g, channels, mask, gy, biasGrad);
   for (let i = 0; i < g.length; i++) gy[i] = mask[i] ? g[i]! : 0;
   if (!biasGrad) return;
   biasGrad.fill(0);
   for (let r = 0; r < g.length; r += channels)
     for (let c = 0; c < channels; c++) biasGrad[c] = biasGrad[c]! + g[r + c]!;
-}
+};

@@ -6,7 +6,8 @@
 import { KirchhoffError } from "../../errors.js";
 import type { Conv2dParams, Epilogue, RandomStream } from "../types.js";
 
-function fail(op: string, msg: string): never {
+/** Throws the kernels' shape error: a KirchhoffError "op: msg". */
+export function fail(op: string, msg: string): never {
   throw new KirchhoffError("shape", `${op}: ${msg}`);
 }
 
@@ -27,7 +28,7 @@ export function checkExact(
   name: string,
   arr: unknown,
   need: number,
-  ctor: typeof Float32Array | typeof Float64Array = Float32Array,
+  ctor: typeof Float32Array | typeof Float64Array | typeof Uint8Array = Float32Array,
 ): void {
   if (!(arr instanceof ctor)) fail(op, `${name}: expected a ${ctor.name}, got ${typeName(arr)}`);
   if (arr.length !== need) fail(op, `${name}: expected ${need} elements, got ${arr.length}`);

@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KirchhoffError } from "../../errors.js";
+import type { HwaKernels } from "../hwa-types.js";
 
 /** The raw functions exported by native/addon.cpp (arguments already validated by the caller). */
 export interface NativeAddon {
@@ -75,21 +76,15 @@ export interface NativeAddon {
   analogInput(...args: (boolean | number | Float32Array | Float64Array | null)[]): void;
   /** Analog ADC stage: y, rows, m, asym, outNoise, step, bound, testNeg, z, failed, hasStream, stream fields. */
   analogOutput(...args: (boolean | number | Float32Array | Uint8Array | null)[]): void;
-  /** HWA DAC: x, samples, step, y, scales. */
-  hwaDac(x: Float32Array, samples: number, step: number, y: Float32Array, scales: Float32Array): void;
+  /** HWA DAC: the contract's arguments (checked by the wrapper). */
+  hwaDac: HwaKernels["hwaDac"];
   /**
    * HWA ADC: y, samples, channels, outNoise, step, bound, inputScales, wScale, bias, out, mask, hasStream,
    * stream fields.
    */
   hwaAdc(...args: (boolean | number | Float32Array | Uint8Array | null)[]): void;
-  /** HWA ADC backward: g, channels, mask, gy, biasGrad. */
-  hwaAdcBackward(
-    g: Float32Array,
-    channels: number,
-    mask: Uint8Array,
-    gy: Float32Array,
-    biasGrad: Float32Array | null,
-  ): void;
+  /** HWA ADC backward: the contract's arguments (checked by the wrapper). */
+  hwaAdcBackward: HwaKernels["hwaAdcBackward"];
   /** Analog-order im2col: packed conv params, x, g0, ng, row0, nRows, out. */
   analogIm2col(p: Float64Array, ...args: (number | Float32Array)[]): void;
   /**
